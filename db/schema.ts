@@ -1,0 +1,215 @@
+import { sql } from "drizzle-orm";
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+
+// All timestamps are integer milliseconds since the epoch (UTC).
+// All primary keys exposed to clients are 128-bit random, URL-safe strings (see server/ids.ts),
+// so nothing sequential ever leaves the server.
+
+export const users = sqliteTable("users", {
+  id: text("id").primaryKey(),
+  /** Always stored lower-cased; matching is case-insensitive by construction. */
+  email: text("email").notNull().unique(),
+  name: text("name").notNull(),
+  passwordHash: text("password_hash").notNull(),
+  role: text("role", { enum: ["user", "staff", "admin"] }).notNull().default("user"),
+  emailVerifiedAt: integer("email_verified_at"),
+  createdAt: integer("created_at").notNull(),
+});
+
+export const emailVerifications = sqliteTable("email_verifications", {
+  tokenHash: text("token_hash").primaryKey(),
+  userId: text("user_id").notNull().references(() => users.id, { onDelete: "cascade" }),
+  expiresAt: integer("expires_at").notNull(),
+  usedAt: integer("used_at"),
+});
+
+/** The session whitelist: one row per signed-in browser or API client. */
+export const sessions = sqliteTable(
+  "sessions",
+  {
+    id: text("id").primaryKey(),
+    userId: text("user_id").notNull().references(() => users.id, { onDelete: "cascade" }),
+    kind: text("kind", { enum: ["browser", "api"] }).notNull(),
+    /** SHA-256 of the browser cookie secret; null for API sessions (they use refresh_tokens). */
+    secretHash: text("secret_hash").unique(),
+    device: text("device").notNull(),
+    ip: text("ip").notNull(),
+    /** Space-separated scopes. */
+    scopes: text("scopes").notNull(),
+    createdAt: integer("created_at").notNull(),
+    lastUsedAt: integer("last_used_at").notNull(),
+    idleExpiresAt: integer("idle_expires_at").notNull(),
+    absoluteExpiresAt: integer("absolute_expires_at").notNull(),
+    revokedAt: integer("revoked_at"),
+    revokedReason: text("revoked_reason"),
+  },
+  (t) => [index("sessions_user_idx").on(t.userId)],
+);
+
+/** Every refresh token ever issued (hash only), so a reused one can be recognised. */
+export const refreshTokens = sqliteTable(
+  "refresh_tokens",
+  {
+    tokenHash: text("token_hash").primaryKey(),
+    sessionId: text("session_id").notNull().references(() => sessions.id, { onDelete: "cascade" }),
+    createdAt: integer("created_at").notNull(),
+    usedAt: integer("used_at"),
+  },
+  (t) => [index("refresh_tokens_session_idx").on(t.sessionId)],
+);
+
+/** Failed sign-ins, by key ("account:<email>" or "ip:<ip>"), for rate limiting. */
+export const signInFailures = sqliteTable(
+  "sign_in_failures",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    key: text("key").notNull(),
+    at: integer("at").notNull(),
+  },
+  (t) => [index("sign_in_failures_key_at_idx").on(t.key, t.at)],
+);
+
+export const events = sqliteTable("events", {
+  id: text("id").primaryKey(),
+  slug: text("slug").notNull().unique(),
+  name: text("name").notNull(),
+  description: text("description").notNull().default(""),
+  venue: text("venue").notNull(),
+  startsAt: integer("starts_at").notNull(),
+  endsAt: integer("ends_at").notNull(),
+  /** IANA time zone name, e.g. "Europe/Berlin". */
+  timeZone: text("time_zone").notNull(),
+  published: integer("published", { mode: "boolean" }).notNull().default(false),
+  createdAt: integer("created_at").notNull(),
+});
+
+export const eventMembers = sqliteTable(
+  "event_members",
+  {
+    eventId: text("event_id").notNull().references(() => events.id, { onDelete: "cascade" }),
+    userId: text("user_id").notNull().references(() => users.id, { onDelete: "cascade" }),
+    role: text("role", { enum: ["owner", "organizer", "registrar"] }).notNull(),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.eventId, t.userId] }), index("event_members_user_idx").on(t.userId)],
+);
+
+export const ticketTypes = sqliteTable(
+  "ticket_types",
+  {
+    id: text("id").primaryKey(),
+    eventId: text("event_id").notNull().references(() => events.id, { onDelete: "cascade" }),
+    name: text("name").notNull(),
+    priceCents: integer("price_cents").notNull().default(0),
+    currency: text("currency").notNull().default("EUR"),
+    quantity: integer("quantity").notNull(),
+    /** Seats taken; only ever changed by a conditional UPDATE so capacity can't be oversold. */
+    sold: integer("sold").notNull().default(0),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [index("ticket_types_event_idx").on(t.eventId)],
+);
+
+export const orders = sqliteTable(
+  "orders",
+  {
+    /** The public order identifier (128 random bits). */
+    id: text("id").primaryKey(),
+    eventId: text("event_id").notNull().references(() => events.id, { onDelete: "cascade" }),
+    buyerId: text("buyer_id").notNull().references(() => users.id),
+    buyerName: text("buyer_name").notNull(),
+    buyerEmail: text("buyer_email").notNull(),
+    status: text("status", { enum: ["completed", "cancelled"] }).notNull().default("completed"),
+    paid: integer("paid", { mode: "boolean" }).notNull().default(false),
+    totalCents: integer("total_cents").notNull(),
+    currency: text("currency").notNull().default("EUR"),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [index("orders_buyer_idx").on(t.buyerId), index("orders_event_idx").on(t.eventId, t.createdAt)],
+);
+
+export const attendees = sqliteTable(
+  "attendees",
+  {
+    /** The public attendee identifier (128 random bits), distinct from the check-in secret. */
+    id: text("id").primaryKey(),
+    orderId: text("order_id").notNull().references(() => orders.id, { onDelete: "cascade" }),
+    eventId: text("event_id").notNull().references(() => events.id, { onDelete: "cascade" }),
+    ticketTypeId: text("ticket_type_id").notNull().references(() => ticketTypes.id),
+    name: text("name").notNull(),
+    email: text("email").notNull(),
+    /** Lower-cased email, matched against users' verified emails to find the ticket holder. */
+    emailNormalized: text("email_normalized").notNull(),
+    /** What the QR code carries (≥128 random bits); regenerated to invalidate a ticket. */
+    checkinSecret: text("checkin_secret").notNull().unique(),
+    status: text("status", { enum: ["valid", "cancelled"] }).notNull().default("valid"),
+    cancelledAt: integer("cancelled_at"),
+    checkedInAt: integer("checked_in_at"),
+    checkedInBy: text("checked_in_by").references(() => users.id),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [
+    index("attendees_order_idx").on(t.orderId),
+    index("attendees_event_name_idx").on(t.eventId, t.name),
+    index("attendees_email_idx").on(t.emailNormalized),
+  ],
+);
+
+/** Every check-in attempt, successful or not, with who and through which session. */
+export const checkins = sqliteTable(
+  "checkins",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    eventId: text("event_id").notNull().references(() => events.id, { onDelete: "cascade" }),
+    attendeeId: text("attendee_id").references(() => attendees.id, { onDelete: "cascade" }),
+    result: text("result", {
+      enum: ["checked_in", "already_checked_in", "cancelled", "not_found", "wrong_event"],
+    }).notNull(),
+    userId: text("user_id").notNull().references(() => users.id),
+    sessionId: text("session_id"),
+    at: integer("at").notNull(),
+  },
+  (t) => [index("checkins_event_idx").on(t.eventId, t.at)],
+);
+
+/** Audit of every ticket PDF download. */
+export const ticketDownloads = sqliteTable(
+  "ticket_downloads",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    orderId: text("order_id").notNull().references(() => orders.id, { onDelete: "cascade" }),
+    eventId: text("event_id").notNull().references(() => events.id, { onDelete: "cascade" }),
+    userId: text("user_id").notNull().references(() => users.id),
+    sessionId: text("session_id"),
+    /** JSON array of attendee identifiers included in the file. */
+    attendeeIds: text("attendee_ids").notNull(),
+    /** Why the caller could see it: buyer, holder, owner, organizer, staff. */
+    accessAs: text("access_as").notNull(),
+    ip: text("ip").notNull(),
+    at: integer("at").notNull(),
+  },
+  (t) => [index("ticket_downloads_order_idx").on(t.orderId, t.at)],
+);
+
+/** Event-level audit log: downloads, check-ins, cancellations, regenerations, team changes. */
+export const auditLog = sqliteTable(
+  "audit_log",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    eventId: text("event_id").references(() => events.id, { onDelete: "cascade" }),
+    actorId: text("actor_id").references(() => users.id),
+    sessionId: text("session_id"),
+    action: text("action").notNull(),
+    /** JSON object with the action's details. */
+    detail: text("detail").notNull().default("{}"),
+    at: integer("at").notNull(),
+  },
+  (t) => [index("audit_log_event_idx").on(t.eventId, t.at)],
+);
+
+export type User = typeof users.$inferSelect;
+export type Session = typeof sessions.$inferSelect;
+export type Event = typeof events.$inferSelect;
+export type TicketType = typeof ticketTypes.$inferSelect;
+export type Order = typeof orders.$inferSelect;
+export type Attendee = typeof attendees.$inferSelect;

@@ -1,0 +1,90 @@
+import NextAuth, { CredentialsSignin, type User } from "next-auth";
+import Credentials from "next-auth/providers/credentials";
+import { z } from "zod";
+import { db } from "@/db/client";
+import { config } from "@/server/config";
+import { sha256 } from "@/server/ids";
+import { checkCredentials } from "./accounts";
+import { clientIp, readCookie, sessionCookieName } from "./caller";
+import { createBrowserSession, findLiveBrowserSession, revokeSession, SESSION_LIFETIMES } from "./sessions";
+import { sessions } from "@/db/schema";
+import { eq } from "drizzle-orm";
+
+class RateLimited extends CredentialsSignin {
+  code = "rate_limited";
+}
+
+const credentialsSchema = z.object({ email: z.string().max(254), password: z.string().max(128) });
+
+/** The signed-in user plus the opaque secret that becomes the cookie value. */
+type SignedInUser = User & { sessionSecret: string };
+
+/**
+ * Browser sign-in through Auth.js Credentials. Credentials sign-in never writes a database
+ * session on its own, so `authorize` creates the whitelist row and the "JWT" Auth.js stores in
+ * the cookie is replaced by that row's opaque secret (jwt.encode / jwt.decode below). Every
+ * decode looks the row up, so a revoked session is dead on its very next request.
+ */
+export const { handlers, signOut } = NextAuth(() => {
+  const cookieName = sessionCookieName();
+  return {
+    secret: config().authSecret,
+    trustHost: true,
+    pages: { signIn: "/signin" },
+    session: { strategy: "jwt", maxAge: SESSION_LIFETIMES.browser.absoluteMs / 1000, updateAge: 24 * 60 * 60 },
+    cookies: {
+      sessionToken: {
+        name: cookieName,
+        options: { httpOnly: true, sameSite: "lax", path: "/", secure: config().secureCookies },
+      },
+    },
+    providers: [
+      Credentials({
+        credentials: { email: {}, password: {} },
+        async authorize(raw, request): Promise<SignedInUser | null> {
+          const parsed = credentialsSchema.safeParse(raw);
+          if (!parsed.success) return null;
+          const ip = clientIp(request.headers);
+          const outcome = await checkCredentials(db(), parsed.data.email, parsed.data.password, ip);
+          if (!outcome.ok) {
+            if (outcome.reason === "rate_limited") throw new RateLimited();
+            return null;
+          }
+          // Signing in replaces whatever session this browser already had.
+          const previous = readCookie(request.headers.get("cookie"), cookieName);
+          if (previous) {
+            const row = db().select({ id: sessions.id }).from(sessions).where(eq(sessions.secretHash, sha256(previous))).get();
+            if (row) revokeSession(db(), row.id, "replaced_by_sign_in");
+          }
+          const device = request.headers.get("user-agent") ?? "Unknown browser";
+          const { secret } = createBrowserSession(db(), outcome.user.id, { device, ip });
+          return { id: outcome.user.id, email: outcome.user.email, name: outcome.user.name, sessionSecret: secret };
+        },
+      }),
+    ],
+    callbacks: {
+      jwt({ token, user }) {
+        if (user) token.sessionSecret = (user as SignedInUser).sessionSecret;
+        return token;
+      },
+    },
+    events: {
+      signOut(message) {
+        const secret = "token" in message ? (message.token?.sessionSecret as string | undefined) : undefined;
+        const live = secret ? findLiveBrowserSession(db(), secret) : undefined;
+        if (live) revokeSession(db(), live.session.id, "signed_out");
+      },
+    },
+    jwt: {
+      async encode({ token }) {
+        return typeof token?.sessionSecret === "string" ? token.sessionSecret : "";
+      },
+      async decode({ token }) {
+        if (!token) return null;
+        const live = findLiveBrowserSession(db(), token);
+        if (!live) return null;
+        return { sub: live.user.id, name: live.user.name, email: live.user.email, sessionSecret: token };
+      },
+    },
+  };
+});

@@ -1,0 +1,198 @@
+import { and, desc, eq, gt, isNull, ne } from "drizzle-orm";
+import type { Db } from "@/db/client";
+import { refreshTokens, sessions, users, type Session, type User } from "@/db/schema";
+import { randomId, randomSecret, sha256 } from "@/server/ids";
+import { BROWSER_SCOPES, parseScopes, type Scope } from "./scopes";
+
+const MINUTE = 60_000;
+const DAY = 24 * 60 * MINUTE;
+export const SESSION_LIFETIMES = {
+  browser: { idleMs: 7 * DAY, absoluteMs: 30 * DAY },
+  api: { idleMs: 14 * DAY, absoluteMs: 30 * DAY },
+};
+/** last_used_at is written at most this often, so reads stay cheap. */
+export const TOUCH_INTERVAL_MS = 5 * MINUTE;
+
+export type SessionUser = Pick<User, "id" | "email" | "name" | "role"> & { emailVerified: boolean };
+export type LiveSession = { session: Session; user: SessionUser };
+
+export type DeviceInfo = { device: string; ip: string };
+
+function truncateDevice(device: string): string {
+  const trimmed = device.replace(/[\u0000-\u001f\u007f]/g, " ").trim();
+  return (trimmed || "Unknown device").slice(0, 200);
+}
+
+function insertSession(db: Db, userId: string, kind: Session["kind"], scopes: Scope[], info: DeviceInfo, secretHash: string | null, now: number): Session {
+  const life = SESSION_LIFETIMES[kind];
+  const row = {
+    id: randomId(),
+    userId,
+    kind,
+    secretHash,
+    device: truncateDevice(info.device),
+    ip: info.ip.slice(0, 64),
+    scopes: scopes.join(" "),
+    createdAt: now,
+    lastUsedAt: now,
+    idleExpiresAt: now + life.idleMs,
+    absoluteExpiresAt: now + life.absoluteMs,
+    revokedAt: null,
+    revokedReason: null,
+  } satisfies Session;
+  db.insert(sessions).values(row).run();
+  return row;
+}
+
+/** Creates a browser session; the returned secret goes into the cookie and is never stored. */
+export function createBrowserSession(db: Db, userId: string, info: DeviceInfo, now = Date.now()) {
+  const secret = randomSecret();
+  const session = insertSession(db, userId, "browser", BROWSER_SCOPES, info, sha256(secret), now);
+  return { session, secret };
+}
+
+/** Creates an API session and its first refresh token. */
+export function createApiSession(db: Db, userId: string, scopes: Scope[], info: DeviceInfo, now = Date.now()) {
+  return db.transaction((tx) => {
+    const session = insertSession(tx, userId, "api", scopes, info, null, now);
+    const refreshToken = issueRefreshToken(tx, session.id, now);
+    return { session, refreshToken };
+  }, { behavior: "immediate" });
+}
+
+export function issueRefreshToken(db: Db, sessionId: string, now = Date.now()): string {
+  const token = randomSecret();
+  db.insert(refreshTokens).values({ tokenHash: sha256(token), sessionId, createdAt: now, usedAt: null }).run();
+  return token;
+}
+
+export function isLive(session: Session, now = Date.now()): boolean {
+  return session.revokedAt === null && session.idleExpiresAt > now && session.absoluteExpiresAt > now;
+}
+
+function loadWithUser(db: Db, where: ReturnType<typeof eq>): LiveSession | undefined {
+  const row = db
+    .select({ session: sessions, user: { id: users.id, email: users.email, name: users.name, role: users.role, emailVerifiedAt: users.emailVerifiedAt } })
+    .from(sessions)
+    .innerJoin(users, eq(users.id, sessions.userId))
+    .where(where)
+    .get();
+  if (!row) return undefined;
+  const { emailVerifiedAt, ...user } = row.user;
+  return { session: row.session, user: { ...user, emailVerified: emailVerifiedAt !== null } };
+}
+
+/** Marks the session used; extends its idle expiry (never past the absolute one). */
+function touch(db: Db, session: Session, now: number) {
+  if (now - session.lastUsedAt < TOUCH_INTERVAL_MS) return;
+  const idleExpiresAt = Math.min(now + SESSION_LIFETIMES[session.kind].idleMs, session.absoluteExpiresAt);
+  db.update(sessions).set({ lastUsedAt: now, idleExpiresAt }).where(eq(sessions.id, session.id)).run();
+  session.lastUsedAt = now;
+  session.idleExpiresAt = idleExpiresAt;
+}
+
+/** The browser cookie check, run on every request: the row must exist and be live. */
+export function findLiveBrowserSession(db: Db, secret: string, now = Date.now()): LiveSession | undefined {
+  if (!secret || secret.length > 200) return undefined;
+  const found = loadWithUser(db, eq(sessions.secretHash, sha256(secret)));
+  if (!found || found.session.kind !== "browser" || !isLive(found.session, now)) return undefined;
+  touch(db, found.session, now);
+  return found;
+}
+
+/** The API check, run on every request carrying an access token: its `sid` must still be live. */
+export function findLiveApiSession(db: Db, sessionId: string, userId: string, now = Date.now()): LiveSession | undefined {
+  const found = loadWithUser(db, eq(sessions.id, sessionId));
+  if (!found || found.session.kind !== "api" || found.session.userId !== userId || !isLive(found.session, now)) return undefined;
+  touch(db, found.session, now);
+  return found;
+}
+
+export type RefreshOutcome =
+  | { ok: true; session: Session; refreshToken: string }
+  | { ok: false; reason: "unknown" | "reused" | "expired" };
+
+/**
+ * Single-use rotation. Marking the presented token used is one conditional UPDATE, so of
+ * concurrent refreshes with one token exactly one wins; a token presented after it was used
+ * means it leaked (or a client misbehaves), so the whole session is revoked.
+ */
+export function rotateRefreshToken(db: Db, presented: string, now = Date.now()): RefreshOutcome {
+  if (!presented || presented.length > 200) return { ok: false, reason: "unknown" };
+  const tokenHash = sha256(presented);
+  return db.transaction((tx) => {
+    const row = tx.select().from(refreshTokens).where(eq(refreshTokens.tokenHash, tokenHash)).get();
+    if (!row) return { ok: false as const, reason: "unknown" as const };
+    const claimed = tx
+      .update(refreshTokens)
+      .set({ usedAt: now })
+      .where(and(eq(refreshTokens.tokenHash, tokenHash), isNull(refreshTokens.usedAt)))
+      .run();
+    if (claimed.changes !== 1) {
+      revokeSession(tx, row.sessionId, "refresh_token_reuse", now);
+      return { ok: false as const, reason: "reused" as const };
+    }
+    const session = tx.select().from(sessions).where(eq(sessions.id, row.sessionId)).get();
+    if (!session || session.kind !== "api" || !isLive(session, now)) return { ok: false as const, reason: "expired" as const };
+    const idleExpiresAt = Math.min(now + SESSION_LIFETIMES.api.idleMs, session.absoluteExpiresAt);
+    tx.update(sessions).set({ lastUsedAt: now, idleExpiresAt }).where(eq(sessions.id, session.id)).run();
+    const refreshToken = issueRefreshToken(tx, session.id, now);
+    return { ok: true as const, session: { ...session, lastUsedAt: now, idleExpiresAt }, refreshToken };
+  }, { behavior: "immediate" });
+}
+
+export function revokeSession(db: Db, sessionId: string, reason: string, now = Date.now()): boolean {
+  const result = db
+    .update(sessions)
+    .set({ revokedAt: now, revokedReason: reason })
+    .where(and(eq(sessions.id, sessionId), isNull(sessions.revokedAt)))
+    .run();
+  return result.changes > 0;
+}
+
+/** Revokes one of the user's sessions; someone else's session id is simply "not found". */
+export function revokeOwnSession(db: Db, userId: string, sessionId: string, now = Date.now()): boolean {
+  const result = db
+    .update(sessions)
+    .set({ revokedAt: now, revokedReason: "revoked_by_user" })
+    .where(and(eq(sessions.id, sessionId), eq(sessions.userId, userId), isNull(sessions.revokedAt)))
+    .run();
+  return result.changes > 0;
+}
+
+export function revokeOtherSessions(db: Db, userId: string, keepSessionId: string | null, reason: string, now = Date.now()): number {
+  const conditions = [eq(sessions.userId, userId), isNull(sessions.revokedAt)];
+  if (keepSessionId) conditions.push(ne(sessions.id, keepSessionId));
+  return db.update(sessions).set({ revokedAt: now, revokedReason: reason }).where(and(...conditions)).run().changes;
+}
+
+/** What the Devices page shows: never a secret or a hash. */
+export type DeviceView = {
+  id: string;
+  kind: Session["kind"];
+  device: string;
+  ip: string;
+  createdAt: number;
+  lastUsedAt: number;
+  scopes: Scope[];
+  current: boolean;
+};
+
+export function listLiveSessions(db: Db, userId: string, currentSessionId: string | null, now = Date.now()): DeviceView[] {
+  return db
+    .select()
+    .from(sessions)
+    .where(and(eq(sessions.userId, userId), isNull(sessions.revokedAt), gt(sessions.idleExpiresAt, now), gt(sessions.absoluteExpiresAt, now)))
+    .orderBy(desc(sessions.lastUsedAt))
+    .all()
+    .map((s) => ({
+      id: s.id,
+      kind: s.kind,
+      device: s.device,
+      ip: s.ip,
+      createdAt: s.createdAt,
+      lastUsedAt: s.lastUsedAt,
+      scopes: parseScopes(s.scopes),
+      current: s.id === currentSessionId,
+    }));
+}

@@ -1,0 +1,85 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { randomBytes } from "node:crypto";
+import { z } from "zod";
+
+/**
+ * Configuration is read and validated once; a bad value stops the process with a message that
+ * names the variable instead of failing later in some request.
+ */
+const envSchema = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  DATABASE_URL: z
+    .string()
+    .regex(/^file:.+/, "must look like file:path/to/admit.db")
+    .default("file:data/admit.db"),
+  AUTH_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
+  SMTP_URL: z.string().url("must be a URL such as smtp://user:pass@host:587").optional(),
+  PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+  /** Where the app is reached; used in emailed links and the CSRF origin check. */
+  APP_URL: z.string().url("must be a URL such as https://tickets.example.com").optional(),
+  DATA_DIR: z.string().default("data"),
+  /** Trust X-Forwarded-For only behind a proxy we know about (rate limiting keys on the IP). */
+  TRUST_PROXY: z.enum(["0", "1", "true", "false"]).default("0"),
+});
+
+export type Config = {
+  env: "development" | "production" | "test";
+  databasePath: string;
+  dataDir: string;
+  authSecret: string;
+  smtpUrl?: string;
+  port: number;
+  appUrl?: string;
+  trustProxy: boolean;
+  secureCookies: boolean;
+};
+
+let cached: Config | undefined;
+
+export class ConfigError extends Error {}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = envSchema.safeParse(Object.fromEntries(Object.entries(env).filter(([, v]) => v !== "")));
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join("\n")}`);
+  }
+  const e = parsed.data;
+  const dataDir = path.resolve(e.DATA_DIR);
+  mkdirSync(dataDir, { recursive: true });
+  const databasePath = path.resolve(e.DATABASE_URL.slice("file:".length));
+  let authSecret = e.AUTH_SECRET;
+  if (!authSecret) {
+    if (e.NODE_ENV === "production") {
+      throw new ConfigError(
+        "Invalid configuration:\n  AUTH_SECRET: required in production (generate one with `openssl rand -base64 48`)",
+      );
+    }
+    authSecret = readOrCreateSecret(path.join(dataDir, "auth-secret"));
+  }
+  return {
+    env: e.NODE_ENV,
+    databasePath,
+    dataDir,
+    authSecret,
+    smtpUrl: e.SMTP_URL,
+    port: e.PORT,
+    appUrl: e.APP_URL?.replace(/\/$/, ""),
+    trustProxy: e.TRUST_PROXY === "1" || e.TRUST_PROXY === "true",
+    // Secure cookies in production, unless the operator explicitly serves plain http (local demo, e2e).
+    secureCookies: e.NODE_ENV === "production" && !(e.APP_URL ?? "").startsWith("http://"),
+  };
+}
+
+export function readOrCreateSecret(file: string): string {
+  if (existsSync(file)) return readFileSync(file, "utf8").trim();
+  const secret = randomBytes(48).toString("base64url");
+  writeFileSync(file, secret + "\n", { mode: 0o600, flag: "wx" });
+  return secret;
+}
+
+export function config(): Config {
+  cached ??= loadConfig();
+  return cached;
+}

@@ -1,0 +1,132 @@
+import { TRPCError } from "@trpc/server";
+import { ZodError, type ZodType } from "zod";
+import { FieldMessages, RateLimitedError, fieldsOf, statusOf, zodFields } from "@/server/errors";
+
+/** Per DESIGN.md: `{"error":{"code":"UPPER_SNAKE","message":"…","fields":{…}?}}`. */
+export type ErrorBody = { error: { code: string; message: string; fields?: Record<string, string> } };
+
+export const MAX_JSON_BODY_BYTES = 16 * 1024;
+
+/** A browser following a link accepts text/html but not JSON: it gets a readable page instead. */
+export function prefersHtml(request: Request): boolean {
+  const accept = request.headers.get("accept") ?? "";
+  return accept.includes("text/html") && !accept.includes("application/json");
+}
+
+const PAGE_TEXT: Record<number, { title: string; body: string }> = {
+  400: { title: "That request wasn't right", body: "Something in the link or form is not valid." },
+  401: { title: "Sign in to continue", body: "You need to sign in to see this." },
+  403: { title: "Not yours", body: "This belongs to another account. Sign in with the account that has access." },
+  404: { title: "Not found", body: "There is nothing here. Check the link you followed." },
+  409: { title: "Conflict", body: "That could not be done in the current state." },
+  410: { title: "No longer valid", body: "This has been cancelled or replaced." },
+  429: { title: "Slow down", body: "Too many attempts. Wait a little and try again." },
+};
+
+const escapeHtml = (s: string) =>
+  s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
+
+export function htmlErrorPage(status: number, message: string, request?: Request): string {
+  const text = PAGE_TEXT[status] ?? { title: "Something went wrong", body: "Please try again later." };
+  const back = request ? new URL(request.url).pathname : "/";
+  const action =
+    status === 401
+      ? `<a class="btn" href="/signin?callbackUrl=${encodeURIComponent(back)}">Sign in</a>`
+      : `<a class="btn" href="/">Go to Admit</a>`;
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+<title>${escapeHtml(text.title)} · Admit</title>
+<style>body{font-family:system-ui,sans-serif;background:#f8fafc;color:#0f172a;display:grid;place-items:center;min-height:100vh;margin:0}
+main{max-width:28rem;padding:2rem;background:#fff;border:1px solid #e2e8f0;border-radius:12px}h1{font-size:1.4rem;margin:0 0 .5rem}
+p{color:#475569}.code{font-size:.8rem;color:#94a3b8}.btn{display:inline-block;margin-top:1rem;background:#4f46e5;color:#fff;padding:.5rem 1rem;border-radius:8px;text-decoration:none}</style>
+</head><body><main><p class="code">Error ${status}</p><h1>${escapeHtml(text.title)}</h1><p>${escapeHtml(message || text.body)}</p>${action}</main></body></html>`;
+}
+
+export function errorResponse(
+  request: Request,
+  status: number,
+  code: string,
+  message: string,
+  extra: { fields?: Record<string, string>; headers?: HeadersInit } = {},
+): Response {
+  const headers = new Headers(extra.headers);
+  headers.set("Cache-Control", "no-store");
+  if (request.method !== "HEAD" && prefersHtml(request)) {
+    headers.set("Content-Type", "text/html; charset=utf-8");
+    return new Response(htmlErrorPage(status, message, request), { status, headers });
+  }
+  const body: ErrorBody = { error: { code, message, ...(extra.fields ? { fields: extra.fields } : {}) } };
+  headers.set("Content-Type", "application/json");
+  return new Response(request.method === "HEAD" ? null : JSON.stringify(body), { status, headers });
+}
+
+export function errorResponseFrom(request: Request, error: unknown): Response {
+  if (error instanceof ZodError) {
+    return errorResponse(request, 400, "BAD_REQUEST", "Some fields are not valid", { fields: zodFields(error) });
+  }
+  if (error instanceof TRPCError) {
+    const headers: Record<string, string> = {};
+    if (error instanceof RateLimitedError) headers["Retry-After"] = String(error.retryAfterSeconds);
+    return errorResponse(request, statusOf(error), error.code, error.message, { fields: fieldsOf(error), headers });
+  }
+  console.error("Unexpected error in", request.method, new URL(request.url).pathname, error);
+  return errorResponse(request, 500, "INTERNAL_SERVER_ERROR", "Something went wrong on our side");
+}
+
+/** Route handlers are wrapped so every failure answers in the contract's shape, never a stack trace. */
+export function route<Ctx>(handler: (request: Request, ctx: Ctx) => Promise<Response>) {
+  return async (request: Request, ctx: Ctx): Promise<Response> => {
+    try {
+      return await handler(request, ctx);
+    } catch (error) {
+      return errorResponseFrom(request, error);
+    }
+  };
+}
+
+export function json(data: unknown, init: ResponseInit = {}): Response {
+  const headers = new Headers(init.headers);
+  headers.set("Content-Type", "application/json");
+  if (!headers.has("Cache-Control")) headers.set("Cache-Control", "no-store");
+  return new Response(JSON.stringify(data), { ...init, headers });
+}
+
+/** Reads a capped JSON body and validates it; every failure is a 4xx naming what was wrong. */
+export async function readJson<T>(request: Request, schema: ZodType<T>): Promise<T> {
+  const type = request.headers.get("content-type") ?? "";
+  if (!/^application\/json\b/i.test(type)) {
+    throw new TRPCError({ code: "UNSUPPORTED_MEDIA_TYPE", message: "Send the body as application/json" });
+  }
+  const text = await readCappedBody(request, MAX_JSON_BODY_BYTES);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw new TRPCError({ code: "BAD_REQUEST", message: "The body is not valid JSON", cause: new FieldMessages({ _: "The body is not valid JSON" }) });
+  }
+  const result = schema.safeParse(parsed);
+  if (!result.success) throw result.error;
+  return result.data;
+}
+
+function tooLarge(max: number) {
+  return new TRPCError({ code: "PAYLOAD_TOO_LARGE", message: `The body must be at most ${max} bytes` });
+}
+
+export async function readCappedBody(request: Request, max: number): Promise<string> {
+  if (Number(request.headers.get("content-length") ?? "0") > max) throw tooLarge(max);
+  if (!request.body) return "";
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > max) {
+      await reader.cancel();
+      throw tooLarge(max);
+    }
+    chunks.push(value);
+  }
+  return new TextDecoder().decode(Buffer.concat(chunks));
+}

@@ -1,0 +1,40 @@
+import { mkdirSync, renameSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import nodemailer from "nodemailer";
+import { config } from "@/server/config";
+import { randomId } from "@/server/ids";
+
+export type Mail = { to: string; subject: string; text: string; html?: string };
+
+const FROM = "Admit <no-reply@admit.local>";
+
+export function outboxDir(): string {
+  return path.join(config().dataDir, "outbox");
+}
+
+let transport: nodemailer.Transporter | undefined;
+
+/**
+ * Sends over SMTP when SMTP_URL is set; otherwise writes one JSON file per message into the
+ * outbox folder (what the tests and a developer without a mail server read).
+ */
+export async function sendMail(mail: Mail): Promise<void> {
+  const { smtpUrl } = config();
+  if (smtpUrl) {
+    transport ??= nodemailer.createTransport(smtpUrl);
+    await transport.sendMail({ from: FROM, ...mail });
+    return;
+  }
+  const dir = outboxDir();
+  mkdirSync(dir, { recursive: true });
+  const name = `${Date.now()}-${randomId(6)}.json`;
+  const tmp = path.join(dir, `.${name}.tmp`);
+  writeFileSync(tmp, JSON.stringify({ from: FROM, ...mail, sentAt: new Date().toISOString() }, null, 2));
+  renameSync(tmp, path.join(dir, name));
+}
+
+/** Absolute links in emails; APP_URL when configured, else the local server. */
+export function appUrl(pathname: string): string {
+  const base = config().appUrl ?? `http://localhost:${config().port}`;
+  return base + pathname;
+}
