@@ -8,6 +8,8 @@ export default defineConfig({
     environment: "node",
     pool: "forks",
     testTimeout: 30_000,
+    // Outbox and generated secrets of tests go to a throwaway folder, never to data/.
+    env: { NODE_ENV: "test", DATA_DIR: ".test-data" },
     hookTimeout: 30_000,
   },
 });

@@ -1,0 +1,49 @@
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { openDb, setDb, type AppDb } from "@/db/client";
+import type { User } from "@/db/schema";
+import { createUser } from "@/server/auth/accounts";
+import { authenticateCookie } from "@/server/auth/caller";
+import { createBrowserSession } from "@/server/auth/sessions";
+import { randomId } from "@/server/ids";
+import { createCaller } from "@/server/router";
+import { createInnerContext, type Context } from "@/server/trpc";
+
+/** A fresh, migrated database file of its own, installed as the app's connection. */
+export function freshDb(): AppDb {
+  const dir = mkdtempSync(path.join(tmpdir(), "admit-test-"));
+  const instance = openDb(path.join(dir, "test.db"));
+  setDb(instance);
+  return instance;
+}
+
+export const TEST_PASSWORD = "correct horse battery";
+
+export async function makeUser(
+  db: AppDb,
+  options: { role?: User["role"]; verified?: boolean; email?: string; name?: string } = {},
+): Promise<User> {
+  return createUser(db, {
+    email: options.email ?? `user-${randomId(6)}@example.test`.toLowerCase(),
+    name: options.name ?? "Test User",
+    password: TEST_PASSWORD,
+    role: options.role,
+    verified: options.verified ?? true,
+  });
+}
+
+/** A tRPC context as a signed-in browser would have it (a real session row behind it). */
+export function browserContext(db: AppDb, user: Pick<User, "id">, overrides: Partial<Context> = {}): Context {
+  const { secret } = createBrowserSession(db, user.id, { device: "vitest", ip: "127.0.0.1" });
+  const auth = authenticateCookie(db, secret);
+  return createInnerContext({ db, auth, ...overrides });
+}
+
+export function anonymousContext(db: AppDb): Context {
+  return createInnerContext({ db });
+}
+
+export function callerAs(db: AppDb, user: Pick<User, "id"> | null) {
+  return createCaller(user ? browserContext(db, user) : anonymousContext(db));
+}
