@@ -43,3 +43,14 @@ export function db(): AppDb {
 export function setDb(instance: AppDb | undefined) {
   globalForDb.admitDb = instance;
 }
+
+/**
+ * A separate read-only connection for long reads (CSV exports) that iterate lazily: a
+ * better-sqlite3 connection can't run other statements while one of its cursors is open, and in
+ * WAL mode a second connection reads a consistent snapshot without blocking writers.
+ */
+export function openReadOnlyClient(): Database.Database {
+  const client = new Database(db().$client.name, { readonly: true, fileMustExist: true });
+  client.pragma("busy_timeout = 5000");
+  return client;
+}

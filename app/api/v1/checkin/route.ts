@@ -1,0 +1,42 @@
+import { z } from "zod";
+import { db } from "@/db/client";
+import { attemptCheckIn } from "@/server/checkin/checkin";
+import { requireBearer } from "@/server/http/caller";
+import { errorResponse, json, readJson, route } from "@/server/http/respond";
+
+const checkInRequest = z.object({
+  secret: z.string({ error: "secret is required" }).trim().min(1, "secret is required").max(512, "secret is too long"),
+  /** Optional: a scanner bound to one event refuses tickets of any other. */
+  eventId: z.string().min(1).max(64).optional(),
+});
+
+/** Scanner devices: 200 checked in · 409 already (with when) · 410 cancelled · 403 · 404. */
+export const POST = route(async (request) => {
+  const caller = await requireBearer(request, "checkin:write");
+  const input = await readJson(request, checkInRequest);
+  const outcome = attemptCheckIn(db(), caller, input);
+  switch (outcome.status) {
+    case "checked_in":
+      return json({ status: "checked_in", checkedInAt: new Date(outcome.checkedInAt).toISOString(), attendee: outcome.attendee, ticketType: outcome.ticketType, event: outcome.event });
+    case "already_checked_in":
+      return json(
+        {
+          error: {
+            code: "ALREADY_CHECKED_IN",
+            message: `Already checked in at ${new Date(outcome.checkedInAt).toISOString()}${outcome.checkedInBy ? ` by ${outcome.checkedInBy}` : ""}`,
+            checkedInAt: new Date(outcome.checkedInAt).toISOString(),
+            checkedInBy: outcome.checkedInBy,
+            attendee: outcome.attendee,
+            ticketType: outcome.ticketType,
+          },
+        },
+        { status: 409 },
+      );
+    case "cancelled":
+      return errorResponse(request, 410, "TICKET_CANCELLED", "This ticket has been cancelled");
+    case "wrong_event":
+      return errorResponse(request, 404, "NOT_FOUND", "This ticket is not for this event");
+    case "not_found":
+      return errorResponse(request, 404, "NOT_FOUND", "No ticket has this code");
+  }
+});

@@ -1,0 +1,93 @@
+import { and, eq, sql } from "drizzle-orm";
+import type { Db } from "@/db/client";
+import { attendees, orders, ticketTypes } from "@/db/schema";
+import { requireEventPermission } from "@/server/access";
+import { recordAudit } from "@/server/audit";
+import type { Caller } from "@/server/auth/caller";
+import { notFound } from "@/server/errors";
+import { looksLikeIdentifier, randomId } from "@/server/ids";
+
+/**
+ * Cancelling and regenerating change what a ticket PDF prints (status, QR secret), so the PDF
+ * cache key changes with them and the old file is never served again; the old secret stops
+ * matching at the door at once. Every query is scoped by the event: an id from another event is
+ * simply not found.
+ */
+function attendeeOf(db: Db, eventId: string, attendeeId: string) {
+  if (!looksLikeIdentifier(attendeeId)) throw notFound("No such attendee");
+  const row = db.select().from(attendees).where(and(eq(attendees.id, attendeeId), eq(attendees.eventId, eventId))).get();
+  if (!row) throw notFound("No such attendee");
+  return row;
+}
+
+function orderOf(db: Db, eventId: string, orderId: string) {
+  if (!looksLikeIdentifier(orderId)) throw notFound("No such order");
+  const row = db.select().from(orders).where(and(eq(orders.id, orderId), eq(orders.eventId, eventId))).get();
+  if (!row) throw notFound("No such order");
+  return row;
+}
+
+/** Cancels valid attendees and gives their seats back; returns how many changed. */
+function cancelRows(db: Db, rows: Array<{ id: string; ticketTypeId: string; status: string }>, now: number): number {
+  let changed = 0;
+  for (const row of rows) {
+    if (row.status !== "valid") continue;
+    const result = db.update(attendees).set({ status: "cancelled", cancelledAt: now }).where(and(eq(attendees.id, row.id), eq(attendees.status, "valid"))).run();
+    if (result.changes === 1) {
+      db.update(ticketTypes).set({ sold: sql`${ticketTypes.sold} - 1` }).where(eq(ticketTypes.id, row.ticketTypeId)).run();
+      changed++;
+    }
+  }
+  return changed;
+}
+
+export function cancelAttendee(db: Db, caller: Caller | null, input: { eventId: string; attendeeId: string }, now = Date.now()) {
+  const event = requireEventPermission(db, caller, input.eventId, "manage_event");
+  return db.transaction((tx) => {
+    const attendee = attendeeOf(tx, event.id, input.attendeeId);
+    const changed = cancelRows(tx, [attendee], now);
+    if (changed) recordAudit(tx, { eventId: event.id, caller, action: "ticket_cancelled", detail: { attendeeId: attendee.id, orderId: attendee.orderId, name: attendee.name } }, now);
+    return { cancelled: changed };
+  }, { behavior: "immediate" });
+}
+
+export function cancelOrder(db: Db, caller: Caller | null, input: { eventId: string; orderId: string }, now = Date.now()) {
+  const event = requireEventPermission(db, caller, input.eventId, "manage_event");
+  return db.transaction((tx) => {
+    const order = orderOf(tx, event.id, input.orderId);
+    const rows = tx.select().from(attendees).where(eq(attendees.orderId, order.id)).all();
+    const changed = cancelRows(tx, rows, now);
+    tx.update(orders).set({ status: "cancelled" }).where(eq(orders.id, order.id)).run();
+    recordAudit(tx, { eventId: event.id, caller, action: "order_cancelled", detail: { orderId: order.id, tickets: changed } }, now);
+    return { cancelled: changed };
+  }, { behavior: "immediate" });
+}
+
+export function regenerateAttendeeSecret(db: Db, caller: Caller | null, input: { eventId: string; attendeeId: string }, now = Date.now()) {
+  const event = requireEventPermission(db, caller, input.eventId, "manage_event");
+  return db.transaction((tx) => {
+    const attendee = attendeeOf(tx, event.id, input.attendeeId);
+    tx.update(attendees).set({ checkinSecret: randomId() }).where(eq(attendees.id, attendee.id)).run();
+    recordAudit(tx, { eventId: event.id, caller, action: "ticket_secret_regenerated", detail: { attendeeId: attendee.id, orderId: attendee.orderId, name: attendee.name } }, now);
+    return { regenerated: 1 };
+  }, { behavior: "immediate" });
+}
+
+export function regenerateOrderSecrets(db: Db, caller: Caller | null, input: { eventId: string; orderId: string }, now = Date.now()) {
+  const event = requireEventPermission(db, caller, input.eventId, "manage_event");
+  return db.transaction((tx) => {
+    const order = orderOf(tx, event.id, input.orderId);
+    const rows = tx.select({ id: attendees.id }).from(attendees).where(eq(attendees.orderId, order.id)).all();
+    for (const row of rows) tx.update(attendees).set({ checkinSecret: randomId() }).where(eq(attendees.id, row.id)).run();
+    recordAudit(tx, { eventId: event.id, caller, action: "order_secrets_regenerated", detail: { orderId: order.id, tickets: rows.length } }, now);
+    return { regenerated: rows.length };
+  }, { behavior: "immediate" });
+}
+
+export function markOrderPaid(db: Db, caller: Caller | null, input: { eventId: string; orderId: string; paid: boolean }, now = Date.now()) {
+  const event = requireEventPermission(db, caller, input.eventId, "manage_event");
+  const order = orderOf(db, event.id, input.orderId);
+  db.update(orders).set({ paid: input.paid }).where(eq(orders.id, order.id)).run();
+  recordAudit(db, { eventId: event.id, caller, action: input.paid ? "order_marked_paid" : "order_marked_unpaid", detail: { orderId: order.id } }, now);
+  return { paid: input.paid };
+}

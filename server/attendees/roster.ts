@@ -1,0 +1,101 @@
+import { and, asc, count, desc, eq, isNotNull, isNull, or, type SQL } from "drizzle-orm";
+import type { Db } from "@/db/client";
+import { attendees, orders, ticketTypes } from "@/db/schema";
+import { containsText } from "@/db/search";
+import { requireEventPermission } from "@/server/access";
+import type { Caller } from "@/server/auth/caller";
+
+export type RosterFilter = {
+  eventId: string;
+  search?: string;
+  ticketTypeId?: string;
+  checkedIn?: boolean;
+  cancelled?: boolean;
+};
+
+export const ROSTER_PAGE_SIZE = 50;
+
+/** Search matches name, email or order identifier; filters narrow by type and state. */
+export function rosterWhere(filter: RosterFilter): SQL {
+  const conditions: SQL[] = [eq(attendees.eventId, filter.eventId)];
+  if (filter.search) {
+    const text = filter.search;
+    conditions.push(or(containsText(attendees.name, text), containsText(attendees.emailNormalized, text.toLowerCase()), eq(attendees.orderId, text))!);
+  }
+  if (filter.ticketTypeId) conditions.push(eq(attendees.ticketTypeId, filter.ticketTypeId));
+  if (filter.checkedIn !== undefined) conditions.push(filter.checkedIn ? isNotNull(attendees.checkedInAt) : isNull(attendees.checkedInAt));
+  if (filter.cancelled !== undefined) conditions.push(eq(attendees.status, filter.cancelled ? "cancelled" : "valid"));
+  return and(...conditions)!;
+}
+
+/** The organizers' attendee table: everything but the check-in secret (that lives only in the PDF). */
+export function listAttendees(db: Db, caller: Caller | null, filter: RosterFilter, page: number) {
+  const event = requireEventPermission(db, caller, filter.eventId, "view_event");
+  const where = rosterWhere({ ...filter, eventId: event.id });
+  const rows = db
+    .select({
+      id: attendees.id,
+      name: attendees.name,
+      email: attendees.email,
+      orderId: attendees.orderId,
+      ticketType: ticketTypes.name,
+      status: attendees.status,
+      checkedInAt: attendees.checkedInAt,
+      createdAt: attendees.createdAt,
+    })
+    .from(attendees)
+    .innerJoin(ticketTypes, eq(ticketTypes.id, attendees.ticketTypeId))
+    .where(where)
+    .orderBy(asc(attendees.name), asc(attendees.id))
+    .limit(ROSTER_PAGE_SIZE)
+    .offset((page - 1) * ROSTER_PAGE_SIZE)
+    .all();
+  const total = db.select({ n: count() }).from(attendees).where(where).get()?.n ?? 0;
+  return { rows, total, page, pageSize: ROSTER_PAGE_SIZE };
+}
+
+/** What a registrar at the door may see: name, ticket type, status. No emails, no orders. */
+export function listForCheckIn(db: Db, caller: Caller | null, input: { eventId: string; search?: string }) {
+  const event = requireEventPermission(db, caller, input.eventId, "check_in");
+  const conditions: SQL[] = [eq(attendees.eventId, event.id)];
+  if (input.search) conditions.push(containsText(attendees.name, input.search));
+  return db
+    .select({ id: attendees.id, name: attendees.name, ticketType: ticketTypes.name, status: attendees.status, checkedInAt: attendees.checkedInAt })
+    .from(attendees)
+    .innerJoin(ticketTypes, eq(ticketTypes.id, attendees.ticketTypeId))
+    .where(and(...conditions))
+    .orderBy(asc(attendees.name))
+    .limit(20)
+    .all();
+}
+
+export function listEventOrders(db: Db, caller: Caller | null, input: { eventId: string; search?: string; page: number }) {
+  const event = requireEventPermission(db, caller, input.eventId, "view_event");
+  const conditions: SQL[] = [eq(orders.eventId, event.id)];
+  if (input.search) {
+    conditions.push(or(containsText(orders.buyerName, input.search), containsText(orders.buyerEmail, input.search.toLowerCase()), eq(orders.id, input.search))!);
+  }
+  const where = and(...conditions);
+  const rows = db
+    .select({
+      id: orders.id,
+      buyerName: orders.buyerName,
+      buyerEmail: orders.buyerEmail,
+      status: orders.status,
+      paid: orders.paid,
+      totalCents: orders.totalCents,
+      currency: orders.currency,
+      createdAt: orders.createdAt,
+      attendeeCount: count(attendees.id),
+    })
+    .from(orders)
+    .leftJoin(attendees, eq(attendees.orderId, orders.id))
+    .where(where)
+    .groupBy(orders.id)
+    .orderBy(desc(orders.createdAt), asc(orders.id))
+    .limit(ROSTER_PAGE_SIZE)
+    .offset((input.page - 1) * ROSTER_PAGE_SIZE)
+    .all();
+  const total = db.select({ n: count() }).from(orders).where(where).get()?.n ?? 0;
+  return { rows, total, page: input.page, pageSize: ROSTER_PAGE_SIZE };
+}

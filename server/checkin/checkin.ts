@@ -1,0 +1,97 @@
+import { and, eq, isNull } from "drizzle-orm";
+import type { Db } from "@/db/client";
+import { attendees, checkins, events, ticketTypes, users } from "@/db/schema";
+import { requireEventPermission, requireSignedIn, can } from "@/server/access";
+import type { Caller } from "@/server/auth/caller";
+import { forbidden, notFound } from "@/server/errors";
+
+export type CheckInSubject = {
+  attendee: { id: string; name: string };
+  ticketType: { id: string; name: string };
+  event: { id: string; name: string };
+};
+
+export type CheckInOutcome =
+  | ({ status: "checked_in"; checkedInAt: number } & CheckInSubject)
+  | ({ status: "already_checked_in"; checkedInAt: number; checkedInBy: string | null } & CheckInSubject)
+  | ({ status: "cancelled" } & CheckInSubject)
+  | { status: "wrong_event"; event: { id: string; name: string } }
+  | { status: "not_found" };
+
+/** A QR code can hold anything; only something shaped like our secrets is looked up. */
+const SECRET_PATTERN = /^[A-Za-z0-9_-]{16,64}$/;
+
+function findBySecret(db: Db, secret: string) {
+  if (!SECRET_PATTERN.test(secret)) return undefined;
+  return db
+    .select({
+      id: attendees.id,
+      name: attendees.name,
+      eventId: attendees.eventId,
+      status: attendees.status,
+      checkedInAt: attendees.checkedInAt,
+      checkedInByName: users.name,
+      ticketTypeId: ticketTypes.id,
+      ticketTypeName: ticketTypes.name,
+      eventName: events.name,
+    })
+    .from(attendees)
+    .innerJoin(ticketTypes, eq(ticketTypes.id, attendees.ticketTypeId))
+    .innerJoin(events, eq(events.id, attendees.eventId))
+    .leftJoin(users, eq(users.id, attendees.checkedInBy))
+    .where(eq(attendees.checkinSecret, secret))
+    .get();
+}
+
+function record(db: Db, caller: Caller, eventId: string, attendeeId: string | null, result: typeof checkins.$inferInsert.result, now: number) {
+  db.insert(checkins).values({ eventId, attendeeId, result, userId: caller.user.id, sessionId: caller.sessionId, at: now }).run();
+}
+
+/**
+ * Checks a ticket in at the door. With `eventId` (the check-in screen of one event) the caller
+ * must be on that event's team, and a ticket of another event is "not for this event". Without
+ * it (a scanner device) the ticket's own event decides, and a caller not on its team is refused.
+ * Every attempt we can attribute to an event is recorded, failures with their reason.
+ * The check-in itself is one conditional UPDATE, so of concurrent scans exactly one wins.
+ */
+export function attemptCheckIn(db: Db, callerOrNull: Caller | null, input: { secret: string; eventId?: string }, now = Date.now()): CheckInOutcome {
+  const caller = requireSignedIn(callerOrNull);
+  const screenEvent = input.eventId ? requireEventPermission(db, caller, input.eventId, "check_in") : null;
+  const found = findBySecret(db, input.secret.trim());
+
+  if (!found) {
+    if (screenEvent) record(db, caller, screenEvent.id, null, "not_found", now);
+    return { status: "not_found" };
+  }
+  if (screenEvent && found.eventId !== screenEvent.id) {
+    record(db, caller, screenEvent.id, null, "wrong_event", now);
+    return { status: "wrong_event", event: { id: found.eventId, name: found.eventName } };
+  }
+  if (!screenEvent && !can(db, caller, found.eventId, "check_in")) throw forbidden("You are not on the team of this ticket's event");
+
+  const subject: CheckInSubject = {
+    attendee: { id: found.id, name: found.name },
+    ticketType: { id: found.ticketTypeId, name: found.ticketTypeName },
+    event: { id: found.eventId, name: found.eventName },
+  };
+  return db.transaction((tx) => {
+    const claimed = tx
+      .update(attendees)
+      .set({ checkedInAt: now, checkedInBy: caller.user.id })
+      .where(and(eq(attendees.id, found.id), isNull(attendees.checkedInAt), eq(attendees.status, "valid")))
+      .run();
+    if (claimed.changes === 1) {
+      record(tx, caller, found.eventId, found.id, "checked_in", now);
+      return { status: "checked_in" as const, checkedInAt: now, ...subject };
+    }
+    // Lost the race or refused: read the state that beat us.
+    const current = findBySecret(tx, input.secret.trim());
+    if (!current) throw notFound("No such ticket");
+    if (current.status === "cancelled") {
+      record(tx, caller, found.eventId, found.id, "cancelled", now);
+      return { status: "cancelled" as const, ...subject };
+    }
+    record(tx, caller, found.eventId, found.id, "already_checked_in", now);
+    return { status: "already_checked_in" as const, checkedInAt: current.checkedInAt!, checkedInBy: current.checkedInByName, ...subject };
+  }, { behavior: "immediate" });
+}
