@@ -1,0 +1,79 @@
+import { eq } from "drizzle-orm";
+import { describe, expect, it } from "vitest";
+import { attendees, auditLog, orders, ticketTypes } from "@/db/schema";
+import { GET as exportCsv } from "@/app/api/events/[eventId]/attendees.csv/route";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { buildWorld as buildMemoryWorld } from "@/server/testing/world";
+
+/** Exports read through a second connection, so these worlds live in a file. */
+const buildWorld = () => buildMemoryWorld(path.join(mkdtempSync(path.join(tmpdir(), "admit-csv-")), "csv.db"));
+import { neutralizeFormula } from "./csv-export";
+import { cancelOrder } from "./lifecycle";
+import { listAttendees } from "./roster";
+
+async function csvFor(world: Awaited<ReturnType<typeof buildMemoryWorld>>, query = "") {
+  const { cookie } = world.cookieFor("organizer");
+  const response = await exportCsv(
+    new Request(`http://localhost/api/events/${world.event.id}/attendees.csv${query}`, { headers: { cookie: `admit.session=${cookie}` } }),
+    { params: Promise.resolve({ eventId: world.event.id }) },
+  );
+  return { response, text: await response.text() };
+}
+
+describe("attendee CSV export", () => {
+  it("escapes spreadsheet formulas in attendee-controlled cells", async () => {
+    const world = await buildWorld();
+    world.db.update(attendees).set({ name: '=HYPERLINK("http://evil.example","click")' }).where(eq(attendees.id, world.order.holderAttendeeId)).run();
+    world.db.update(attendees).set({ name: "@SUM(1+1)" }).where(eq(attendees.id, world.order.buyerAttendeeId)).run();
+    const { response, text } = await csvFor(world);
+    expect(response.status).toBe(200);
+    expect(response.headers.get("content-type")).toContain("text/csv");
+    expect(response.headers.get("content-disposition")).toMatch(/^attachment; filename="attendees-.+\.csv"$/);
+    expect(text).toContain(`"'=HYPERLINK(""http://evil.example"",""click"")"`);
+    expect(text).toContain("'@SUM(1+1)");
+    expect(text).not.toMatch(/(^|,)=HYPERLINK/m);
+    // header + two attendees
+    expect(text.trim().split("\n")).toHaveLength(3);
+    // the export is audited
+    expect(world.db.select().from(auditLog).where(eq(auditLog.action, "attendees_exported")).all()).toHaveLength(1);
+  });
+
+  it("applies the dashboard's filters", async () => {
+    const world = await buildWorld();
+    const holder = world.db.select().from(attendees).where(eq(attendees.id, world.order.holderAttendeeId)).get()!;
+    const { text } = await csvFor(world, `?search=${encodeURIComponent(holder.name)}`);
+    expect(text.trim().split("\n")).toHaveLength(2);
+    expect(text).toContain(holder.email);
+  });
+
+  it("neutralizes every formula trigger and leaves plain text alone", () => {
+    for (const evil of ["=1+1", "+1", "-1", "@x", "\tx", "\rx"]) expect(neutralizeFormula(evil)).toBe(`'${evil}`);
+    expect(neutralizeFormula("Zoë")).toBe("Zoë");
+  });
+});
+
+describe("attendee roster", () => {
+  it("searches literally: % and _ are text, not wildcards", async () => {
+    const world = await buildWorld();
+    const organizer = world.cookieFor("organizer").caller;
+    world.db.update(attendees).set({ name: "Holder Person", email: "holder@x.test", emailNormalized: "holder@x.test" }).where(eq(attendees.id, world.order.holderAttendeeId)).run();
+    world.db.update(attendees).set({ name: "Buyer Person", email: "buyer@x.test", emailNormalized: "buyer@x.test" }).where(eq(attendees.id, world.order.buyerAttendeeId)).run();
+    expect(listAttendees(world.db, organizer, { eventId: world.event.id, search: "%" }, 1).total).toBe(0);
+    expect(listAttendees(world.db, organizer, { eventId: world.event.id, search: "_" }, 1).total).toBe(0);
+    expect(listAttendees(world.db, organizer, { eventId: world.event.id, search: "holder" }, 1).total).toBe(1);
+  });
+
+  it("cancelling an order cancels its tickets, frees the seats and can't reach another event's order", async () => {
+    const world = await buildWorld();
+    const organizer = world.cookieFor("organizer").caller;
+    const before = world.db.select().from(ticketTypes).where(eq(ticketTypes.id, world.event.ticketTypeId)).get()!.sold;
+    expect(cancelOrder(world.db, organizer, { eventId: world.event.id, orderId: world.order.id })).toEqual({ cancelled: 2 });
+    expect(world.db.select().from(ticketTypes).where(eq(ticketTypes.id, world.event.ticketTypeId)).get()!.sold).toBe(before - 2);
+    expect(world.db.select().from(orders).where(eq(orders.id, world.order.id)).get()!.status).toBe("cancelled");
+    // Cancelling again changes nothing.
+    expect(cancelOrder(world.db, organizer, { eventId: world.event.id, orderId: world.order.id })).toEqual({ cancelled: 0 });
+    expect(() => cancelOrder(world.db, organizer, { eventId: world.event.id, orderId: world.otherEvent.orderId })).toThrow(/No such order/);
+  });
+});

@@ -1,0 +1,73 @@
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { eq } from "drizzle-orm";
+import { describe, expect, it } from "vitest";
+import { attendees, checkins } from "@/db/schema";
+import { cancelAttendee, regenerateAttendeeSecret } from "@/server/attendees/lifecycle";
+import { race } from "@/server/testing/race";
+import { buildWorld } from "@/server/testing/world";
+import { POST } from "@/app/api/v1/checkin/route";
+import { attemptCheckIn, type CheckInOutcome } from "./checkin";
+
+async function scan(world: Awaited<ReturnType<typeof buildWorld>>, token: string, body: unknown) {
+  const response = await POST(
+    new Request("http://localhost/api/v1/checkin", { method: "POST", headers: { authorization: `Bearer ${token}`, "content-type": "application/json" }, body: JSON.stringify(body) }),
+    {} as never,
+  );
+  return { status: response.status, body: (await response.json()) as Record<string, any> };
+}
+
+describe("check-in at the door", () => {
+  it("checks a ticket in once; the second scan is 409 with the first check-in's time and who did it", async () => {
+    const world = await buildWorld();
+    const token = await world.bearerFor("registrar", ["checkin:write"]);
+    const first = await scan(world, token, { secret: world.order.holderSecret });
+    expect(first.status).toBe(200);
+    expect(first.body).toMatchObject({ status: "checked_in", attendee: { id: world.order.holderAttendeeId }, ticketType: { name: "General" }, event: { id: world.event.id } });
+    const second = await scan(world, token, { secret: world.order.holderSecret });
+    expect(second.status).toBe(409);
+    expect(second.body.error.checkedInAt).toBe(first.body.checkedInAt);
+    expect(second.body.error.checkedInBy).toBe(world.users.registrar.name);
+    const attempts = world.db.select().from(checkins).where(eq(checkins.attendeeId, world.order.holderAttendeeId)).all();
+    expect(attempts.map((a) => a.result)).toEqual(["checked_in", "already_checked_in"]);
+  });
+
+  it("refuses a cancelled ticket with 410 and a regenerated secret's old QR with 404", async () => {
+    const world = await buildWorld();
+    const token = await world.bearerFor("organizer", ["checkin:write"]);
+    const organizer = world.cookieFor("organizer").caller;
+    const oldSecret = world.order.holderSecret;
+    regenerateAttendeeSecret(world.db, organizer, { eventId: world.event.id, attendeeId: world.order.holderAttendeeId });
+    expect((await scan(world, token, { secret: oldSecret })).status).toBe(404);
+    const fresh = world.db.select().from(attendees).where(eq(attendees.id, world.order.holderAttendeeId)).get()!;
+    expect(fresh.checkinSecret).not.toBe(oldSecret);
+    cancelAttendee(world.db, organizer, { eventId: world.event.id, attendeeId: fresh.id });
+    const refused = await scan(world, token, { secret: fresh.checkinSecret });
+    expect(refused.status).toBe(410);
+    expect(refused.body.error.code).toBe("TICKET_CANCELLED");
+  });
+
+  it("says 'not for this event' on another event's screen, and records the attempt there", async () => {
+    const world = await buildWorld();
+    const owner = world.cookieFor("owner").caller;
+    const foreignSecret = world.db.select().from(attendees).where(eq(attendees.id, world.otherEvent.attendeeId)).get()!.checkinSecret;
+    const outcome = attemptCheckIn(world.db, owner, { eventId: world.event.id, secret: foreignSecret });
+    expect(outcome.status).toBe("wrong_event");
+    const recorded = world.db.select().from(checkins).where(eq(checkins.eventId, world.event.id)).all();
+    expect(recorded.map((r) => r.result)).toEqual(["wrong_event"]);
+    // The foreign ticket itself is untouched.
+    expect(world.db.select().from(attendees).where(eq(attendees.id, world.otherEvent.attendeeId)).get()!.checkedInAt).toBeNull();
+  });
+
+  it("lets exactly one of 20 concurrent scans of one ticket check it in", async () => {
+    const file = path.join(mkdtempSync(path.join(tmpdir(), "admit-race-")), "race.db");
+    const world = await buildWorld(file);
+    const registrar = world.cookieFor("registrar").caller;
+    const results = await race<CheckInOutcome>(20, file, "server/checkin/checkin.ts", "attemptCheckIn", () => [registrar, { secret: world.order.holderSecret }]);
+    const statuses = results.map((r) => (r.ok ? r.value.status : r.code));
+    expect(statuses.filter((s) => s === "checked_in")).toHaveLength(1);
+    expect(statuses.filter((s) => s === "already_checked_in")).toHaveLength(19);
+    expect(world.db.select().from(checkins).where(eq(checkins.result, "checked_in")).all()).toHaveLength(1);
+  }, 60_000);
+});
