@@ -150,8 +150,13 @@ export const attendees = sqliteTable(
   },
   (t) => [
     index("attendees_order_idx").on(t.orderId),
-    index("attendees_event_name_idx").on(t.eventId, t.name),
+    // Covers the roster's ORDER BY name, id, so deep pages skip through the index alone.
+    index("attendees_event_name_idx").on(t.eventId, t.name, t.id),
     index("attendees_email_idx").on(t.emailNormalized),
+    // The roster's filters count matches through these instead of reading every row.
+    index("attendees_event_checked_in_idx").on(t.eventId, t.checkedInAt),
+    index("attendees_event_status_idx").on(t.eventId, t.status),
+    index("attendees_event_type_idx").on(t.eventId, t.ticketTypeId),
   ],
 );
 

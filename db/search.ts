@@ -8,3 +8,14 @@ export function containsText(column: SQLWrapper, text: string): SQL {
   const pattern = `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
   return sql`${column} LIKE ${pattern} ESCAPE '\\'`;
 }
+
+/**
+ * Attendees whose name or email contains `text`. Three characters or more go through the FTS5
+ * trigram index (migration 0002), which keeps a 100,000-attendee roster search fast; shorter
+ * text falls back to a scan, since trigrams need three characters.
+ */
+export function attendeeTextMatch(rowid: SQLWrapper, name: SQLWrapper, email: SQLWrapper, text: string): SQL {
+  if ([...text].length < 3) return sql`(${containsText(name, text)} OR ${containsText(email, text.toLowerCase())})`;
+  const phrase = `"${text.replace(/"/g, '""')}"`;
+  return sql`${rowid} IN (SELECT rowid FROM attendees_search WHERE attendees_search MATCH ${phrase})`;
+}

@@ -65,6 +65,20 @@ describe("attendee roster", () => {
     expect(listAttendees(world.db, organizer, { eventId: world.event.id, search: "holder" }, 1).total).toBe(1);
   });
 
+  it("finds attendees by any part of name or email, accents folded, and follows renames", async () => {
+    const world = await buildWorld();
+    const organizer = world.cookieFor("organizer").caller;
+    const find = (search: string) => listAttendees(world.db, organizer, { eventId: world.event.id, search }, 1).rows.map((r) => r.id);
+    world.db.update(attendees).set({ name: "José García" }).where(eq(attendees.id, world.order.holderAttendeeId)).run();
+    expect(find("garcia")).toEqual([world.order.holderAttendeeId]);
+    expect(find("sé Gar")).toEqual([world.order.holderAttendeeId]);
+    world.db.update(attendees).set({ name: "Someone Else" }).where(eq(attendees.id, world.order.holderAttendeeId)).run();
+    expect(find("garcia")).toEqual([]);
+    expect(find(world.order.id)).toHaveLength(2);
+    // Another event's attendees never match through this event.
+    expect(find("other-owner")).toEqual([]);
+  });
+
   it("cancelling an order cancels its tickets, frees the seats and can't reach another event's order", async () => {
     const world = await buildWorld();
     const organizer = world.cookieFor("organizer").caller;
