@@ -125,7 +125,7 @@ export const orders = sqliteTable(
     currency: text("currency").notNull().default("EUR"),
     createdAt: integer("created_at").notNull(),
   },
-  (t) => [index("orders_buyer_idx").on(t.buyerId), index("orders_event_idx").on(t.eventId, t.createdAt)],
+  (t) => [index("orders_buyer_idx").on(t.buyerId), index("orders_event_idx").on(t.eventId, t.createdAt, t.id)],
 );
 
 export const attendees = sqliteTable(

@@ -1,5 +1,4 @@
-import { stringify } from "csv-stringify";
-import { Readable } from "node:stream";
+import { stringify } from "csv-stringify/sync";
 import { eq } from "drizzle-orm";
 import { openReadOnlyClient, type AppDb } from "@/db/client";
 import { attendees, orders, ticketTypes } from "@/db/schema";
@@ -12,6 +11,8 @@ import { rosterWhere, type RosterFilter } from "./roster";
 export function neutralizeFormula(value: string): string {
   return /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
 }
+
+const BATCH_ROWS = 1000;
 
 const HEADER = ["Attendee", "Email", "Ticket type", "Order", "Buyer", "Buyer email", "Status", "Checked in at (UTC)", "Ordered at (UTC)"];
 
@@ -39,19 +40,38 @@ export function attendeeCsvStream(db: AppDb, filter: RosterFilter): ReadableStre
     .orderBy(attendees.name);
   const iso = (ms: number | null) => (ms === null ? "" : new Date(ms).toISOString());
   const { sql: text, params } = query.toSQL();
-  function* rows() {
-    yield HEADER;
-    const client = openReadOnlyClient();
-    try {
-      // Columns arrive in the select's order: name, email, type, order, buyer, buyer email, status, checked in, created.
-      const cursor = client.prepare(text).raw().iterate(...params) as IterableIterator<[string, string, string, string, string, string, string, number | null, number]>;
-      for (const [name, email, ticketType, orderId, buyerName, buyerEmail, status, checkedInAt, createdAt] of cursor) {
-        yield [name, email, ticketType, orderId, buyerName, buyerEmail, status, iso(checkedInAt), iso(createdAt)].map(neutralizeFormula);
+  let client: ReturnType<typeof openReadOnlyClient> | undefined;
+  let cursor: IterableIterator<unknown[]> | undefined;
+  const encoder = new TextEncoder();
+  const close = () => {
+    cursor?.return?.();
+    client?.close();
+    client = undefined;
+  };
+  // Pulled in batches: one chunk per ~1,000 rows keeps per-chunk stream overhead negligible,
+  // while memory holds one batch at a time however long the roster is.
+  return new ReadableStream<Uint8Array>({
+    pull(controller) {
+      if (!cursor) {
+        // Opened on the first read, so a response nobody reads holds no connection.
+        client = openReadOnlyClient();
+        cursor = client.prepare(text).raw().iterate(...params) as IterableIterator<unknown[]>;
+        controller.enqueue(encoder.encode("\uFEFF" + stringify([HEADER])));
       }
-    } finally {
-      client.close();
-    }
-  }
-  const csv = Readable.from(rows()).pipe(stringify({ bom: true }));
-  return Readable.toWeb(csv) as ReadableStream<Uint8Array>;
+      const batch: string[][] = [];
+      for (let next = cursor!.next(); ; next = cursor!.next()) {
+        if (next.done) break;
+        // Columns arrive in the select's order.
+        const [name, email, ticketType, orderId, buyerName, buyerEmail, status, checkedInAt, createdAt] = next.value as [string, string, string, string, string, string, string, number | null, number];
+        batch.push([name, email, ticketType, orderId, buyerName, buyerEmail, status, iso(checkedInAt), iso(createdAt)].map(neutralizeFormula));
+        if (batch.length === BATCH_ROWS) break;
+      }
+      if (batch.length) controller.enqueue(encoder.encode(stringify(batch)));
+      if (batch.length < BATCH_ROWS) {
+        close();
+        controller.close();
+      }
+    },
+    cancel: close,
+  });
 }
