@@ -11,5 +11,8 @@ export default defineConfig({
     // Outbox and generated secrets of tests go to a throwaway folder, never to data/.
     env: { NODE_ENV: "test", DATA_DIR: ".test-data" },
     hookTimeout: 30_000,
+    // next-auth's ESM imports "next/server" without an extension, which plain Node can't resolve;
+    // let vite transform it (server/auth/nextauth.test.ts drives the real Auth.js handlers).
+    server: { deps: { inline: ["next-auth"] } },
   },
 });

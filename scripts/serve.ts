@@ -20,7 +20,8 @@ async function main() {
     throw error;
   }
   db(); // opens and migrates
-  const app = next({ dev: false, dir: process.cwd() });
+  // Next.js builds absolute URLs (Auth.js redirects among them) from the port it is told.
+  const app = next({ dev: false, dir: process.cwd(), port: settings.port });
   await app.prepare();
   const handle = app.getRequestHandler();
   const server = createServer((req, res) => {

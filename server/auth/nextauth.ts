@@ -1,8 +1,10 @@
 import NextAuth, { CredentialsSignin, type User } from "next-auth";
 import Credentials from "next-auth/providers/credentials";
+import { NextRequest } from "next/server";
 import { z } from "zod";
 import { db } from "@/db/client";
 import { config } from "@/server/config";
+import { appOrigin } from "@/server/http/csrf";
 import { sha256 } from "@/server/ids";
 import { checkCredentials } from "./accounts";
 import { clientIp, readCookie, sessionCookieName } from "./caller";
@@ -25,7 +27,7 @@ type SignedInUser = User & { sessionSecret: string };
  * the cookie is replaced by that row's opaque secret (jwt.encode / jwt.decode below). Every
  * decode looks the row up, so a revoked session is dead on its very next request.
  */
-export const { handlers, signOut } = NextAuth(() => {
+const authjs = NextAuth(() => {
   const cookieName = sessionCookieName();
   return {
     secret: config().authSecret,
@@ -88,3 +90,22 @@ export const { handlers, signOut } = NextAuth(() => {
     },
   };
 });
+
+export const { signOut } = authjs;
+
+/**
+ * Auth.js builds its redirects from request.url, but under scripts/serve.ts Next.js reports its
+ * default port 3000 there whatever PORT is (and the internal host behind a proxy), so "Sign out"
+ * sent the browser to http://localhost:3000/. Rebase the request on the app's real origin first.
+ */
+function onAppOrigin(request: NextRequest): NextRequest {
+  const origin = appOrigin(request.headers);
+  const url = new URL(request.url);
+  if (!origin || url.origin === origin) return request;
+  return new NextRequest(origin + url.pathname + url.search, request);
+}
+
+export const handlers = {
+  GET: (request: NextRequest) => authjs.handlers.GET(onAppOrigin(request)),
+  POST: (request: NextRequest) => authjs.handlers.POST(onAppOrigin(request)),
+};

@@ -11,10 +11,11 @@ export function isSameOriginJsonRequest(headers: Headers, requireJson = true): b
   if (site !== null && site !== "same-origin") return false;
   const origin = headers.get("origin");
   if (origin === null) return site === "same-origin";
-  return origin === expectedOrigin(headers);
+  return origin === appOrigin(headers);
 }
 
-function expectedOrigin(headers: Headers): string | null {
+/** The origin the app is reached at: APP_URL when configured, else the Host the request came to. */
+export function appOrigin(headers: Headers): string | null {
   const configured = config().appUrl;
   if (configured) return new URL(configured).origin;
   const host = headers.get("x-forwarded-host") ?? headers.get("host");

@@ -1,0 +1,228 @@
+import { readdirSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { TRPCError } from "@trpc/server";
+import { eq } from "drizzle-orm";
+import { beforeEach, describe, expect, it } from "vitest";
+import type { AppDb } from "@/db/client";
+import { emailVerifications, users } from "@/db/schema";
+import { fieldsOf } from "@/server/errors";
+import { outboxDir } from "@/server/mail";
+import { createCaller } from "@/server/router";
+import { anonymousContext, browserContext, freshDb, makeUser, TEST_PASSWORD } from "@/server/test-support";
+import { createInnerContext } from "@/server/trpc";
+import { authenticateCookie } from "./caller";
+import { checkCredentials, createUser, verifyEmailToken } from "./accounts";
+import { signInApi } from "./http-test-helpers";
+import { hashPassword, passwordSchema, verifyPassword } from "./passwords";
+import { createApiSession, createBrowserSession, findLiveApiSession, findLiveBrowserSession, rotateRefreshToken } from "./sessions";
+
+let db: AppDb;
+beforeEach(() => {
+  db = freshDb();
+});
+
+async function trpcError(promise: Promise<unknown>): Promise<TRPCError> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error, "expected the call to fail").toBeInstanceOf(TRPCError);
+  return error as TRPCError;
+}
+
+const uniqueEmail = (tag: string) => `${tag}-${Math.random().toString(36).slice(2)}@example.test`;
+
+/** The newest outbox message addressed to `to` (the outbox is shared by every test file). */
+function newestMailTo(to: string): { to: string; subject: string; text: string } {
+  const dir = outboxDir();
+  const mails = readdirSync(dir)
+    .filter((f) => f.endsWith(".json"))
+    .map((f) => JSON.parse(readFileSync(path.join(dir, f), "utf8")) as { to: string; subject: string; text: string; sentAt: string })
+    .filter((m) => m.to === to)
+    .sort((a, b) => a.sentAt.localeCompare(b.sentAt));
+  expect(mails.length, `no mail to ${to}`).toBeGreaterThan(0);
+  return mails.at(-1)!;
+}
+
+const tokenFromMail = (text: string) => {
+  const link = /https?:\/\/\S+\/verify-email\?token=(\S+)/.exec(text);
+  expect(link, text).not.toBeNull();
+  return decodeURIComponent(link![1]);
+};
+
+describe("password rules: 8 to 128 characters", () => {
+  it.each([
+    [7, false],
+    [8, true],
+    [128, true],
+    [129, false],
+  ])("%i characters → %s", async (length, ok) => {
+    const password = "p".repeat(length);
+    expect(passwordSchema.safeParse(password).success).toBe(ok);
+
+    const email = uniqueEmail("rules");
+    const caller = createCaller(anonymousContext(db));
+    const register = caller.auth.register({ name: "Rule Tester", email, password });
+    if (ok) {
+      await expect(register).resolves.toMatchObject({ email });
+      expect((await checkCredentials(db, email, password, "192.0.2.9")).ok).toBe(true);
+    } else {
+      const error = await trpcError(register);
+      expect(error.code).toBe("BAD_REQUEST");
+      expect(Object.keys(fieldsOf(error) ?? {})).toEqual(["password"]);
+      expect(db.select().from(users).where(eq(users.email, email)).get()).toBeUndefined();
+    }
+  });
+
+  it.each([
+    [7, false],
+    [8, true],
+    [128, true],
+    [129, false],
+  ])("changing to a %i-character password → %s", async (length, ok) => {
+    const user = await makeUser(db);
+    const caller = createCaller(browserContext(db, user));
+    const change = caller.auth.changePassword({ currentPassword: TEST_PASSWORD, newPassword: "n".repeat(length) });
+    if (ok) await expect(change).resolves.toEqual({ revoked: 0 });
+    else expect(Object.keys(fieldsOf(await trpcError(change)) ?? {})).toEqual(["newPassword"]);
+  });
+
+  it("hashes with argon2id, m=19456 KiB, t=2, p=1, salted", async () => {
+    const a = await hashPassword("same password");
+    const b = await hashPassword("same password");
+    expect(a).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
+    expect(a).not.toBe(b);
+    expect(await verifyPassword(a, "same password")).toBe(true);
+    expect(await verifyPassword(a, "same passwor")).toBe(false);
+    expect(await verifyPassword("not a hash", "x")).toBe(false);
+    const user = await makeUser(db);
+    expect(user.passwordHash).not.toContain(TEST_PASSWORD);
+    expect(user.passwordHash).toMatch(/^\$argon2id\$/);
+  });
+
+  it("emails are unique regardless of case", async () => {
+    const email = uniqueEmail("dup");
+    await createUser(db, { email, name: "A", password: "long-enough" });
+    const error = await trpcError(createCaller(anonymousContext(db)).auth.register({ name: "B", email: email.toUpperCase(), password: "long-enough" }));
+    expect(error.code).toBe("CONFLICT");
+    expect(fieldsOf(error)).toHaveProperty("email");
+  });
+});
+
+describe("changing the password", () => {
+  it("revokes every other session, browser and API, but keeps the current one", async () => {
+    const user = await makeUser(db);
+    const current = createBrowserSession(db, user.id, { device: "this one", ip: "10.0.0.1" });
+    const otherBrowser = createBrowserSession(db, user.id, { device: "other", ip: "10.0.0.2" });
+    const api = await signInApi(user.email, TEST_PASSWORD);
+    const apiSid = JSON.parse(Buffer.from(api.token.split(".")[1], "base64url").toString()).sid as string;
+    const someoneElse = await makeUser(db);
+    const theirs = createBrowserSession(db, someoneElse.id, { device: "x", ip: "10.0.0.3" });
+
+    const caller = createCaller(createInnerContext({ db, auth: authenticateCookie(db, current.secret) }));
+    expect(await caller.auth.changePassword({ currentPassword: TEST_PASSWORD, newPassword: "a brand new password" })).toEqual({ revoked: 2 });
+
+    expect(findLiveBrowserSession(db, current.secret)).toBeDefined();
+    expect(findLiveBrowserSession(db, otherBrowser.secret)).toBeUndefined();
+    expect(findLiveApiSession(db, apiSid, user.id)).toBeUndefined();
+    expect(rotateRefreshToken(db, api.refreshToken)).toMatchObject({ ok: false });
+    expect(findLiveBrowserSession(db, theirs.secret)).toBeDefined();
+
+    // The current session keeps working for the next call.
+    expect(await createCaller(createInnerContext({ db, auth: authenticateCookie(db, current.secret) })).devices.list()).toHaveLength(1);
+    // The old password is gone, the new one works.
+    expect((await checkCredentials(db, user.email, TEST_PASSWORD, "192.0.2.50")).ok).toBe(false);
+    expect((await checkCredentials(db, user.email, "a brand new password", "192.0.2.50")).ok).toBe(true);
+  });
+
+  it("with a wrong current password changes nothing and revokes nothing", async () => {
+    const user = await makeUser(db);
+    const other = createApiSession(db, user.id, ["orders:read"], { device: "x", ip: "1.1.1.1" });
+    const caller = createCaller(browserContext(db, user));
+    const error = await trpcError(caller.auth.changePassword({ currentPassword: "wrong wrong", newPassword: "another password" }));
+    expect(error.code).toBe("BAD_REQUEST");
+    expect(Object.keys(fieldsOf(error) ?? {})).toEqual(["currentPassword"]);
+    expect(findLiveApiSession(db, other.session.id, user.id)).toBeDefined();
+    expect((await checkCredentials(db, user.email, TEST_PASSWORD, "192.0.2.51")).ok).toBe(true);
+  });
+
+  it("needs a signed-in caller", async () => {
+    const error = await trpcError(createCaller(anonymousContext(db)).auth.changePassword({ currentPassword: TEST_PASSWORD, newPassword: "whatever-123" }));
+    expect(error.code).toBe("UNAUTHORIZED");
+  });
+});
+
+describe("email verification", () => {
+  it("register sends a link whose token works exactly once", async () => {
+    const email = uniqueEmail("verify");
+    const caller = createCaller(anonymousContext(db));
+    const { id } = await caller.auth.register({ name: "Vera", email: email.toUpperCase(), password: "long-enough-pw" });
+    const mail = newestMailTo(email);
+    expect(mail.subject).toMatch(/confirm/i);
+    const token = tokenFromMail(mail.text);
+    expect(Buffer.from(token, "base64url")).toHaveLength(32);
+    // Only the hash is stored.
+    expect(JSON.stringify(db.select().from(emailVerifications).all())).not.toContain(token);
+    expect(db.select().from(users).where(eq(users.id, id)).get()!.emailVerifiedAt).toBeNull();
+
+    expect(await caller.auth.verifyEmail({ token })).toEqual({ verified: true });
+    expect(db.select().from(users).where(eq(users.id, id)).get()!.emailVerifiedAt).not.toBeNull();
+
+    const again = await trpcError(caller.auth.verifyEmail({ token }));
+    expect(again.code).toBe("BAD_REQUEST");
+    expect(fieldsOf(again)).toHaveProperty("token");
+  });
+
+  it("an expired token is rejected and verifies nothing", async () => {
+    const email = uniqueEmail("expired");
+    const { id } = await createCaller(anonymousContext(db)).auth.register({ name: "Old", email, password: "long-enough-pw" });
+    const token = tokenFromMail(newestMailTo(email).text);
+    const row = db.select().from(emailVerifications).where(eq(emailVerifications.userId, id)).get()!;
+    expect(verifyEmailToken(db, token, row.expiresAt)).toEqual({ ok: false, reason: "invalid" });
+    expect(verifyEmailToken(db, token, row.expiresAt + 60_000)).toEqual({ ok: false, reason: "invalid" });
+    expect(db.select().from(users).where(eq(users.id, id)).get()!.emailVerifiedAt).toBeNull();
+    // Just before it expires, it still works.
+    expect(verifyEmailToken(db, token, row.expiresAt - 1)).toEqual({ ok: true, userId: id });
+  });
+
+  it("a token is valid for 48 hours", async () => {
+    const email = uniqueEmail("ttl");
+    const before = Date.now();
+    const { id } = await createCaller(anonymousContext(db)).auth.register({ name: "T", email, password: "long-enough-pw" });
+    const row = db.select().from(emailVerifications).where(eq(emailVerifications.userId, id)).get()!;
+    expect(row.expiresAt - before).toBeGreaterThanOrEqual(48 * 3600_000);
+    expect(row.expiresAt - Date.now()).toBeLessThanOrEqual(48 * 3600_000);
+  });
+
+  it("made-up, empty and overlong tokens are 400s, never 500s", async () => {
+    const caller = createCaller(anonymousContext(db));
+    for (const token of ["made-up", "x".repeat(201), ""]) {
+      const error = await trpcError(caller.auth.verifyEmail({ token }));
+      expect(error.code).toBe("BAD_REQUEST");
+      expect(fieldsOf(error)).toHaveProperty("token");
+    }
+    expect(verifyEmailToken(db, "")).toEqual({ ok: false, reason: "invalid" });
+  });
+
+  it("resendVerification sends a fresh link only while unverified", async () => {
+    const unverified = await makeUser(db, { verified: false });
+    expect(await createCaller(browserContext(db, unverified)).auth.resendVerification()).toEqual({ sent: true });
+    const token = tokenFromMail(newestMailTo(unverified.email).text);
+    expect(verifyEmailToken(db, token).ok).toBe(true);
+    const verified = await makeUser(db, { verified: true });
+    expect(await createCaller(browserContext(db, verified)).auth.resendVerification()).toEqual({ sent: false });
+  });
+});
+
+describe("auth.me", () => {
+  it("is null for anonymous visitors and the user for a session", async () => {
+    const user = await makeUser(db, { name: "Me Myself" });
+    expect(await createCaller(anonymousContext(db)).auth.me()).toBeNull();
+    expect(await createCaller(browserContext(db, user)).auth.me()).toEqual({ id: user.id, email: user.email, name: "Me Myself", role: "user", emailVerified: true });
+  });
+
+  it("is 401 (not anonymous) for credentials that were presented but are dead", async () => {
+    const ctx = createInnerContext({ db, auth: { kind: "invalid", reason: "test" } });
+    expect((await trpcError(createCaller(ctx).auth.me())).code).toBe("UNAUTHORIZED");
+  });
+});
