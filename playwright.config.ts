@@ -13,7 +13,6 @@ export default defineConfig({
   workers: 1,
   retries: 0,
   reporter: [["list"]],
-  globalSetup: "./e2e/global-setup.ts",
   use: {
     baseURL: `http://localhost:${PORT}`,
     trace: "retain-on-failure",
@@ -31,7 +30,11 @@ export default defineConfig({
     },
   },
   webServer: {
-    command: "npx tsx scripts/serve.ts",
+    // Every run starts from an empty database and outbox, wiped here rather than in a globalSetup:
+    // Playwright starts the webServer *before* globalSetup, so a globalSetup that deletes the
+    // folder pulls the database out from under the running server (which keeps the unlinked
+    // file while tests that seed it open a new, empty one).
+    command: "rm -rf .e2e-data && npx tsx scripts/serve.ts",
     url: `http://localhost:${PORT}/`,
     timeout: 120_000,
     reuseExistingServer: false,
