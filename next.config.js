@@ -21,6 +21,8 @@ const nextConfig = {
   // `npm run typecheck` checks the whole tree (tests included) as its own step of `npm test`.
   typescript: { ignoreBuildErrors: true },
   reactStrictMode: true,
+  // forbidden()/unauthorized() from next/navigation: pages answer 403/401 with a real status.
+  experimental: { authInterrupts: true },
   serverExternalPackages: ["better-sqlite3", "@node-rs/argon2", "@react-pdf/renderer"],
   async headers() {
     return [

@@ -15,7 +15,7 @@ const DATA_DIR = path.resolve("bench/.data-roster");
 const BASE = `http://localhost:${PORT}`;
 const SAMPLES = 40;
 
-const env = {
+const env: Record<string, string | undefined> = {
   ...process.env,
   NODE_ENV: "production",
   NEXT_TELEMETRY_DISABLED: "1",
@@ -26,9 +26,10 @@ const env = {
   PORT: String(PORT),
 };
 
-function run(command: string, args: string[], extraEnv: NodeJS.ProcessEnv = {}): Promise<string> {
+/** Setup steps (build, seed) run outside production mode: the seed refuses production. */
+function run(command: string, args: string[]): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { env: { ...env, ...extraEnv, NODE_ENV: extraEnv.NODE_ENV ?? "development" }, stdio: ["ignore", "pipe", "inherit"] });
+    const child = spawn(command, args, { env: { ...env, NODE_ENV: "development" } as NodeJS.ProcessEnv, stdio: ["ignore", "pipe", "inherit"] });
     let out = "";
     child.stdout.on("data", (d) => (out += d));
     child.on("exit", (code) => (code === 0 ? resolve(out) : reject(new Error(`${command} ${args.join(" ")} exited ${code}`))));
@@ -36,7 +37,7 @@ function run(command: string, args: string[], extraEnv: NodeJS.ProcessEnv = {}):
 }
 
 async function startServer(): Promise<ChildProcess> {
-  const server = spawn(process.execPath, ["--import", "tsx", "scripts/serve.ts"], { env, stdio: ["ignore", "ignore", "inherit"] });
+  const server = spawn(process.execPath, ["--import", "tsx", "scripts/serve.ts"], { env: env as NodeJS.ProcessEnv, stdio: ["ignore", "ignore", "inherit"] });
   for (let i = 0; i < 200; i++) {
     try {
       if ((await fetch(`${BASE}/signin`)).ok) return server;

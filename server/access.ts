@@ -72,6 +72,29 @@ export function requireEventPermission(db: Db, caller: Caller | null, eventId: s
 }
 
 /**
+ * The address whose attendee rows a caller holds: their email, lower-cased, once verified.
+ * An unverified address proves nothing, so it holds no tickets.
+ */
+export function holderEmailOf(caller: Caller): string | null {
+  return caller.user.emailVerified ? caller.user.email.toLowerCase() : null;
+}
+
+/**
+ * Published events are public. A draft exists only for its team and for staff (who read
+ * everything); to anyone else it is "not found", so drafts can't be discovered by slug.
+ */
+export function canViewEvent(db: Db, caller: Caller | null, event: Pick<Event, "id" | "published">): boolean {
+  if (event.published) return true;
+  if (!caller) return false;
+  return eventRoleOf(db, caller.user.id, event.id) !== null || isStaff(caller);
+}
+
+/** Buying needs a published event, except for its team placing test orders before launch. */
+export function canBuyFromEvent(db: Db, caller: Caller, event: Pick<Event, "id" | "published">): boolean {
+  return event.published || eventRoleOf(db, caller.user.id, event.id) !== null;
+}
+
+/**
  * How a caller sees an order: everything (buyer, the event's owner/organizer, staff) or only
  * the attendee rows they hold (their verified email matches the attendee's).
  */
@@ -84,12 +107,12 @@ export function orderVisibility(db: Db, caller: Caller, order: Pick<Order, "id" 
   const role = eventRoleOf(db, caller.user.id, order.eventId);
   if (role === "owner" || role === "organizer") return { scope: "all", as: role };
   if (isStaff(caller)) return { scope: "all", as: "staff" };
-  // An unverified address proves nothing, so it holds no tickets.
-  if (!caller.user.emailVerified) return null;
+  const holderEmail = holderEmailOf(caller);
+  if (!holderEmail) return null;
   const held = db
     .select({ id: attendees.id })
     .from(attendees)
-    .where(and(eq(attendees.orderId, order.id), eq(attendees.emailNormalized, caller.user.email.toLowerCase())))
+    .where(and(eq(attendees.orderId, order.id), eq(attendees.emailNormalized, holderEmail)))
     .all();
   if (held.length === 0) return null;
   return { scope: "own", as: "holder", attendeeIds: held.map((a) => a.id) };
@@ -111,4 +134,36 @@ export function visibleAttendees<T extends { id: string }>(rows: T[], visibility
   if (visibility.scope === "all") return rows;
   const allowed = new Set(visibility.attendeeIds);
   return rows.filter((row) => allowed.has(row.id));
+}
+
+/**
+ * One attendee of an order the caller already passed `requireOrderAccess` for. Not in this order
+ * (malformed, unknown, or another order's) → 404, so an attendee id learns nothing across
+ * orders. In this order but not visible (another holder's ticket) → 403, like the order itself:
+ * the caller knows the order exists, and "not yours" is the honest answer.
+ */
+export function requireVisibleAttendee(
+  db: Db,
+  order: Pick<Order, "id" | "eventId">,
+  visibility: OrderVisibility,
+  attendeeIdentifier: string,
+): { id: string } {
+  if (!looksLikeIdentifier(attendeeIdentifier)) throw notFound("No such ticket");
+  const attendee = db
+    .select({ id: attendees.id })
+    .from(attendees)
+    .where(and(eq(attendees.id, attendeeIdentifier), eq(attendees.orderId, order.id), eq(attendees.eventId, order.eventId)))
+    .get();
+  if (!attendee) throw notFound("No such ticket");
+  if (visibleAttendees([attendee], visibility).length === 0) throw forbidden("This ticket belongs to another attendee");
+  return attendee;
+}
+
+/**
+ * Which ticket downloads of an order a viewer may see in its history: full-view callers (buyer,
+ * owner, organizer, staff) every one; a holder only the downloads they made themselves, since
+ * the others name people and tickets that aren't theirs.
+ */
+export function canSeeTicketDownload(viewerId: string, visibility: OrderVisibility, download: { userId: string }): boolean {
+  return visibility.scope === "all" || download.userId === viewerId;
 }

@@ -8,3 +8,26 @@ export function formatEventRange(event: Pick<Event, "startsAt" | "endsAt" | "tim
   const end = sameDay ? time.format(event.endsAt) : `${day.format(event.endsAt)}, ${time.format(event.endsAt)}`;
   return `${day.format(event.startsAt)}, ${time.format(event.startsAt).replace(/ \S+$/, "")} – ${end} (${event.timeZone})`;
 }
+
+const moneyFormats = new Map<string, Intl.NumberFormat>();
+
+/** 4900, "EUR" → "€49.00"; 0 → "Free". Amounts are whole cents everywhere else. */
+export function formatMoney(cents: number, currency: string): string {
+  if (cents === 0) return "Free";
+  let format = moneyFormats.get(currency);
+  if (!format) {
+    format = new Intl.NumberFormat("en-GB", { style: "currency", currency });
+    moneyFormats.set(currency, format);
+  }
+  return format.format(cents / 100);
+}
+
+/**
+ * "12.5" → 1250, "0" → 0; null for anything that isn't a non-negative amount with at most two
+ * decimals. Parsed as text, never through floating point, so "19.99" is exactly 1999.
+ */
+export function parsePriceToCents(text: string): number | null {
+  const match = /^\s*(\d{1,7})(?:[.,](\d{1,2}))?\s*$/.exec(text);
+  if (!match) return null;
+  return Number(match[1]) * 100 + Number((match[2] ?? "0").padEnd(2, "0"));
+}

@@ -1,0 +1,19 @@
+import { TRPCError } from "@trpc/server";
+import { forbidden, notFound, redirect } from "next/navigation";
+
+/**
+ * Runs a server page's data loader. The access rules (server/access.ts) throw TRPCErrors; a page
+ * turns them into the matching page: 404 "not found", 403 "not yours", sign-in for 401.
+ */
+export function loadForPage<T>(load: () => T, returnTo: string): T {
+  try {
+    return load();
+  } catch (error) {
+    if (error instanceof TRPCError) {
+      if (error.code === "NOT_FOUND") notFound();
+      if (error.code === "FORBIDDEN") forbidden();
+      if (error.code === "UNAUTHORIZED") redirect(`/signin?callbackUrl=${encodeURIComponent(returnTo)}`);
+    }
+    throw error;
+  }
+}

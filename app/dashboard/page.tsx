@@ -1,0 +1,71 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { db } from "@/db/client";
+import { requirePageCaller } from "@/server/auth/page-session";
+import { formatEventRange } from "@/server/events/format";
+import { listMyEvents } from "@/server/events/service";
+import { PublishToggle } from "./publish-toggle";
+
+export const metadata: Metadata = { title: "Dashboard" };
+
+export default async function DashboardPage() {
+  const caller = await requirePageCaller("/dashboard");
+  const events = listMyEvents(db(), caller.user.id);
+
+  return (
+    <div className="space-y-6">
+      <div className="flex flex-wrap items-center justify-between gap-4">
+        <div>
+          <h1 className="text-2xl font-bold">Dashboard</h1>
+          <p className="text-sm text-slate-600">Events you run or help run.</p>
+        </div>
+        <Link className="btn" href="/dashboard/events/new">
+          Create event
+        </Link>
+      </div>
+      {events.length === 0 ? (
+        <div className="card text-center text-slate-600">
+          <p>You aren&apos;t running any events yet.</p>
+          <p className="mt-2 text-sm">Create one: it stays a draft until you publish it.</p>
+        </div>
+      ) : (
+        <div className="card overflow-x-auto p-0">
+          <table className="w-full text-left text-sm">
+            <caption className="sr-only">My events</caption>
+            <thead className="border-b border-slate-200 bg-slate-50 text-slate-600">
+              <tr>
+                <th scope="col" className="px-4 py-3 font-medium">Event</th>
+                <th scope="col" className="px-4 py-3 font-medium">Your role</th>
+                <th scope="col" className="px-4 py-3 font-medium">Sold</th>
+                <th scope="col" className="px-4 py-3 font-medium">Status</th>
+              </tr>
+            </thead>
+            <tbody className="divide-y divide-slate-100">
+              {events.map((event) => (
+                <tr key={event.id} data-testid="my-event">
+                  <td className="px-4 py-3">
+                    <Link href={`/events/${event.slug}`} className="font-medium text-indigo-700 hover:underline">
+                      {event.name}
+                    </Link>
+                    <p className="text-xs text-slate-500">{formatEventRange(event)}</p>
+                  </td>
+                  <td className="px-4 py-3 capitalize">{event.role}</td>
+                  <td className="px-4 py-3 tabular-nums">
+                    {event.sold.toLocaleString("en")} / {event.capacity.toLocaleString("en")}
+                  </td>
+                  <td className="px-4 py-3">
+                    {event.role === "registrar" ? (
+                      <span>{event.published ? "Published" : "Draft"}</span>
+                    ) : (
+                      <PublishToggle eventId={event.id} eventName={event.name} published={event.published} />
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,44 @@
+import { eq } from "drizzle-orm";
+import { events } from "@/db/schema";
+import { everyone, signedIn, type PrivilegeRows } from "@/server/testing/matrix";
+import type { World } from "@/server/testing/world";
+import { eventInput } from "./test-fixtures";
+
+/** Turns the world's event into a draft (each matrix cell gets a fresh world). */
+function unpublish(w: World): World {
+  w.db.update(events).set({ published: false }).where(eq(events.id, w.event.id)).run();
+  return w;
+}
+
+export const privileges: PrivilegeRows = {
+  procedures: {
+    "events.listPublished": { expect: everyone(200) },
+    "events.bySlug": [
+      { input: (w) => ({ slug: w.event.slug }), expect: everyone(200) },
+      {
+        input: (w) => ({ slug: unpublish(w).event.slug }),
+        expect: everyone(404, { registrar: 200, organizer: 200, owner: 200, staff: 200, admin: 200 }),
+        note: "a draft is 'not found' except to its team and staff, so it can't be discovered",
+      },
+      { input: () => ({ slug: "no-such-event-abc123" }), expect: everyone(404) },
+    ],
+    "events.mine": { expect: signedIn(200) },
+    "events.create": { input: () => eventInput(), expect: signedIn(200), note: "anyone signed in may create an event" },
+    "events.setPublished": [
+      { input: (w) => ({ eventId: w.event.id, published: false }), expect: signedIn(403, { organizer: 200, owner: 200 }), note: "staff read, they don't edit" },
+      { input: (w) => ({ eventId: w.otherEvent.id, published: false }), expect: signedIn(403) },
+      { input: () => ({ eventId: "AAAAAAAAAAAAAAAAAAAAAA", published: true }), expect: signedIn(404) },
+    ],
+  },
+  badInput: {
+    "events.create": [
+      { as: "user", input: () => eventInput({ timeZone: "Mars/Base" }), expect: 400, field: "timeZone" },
+      { as: "user", input: () => eventInput({ endsAtLocal: "2030-03-14T08:00" }), expect: 400, field: "endsAtLocal" },
+      { as: "user", input: () => eventInput({ ticketTypes: [] }), expect: 400, field: "ticketTypes" },
+      { as: "user", input: () => eventInput({ ticketTypes: [{ name: "A", priceCents: -100, quantity: 1 }] }), expect: 400, field: "ticketTypes.0.priceCents" },
+      { as: "user", input: () => eventInput({ ticketTypes: [{ name: "A", priceCents: 0, quantity: 0 }] }), expect: 400, field: "ticketTypes.0.quantity" },
+    ],
+    "events.setPublished": [{ as: "owner", input: (w) => ({ eventId: w.event.id, published: "yes" }), expect: 400, field: "published" }],
+  },
+};
+

@@ -1,0 +1,36 @@
+import { z } from "zod";
+import { requireEventPermission } from "@/server/access";
+import { authedProcedure, publicProcedure, router, scopedProcedure } from "@/server/trpc";
+import { listPublishedEvents } from "./queries";
+import { eventInputSchema } from "./schemas";
+import { createEvent, getVisibleEventBySlug, listMyEvents, setEventPublished } from "./service";
+
+export const eventsRouter = router({
+  /** The home page's list: published events only. */
+  listPublished: publicProcedure.query(({ ctx }) => listPublishedEvents(ctx.db)),
+
+  /** Published events for everyone; drafts only for their team and staff (else 404). */
+  bySlug: publicProcedure.input(z.object({ slug: z.string() })).query(({ ctx, input }) => {
+    const caller = ctx.auth.kind === "caller" ? ctx.auth.caller : null;
+    return getVisibleEventBySlug(ctx.db, caller, input.slug);
+  }),
+
+  /** Events I'm on the team of, with seats sold. */
+  mine: authedProcedure.query(({ ctx }) => listMyEvents(ctx.db, ctx.caller.user.id)),
+
+  /** Anyone signed in may create an event and becomes its owner. */
+  create: scopedProcedure("events:manage")
+    .input(eventInputSchema)
+    .mutation(({ ctx, input }) => {
+      const event = createEvent(ctx.db, ctx.caller.user.id, input);
+      return { id: event.id, slug: event.slug };
+    }),
+
+  setPublished: scopedProcedure("events:manage")
+    .input(z.object({ eventId: z.string(), published: z.boolean({ error: "Choose published or not" }) }))
+    .mutation(({ ctx, input }) => {
+      const event = requireEventPermission(ctx.db, ctx.caller, input.eventId, "manage_event");
+      setEventPublished(ctx.db, event.id, input.published);
+      return { id: event.id, published: input.published };
+    }),
+});

@@ -1,0 +1,145 @@
+import { randomBytes } from "node:crypto";
+import { asc, eq, sql } from "drizzle-orm";
+import type { Db } from "@/db/client";
+import { eventMembers, events, ticketTypes, type Event, type TicketType } from "@/db/schema";
+import type { EventRole } from "@/server/access";
+import { canViewEvent, eventRoleOf } from "@/server/access";
+import type { Caller } from "@/server/auth/caller";
+import { notFound } from "@/server/errors";
+import { randomId } from "@/server/ids";
+import { slugSchema, type EventInput } from "./schemas";
+
+/** "Café Conf 2026!" → "cafe-conf-2026". */
+export function slugify(name: string): string {
+  const base = name
+    .normalize("NFKD")
+    .replace(/[\u0300-\u036f]/g, "")
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-+|-+$/g, "")
+    .slice(0, 60)
+    .replace(/-+$/, "");
+  return base || "event";
+}
+
+const SUFFIX_ALPHABET = "abcdefghijkmnpqrstuvwxyz23456789";
+
+/** A short suffix keeps slugs unique without exposing how many events exist. */
+function slugSuffix(length = 6): string {
+  return [...randomBytes(length)].map((b) => SUFFIX_ALPHABET[b % SUFFIX_ALPHABET.length]).join("");
+}
+
+export type CreatedEvent = Event & { ticketTypes: TicketType[] };
+
+/** Creates an event with its ticket types; the creator becomes its owner. */
+export function createEvent(db: Db, ownerId: string, input: EventInput, now = Date.now()): CreatedEvent {
+  return db.transaction(
+    (tx) => {
+      let slug = "";
+      for (let attempt = 0; attempt < 5 && !slug; attempt++) {
+        const candidate = `${slugify(input.name)}-${slugSuffix()}`;
+        if (!tx.select({ id: events.id }).from(events).where(eq(events.slug, candidate)).get()) slug = candidate;
+      }
+      if (!slug) throw new Error("Could not find a free slug");
+      const event: Event = {
+        id: randomId(),
+        slug,
+        name: input.name,
+        description: input.description,
+        venue: input.venue,
+        startsAt: input.startsAt,
+        endsAt: input.endsAt,
+        timeZone: input.timeZone,
+        published: input.published,
+        createdAt: now,
+      };
+      tx.insert(events).values(event).run();
+      tx.insert(eventMembers).values({ eventId: event.id, userId: ownerId, role: "owner", createdAt: now }).run();
+      const types: TicketType[] = input.ticketTypes.map((type, index) => ({
+        id: randomId(),
+        eventId: event.id,
+        name: type.name,
+        priceCents: type.priceCents,
+        currency: input.currency,
+        quantity: type.quantity,
+        sold: 0,
+        // Keeps the organizer's order on the event page (ties broken by creation time).
+        createdAt: now + index,
+      }));
+      tx.insert(ticketTypes).values(types).run();
+      return { ...event, ticketTypes: types };
+    },
+    { behavior: "immediate" },
+  );
+}
+
+/** Adds someone to an event's team (no-op if they are already on it). */
+export function addEventMember(db: Db, eventId: string, userId: string, role: EventRole, now = Date.now()): void {
+  db.insert(eventMembers).values({ eventId, userId, role, createdAt: now }).onConflictDoNothing().run();
+}
+
+export function setEventPublished(db: Db, eventId: string, published: boolean): void {
+  db.update(events).set({ published }).where(eq(events.id, eventId)).run();
+}
+
+export type PublicTicketType = Pick<TicketType, "id" | "name" | "priceCents" | "currency" | "quantity"> & { remaining: number };
+
+export function ticketTypesOf(db: Db, eventId: string): PublicTicketType[] {
+  return db
+    .select({
+      id: ticketTypes.id,
+      name: ticketTypes.name,
+      priceCents: ticketTypes.priceCents,
+      currency: ticketTypes.currency,
+      quantity: ticketTypes.quantity,
+      sold: ticketTypes.sold,
+    })
+    .from(ticketTypes)
+    .where(eq(ticketTypes.eventId, eventId))
+    .orderBy(asc(ticketTypes.createdAt), asc(ticketTypes.id))
+    .all()
+    .map(({ sold, ...type }) => ({ ...type, remaining: Math.max(0, type.quantity - sold) }));
+}
+
+export type EventPage = { event: Event; ticketTypes: PublicTicketType[]; viewerRole: EventRole | null };
+
+/** The public event page's data; a draft is "not found" to anyone who may not see it. */
+export function getVisibleEventBySlug(db: Db, caller: Caller | null, slug: string): EventPage {
+  if (!slugSchema.safeParse(slug).success) throw notFound("No such event");
+  const event = db.select().from(events).where(eq(events.slug, slug)).get();
+  if (!event || !canViewEvent(db, caller, event)) throw notFound("No such event");
+  return {
+    event,
+    ticketTypes: ticketTypesOf(db, event.id),
+    viewerRole: caller ? eventRoleOf(db, caller.user.id, event.id) : null,
+  };
+}
+
+export type MyEvent = Pick<Event, "id" | "slug" | "name" | "venue" | "startsAt" | "endsAt" | "timeZone" | "published"> & {
+  role: EventRole;
+  sold: number;
+  capacity: number;
+};
+
+/** Events the user is on the team of, soonest first. */
+export function listMyEvents(db: Db, userId: string): MyEvent[] {
+  return db
+    .select({
+      id: events.id,
+      slug: events.slug,
+      name: events.name,
+      venue: events.venue,
+      startsAt: events.startsAt,
+      endsAt: events.endsAt,
+      timeZone: events.timeZone,
+      published: events.published,
+      role: eventMembers.role,
+      sold: sql<number>`coalesce((select sum(${ticketTypes.sold}) from ${ticketTypes} where ${ticketTypes.eventId} = ${events.id}), 0)`,
+      capacity: sql<number>`coalesce((select sum(${ticketTypes.quantity}) from ${ticketTypes} where ${ticketTypes.eventId} = ${events.id}), 0)`,
+    })
+    .from(eventMembers)
+    .innerJoin(events, eq(events.id, eventMembers.eventId))
+    .where(eq(eventMembers.userId, userId))
+    .orderBy(asc(events.startsAt), asc(events.createdAt), asc(events.id))
+    .all();
+}

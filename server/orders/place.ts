@@ -1,0 +1,131 @@
+import { and, eq, sql } from "drizzle-orm";
+import type { Db } from "@/db/client";
+import { attendees, events, orders, ticketTypes, type Attendee, type Event, type Order, type TicketType } from "@/db/schema";
+import { canBuyFromEvent } from "@/server/access";
+import type { Caller } from "@/server/auth/caller";
+import { fieldError } from "@/server/errors";
+import { looksLikeIdentifier, randomId } from "@/server/ids";
+import type { PlaceOrderInput } from "./schemas";
+
+export type PlacedAttendee = Pick<Attendee, "id" | "name" | "email" | "emailNormalized"> & { ticketTypeName: string };
+export type PlacedOrder = { order: Order; event: Event; attendees: PlacedAttendee[] };
+
+/**
+ * Places an order, all or nothing, in one IMMEDIATE transaction: it takes SQLite's write lock
+ * up front, so the capacity checks and the inserts see and leave one consistent state. Seats
+ * are claimed by a conditional UPDATE (`sold + n <= quantity`); if any claim fails the whole
+ * transaction rolls back, so a buyer who loses the race leaves no order and no attendee rows.
+ *
+ * Sends no email: the caller does that after commit (see sendOrderEmails).
+ */
+export function placeOrder(db: Db, caller: Caller, input: PlaceOrderInput, now = Date.now()): PlacedOrder {
+  return db.transaction(
+    (tx) => {
+      const event = looksLikeIdentifier(input.eventId) ? tx.select().from(events).where(eq(events.id, input.eventId)).get() : undefined;
+      // A draft is indistinguishable from a missing event for anyone not on its team.
+      if (!event || !canBuyFromEvent(tx, caller, event)) {
+        throw fieldError("NOT_FOUND", { eventId: "This event doesn't exist or isn't on sale" }, "No such event");
+      }
+
+      // Ticket types are looked up *within this event*: an id from another event is "not found".
+      const types = new Map<string, TicketType>();
+      const problems: Record<string, string> = {};
+      input.items.forEach((item, index) => {
+        const type = looksLikeIdentifier(item.ticketTypeId)
+          ? tx.select().from(ticketTypes).where(and(eq(ticketTypes.id, item.ticketTypeId), eq(ticketTypes.eventId, event.id))).get()
+          : undefined;
+        if (!type) problems[`items.${index}.ticketTypeId`] = "This ticket type isn't on sale for this event";
+        else types.set(type.id, type);
+      });
+      if (Object.keys(problems).length) throw fieldError("NOT_FOUND", problems);
+
+      input.items.forEach((item, index) => {
+        const type = types.get(item.ticketTypeId)!;
+        if (item.quantity > type.quantity) {
+          problems[`items.${index}.quantity`] = `Only ${type.quantity} “${type.name}” ${plural(type.quantity, "ticket is", "tickets are")} on sale in total`;
+        }
+      });
+      if (Object.keys(problems).length) throw fieldError("BAD_REQUEST", problems);
+
+      const currencies = new Set([...types.values()].map((t) => t.currency));
+      if (currencies.size !== 1) throw fieldError("BAD_REQUEST", { items: "These tickets can't be bought in one order" });
+
+      input.items.forEach((item, index) => {
+        const claimed = tx
+          .update(ticketTypes)
+          .set({ sold: sql`${ticketTypes.sold} + ${item.quantity}` })
+          .where(
+            and(
+              eq(ticketTypes.id, item.ticketTypeId),
+              eq(ticketTypes.eventId, event.id),
+              sql`${ticketTypes.sold} + ${item.quantity} <= ${ticketTypes.quantity}`,
+            ),
+          )
+          .run();
+        if (claimed.changes !== 1) {
+          // The write lock is ours, so what we read at the start is still what's there.
+          const type = types.get(item.ticketTypeId)!;
+          const left = Math.max(0, type.quantity - type.sold);
+          problems[`items.${index}.quantity`] =
+            left === 0 ? `“${type.name}” is sold out` : `Only ${left} “${type.name}” ${plural(left, "ticket is", "tickets are")} left`;
+        }
+      });
+      if (Object.keys(problems).length) {
+        const soldOut = Object.values(problems).every((m) => m.endsWith("sold out"));
+        throw fieldError("CONFLICT", problems, soldOut ? "Sold out" : "Not enough tickets left");
+      }
+
+      const totalCents = input.items.reduce((sum, item) => sum + types.get(item.ticketTypeId)!.priceCents * item.quantity, 0);
+      const order: Order = {
+        id: randomId(),
+        eventId: event.id,
+        buyerId: caller.user.id,
+        buyerName: caller.user.name,
+        buyerEmail: caller.user.email,
+        status: "completed",
+        // Payment is out of scope: free orders are settled, others wait for the organizer to mark them.
+        paid: totalCents === 0,
+        totalCents,
+        currency: [...currencies][0],
+        createdAt: now,
+      };
+      tx.insert(orders).values(order).run();
+
+      const rows: Attendee[] = input.attendees.map((attendee, index) => ({
+        // Three independent random values: knowing an order or attendee id never yields a ticket.
+        id: randomId(),
+        orderId: order.id,
+        eventId: event.id,
+        ticketTypeId: attendee.ticketTypeId,
+        name: attendee.name,
+        email: attendee.email,
+        emailNormalized: attendee.email.toLowerCase(),
+        checkinSecret: randomId(),
+        status: "valid",
+        cancelledAt: null,
+        checkedInAt: null,
+        checkedInBy: null,
+        // A millisecond apart, so attendees list in the order the buyer entered them.
+        createdAt: now + index,
+      }));
+      tx.insert(attendees).values(rows).run();
+
+      return {
+        order,
+        event,
+        attendees: rows.map((row) => ({
+          id: row.id,
+          name: row.name,
+          email: row.email,
+          emailNormalized: row.emailNormalized,
+          ticketTypeName: types.get(row.ticketTypeId)!.name,
+        })),
+      };
+    },
+    { behavior: "immediate" },
+  );
+}
+
+function plural(n: number, one: string, many: string): string {
+  return n === 1 ? one : many;
+}

@@ -1,0 +1,91 @@
+import { eq } from "drizzle-orm";
+import { events, ticketTypes } from "@/db/schema";
+import { signedIn, type PrivilegeRows, type RouteRow } from "@/server/testing/matrix";
+import type { World } from "@/server/testing/world";
+
+/** One ticket of `ticketTypeId` for a made-up attendee. */
+function oneTicket(eventId: string, ticketTypeId: string, attendee: Record<string, unknown> = {}) {
+  return {
+    eventId,
+    items: [{ ticketTypeId, quantity: 1 }],
+    attendees: [{ ticketTypeId, name: "Matrix Attendee", email: "matrix-attendee@world.test", ...attendee }],
+  };
+}
+
+function unpublish(w: World): World {
+  w.db.update(events).set({ published: false }).where(eq(events.id, w.event.id)).run();
+  return w;
+}
+
+function sellOut(w: World): World {
+  w.db.update(ticketTypes).set({ sold: 100 }).where(eq(ticketTypes.id, w.event.ticketTypeId)).run();
+  return w;
+}
+
+/** Who sees the world's order: its buyer, the holder (own row), the event's owner/organizer, staff. */
+const orderReaders = signedIn(403, { buyer: 200, holder: 200, organizer: 200, owner: 200, staff: 200, admin: 200 });
+
+const orderRoute = (overrides: Partial<RouteRow> & Pick<RouteRow, "expect">): RouteRow => ({
+  file: "app/api/v1/orders/[orderIdentifier]/route.ts",
+  method: "GET",
+  auth: "bearer",
+  path: (w) => `/api/v1/orders/${w.order.id}`,
+  params: (w) => ({ orderIdentifier: w.order.id }),
+  ...overrides,
+});
+
+export const privileges: PrivilegeRows = {
+  procedures: {
+    "orders.place": [
+      { input: (w) => oneTicket(w.event.id, w.event.ticketTypeId), expect: signedIn(200), note: "anyone signed in may buy from a published event" },
+      {
+        input: (w) => oneTicket(unpublish(w).event.id, w.event.ticketTypeId),
+        expect: signedIn(404, { registrar: 200, organizer: 200, owner: 200 }),
+        note: "a draft sells only to its team (test orders); to everyone else it doesn't exist",
+      },
+      { input: (w) => oneTicket(w.event.id, w.otherEvent.ticketTypeId), expect: signedIn(404), note: "a ticket type from another event is not found" },
+    ],
+    "orders.get": [
+      { input: (w) => ({ orderIdentifier: w.order.id }), expect: orderReaders, note: "the holder sees only their own row (tested in server/orders)" },
+      { input: (w) => ({ orderIdentifier: w.otherEvent.orderId }), expect: signedIn(403, { staff: 200, admin: 200 }), note: "our event's team sees nothing of another event's orders" },
+      { input: () => ({ orderIdentifier: "AAAAAAAAAAAAAAAAAAAAAA" }), expect: signedIn(404) },
+      { input: () => ({ orderIdentifier: "../../etc/passwd" }), expect: signedIn(404) },
+    ],
+    "orders.mine": { expect: signedIn(200) },
+  },
+  badInput: {
+    "orders.place": [
+      { as: "user", input: (w) => ({ ...oneTicket(w.event.id, w.event.ticketTypeId), items: [{ ticketTypeId: w.event.ticketTypeId, quantity: 0 }] }), expect: 400, field: "items.0.quantity" },
+      { as: "user", input: (w) => ({ ...oneTicket(w.event.id, w.event.ticketTypeId), items: [{ ticketTypeId: w.event.ticketTypeId, quantity: -1 }] }), expect: 400, field: "items.0.quantity" },
+      { as: "user", input: (w) => ({ ...oneTicket(w.event.id, w.event.ticketTypeId), items: [{ ticketTypeId: w.event.ticketTypeId, quantity: 2 }] }), expect: 400, field: "items.0.quantity" },
+      { as: "user", input: (w) => oneTicket(w.event.id, w.event.ticketTypeId, { name: "" }), expect: 400, field: "attendees.0.name" },
+      { as: "user", input: (w) => oneTicket(w.event.id, w.event.ticketTypeId, { email: "nope" }), expect: 400, field: "attendees.0.email" },
+      { as: "user", input: (w) => oneTicket(w.event.id, w.otherEvent.ticketTypeId), expect: 404, field: "items.0.ticketTypeId" },
+      { as: "user", input: (w) => oneTicket(unpublish(w).event.id, w.event.ticketTypeId), expect: 404, field: "eventId" },
+      { as: "user", input: (w) => oneTicket(sellOut(w).event.id, w.event.ticketTypeId), expect: 409, field: "items.0.quantity" },
+    ],
+  },
+  routes: [
+    { file: "app/api/v1/orders/route.ts", method: "GET", auth: "bearer", path: () => "/api/v1/orders", expect: signedIn(200) },
+    {
+      file: "app/api/v1/orders/route.ts",
+      method: "GET",
+      auth: "bearer",
+      scopes: ["tickets:read"],
+      path: () => "/api/v1/orders",
+      expect: signedIn(403),
+      note: "a token without orders:read",
+    },
+    { file: "app/api/v1/orders/route.ts", method: "GET", auth: "cookie", path: () => "/api/v1/orders", expect: signedIn(401), note: "the REST API takes Bearer tokens only" },
+    orderRoute({ expect: orderReaders }),
+    orderRoute({ scopes: ["tickets:read"], expect: signedIn(403), note: "a token without orders:read" }),
+    orderRoute({ auth: "cookie", expect: signedIn(401), note: "the REST API takes Bearer tokens only" }),
+    orderRoute({
+      path: (w) => `/api/v1/orders/${w.otherEvent.orderId}`,
+      params: (w) => ({ orderIdentifier: w.otherEvent.orderId }),
+      expect: signedIn(403, { staff: 200, admin: 200 }),
+    }),
+    orderRoute({ path: () => "/api/v1/orders/AAAAAAAAAAAAAAAAAAAAAA", params: () => ({ orderIdentifier: "AAAAAAAAAAAAAAAAAAAAAA" }), expect: signedIn(404) }),
+    orderRoute({ path: () => "/api/v1/orders/%2E%2E", params: () => ({ orderIdentifier: ".." }), expect: signedIn(404), note: "hostile identifiers are 404, never 500" }),
+  ],
+};

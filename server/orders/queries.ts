@@ -1,0 +1,154 @@
+import { and, asc, eq, inArray, ne } from "drizzle-orm";
+import type { Db } from "@/db/client";
+import { attendees, events, orders, ticketTypes, type Attendee, type Event, type Order } from "@/db/schema";
+import { holderEmailOf, requireOrderAccess, visibleAttendees, type OrderVisibility } from "@/server/access";
+import type { Caller } from "@/server/auth/caller";
+
+/**
+ * What pages and APIs show of orders. Check-in secrets are never selected here: the secret is
+ * the ticket itself and only ever leaves the server inside the ticket PDF's QR code.
+ */
+
+export type EventSummary = Pick<Event, "id" | "slug" | "name" | "venue" | "startsAt" | "endsAt" | "timeZone">;
+
+export type AttendeeView = Pick<Attendee, "id" | "name" | "email" | "ticketTypeId" | "status" | "checkedInAt"> & {
+  ticketTypeName: string;
+  priceCents: number;
+};
+
+export type OrderView = {
+  /** Why the caller sees it; holders see only their own attendee rows and not the buyer's details. */
+  access: OrderVisibility["as"];
+  order: Pick<Order, "id" | "status" | "paid" | "currency" | "createdAt" | "buyerName"> & {
+    buyerEmail: string | null;
+    totalCents: number | null;
+  };
+  event: EventSummary;
+  attendees: AttendeeView[];
+};
+
+const eventSummaryColumns = {
+  id: events.id,
+  slug: events.slug,
+  name: events.name,
+  venue: events.venue,
+  startsAt: events.startsAt,
+  endsAt: events.endsAt,
+  timeZone: events.timeZone,
+};
+
+const attendeeColumns = {
+  id: attendees.id,
+  orderId: attendees.orderId,
+  name: attendees.name,
+  email: attendees.email,
+  emailNormalized: attendees.emailNormalized,
+  ticketTypeId: attendees.ticketTypeId,
+  status: attendees.status,
+  checkedInAt: attendees.checkedInAt,
+  ticketTypeName: ticketTypes.name,
+  priceCents: ticketTypes.priceCents,
+};
+
+type AttendeeRow = AttendeeView & { orderId: string; emailNormalized: string };
+
+function attendeesOfOrders(db: Db, orderIds: string[]): AttendeeRow[] {
+  if (orderIds.length === 0) return [];
+  return db
+    .select(attendeeColumns)
+    .from(attendees)
+    .innerJoin(ticketTypes, eq(ticketTypes.id, attendees.ticketTypeId))
+    .where(inArray(attendees.orderId, orderIds))
+    .orderBy(asc(attendees.createdAt), asc(attendees.id))
+    .all();
+}
+
+const toView = ({ orderId: _orderId, emailNormalized: _email, ...attendee }: AttendeeRow): AttendeeView => attendee;
+
+/** One order as the caller may see it: 401 anonymous, 404 unknown/malformed, 403 not theirs. */
+export function getOrderView(db: Db, caller: Caller | null, orderIdentifier: string): OrderView {
+  const { order, visibility } = requireOrderAccess(db, caller, orderIdentifier);
+  const event = db.select(eventSummaryColumns).from(events).where(eq(events.id, order.eventId)).get()!;
+  const rows = visibleAttendees(attendeesOfOrders(db, [order.id]), visibility).map(toView);
+  const whole = visibility.scope === "all";
+  return {
+    access: visibility.as,
+    order: {
+      id: order.id,
+      status: order.status,
+      paid: order.paid,
+      currency: order.currency,
+      createdAt: order.createdAt,
+      buyerName: order.buyerName,
+      buyerEmail: whole ? order.buyerEmail : null,
+      totalCents: whole ? order.totalCents : null,
+    },
+    event,
+    attendees: rows,
+  };
+}
+
+export type MyOrder = OrderView & { access: "buyer" | "holder" };
+
+/**
+ * "My tickets": orders I bought (every attendee) and orders in which I hold tickets (only my
+ * rows, matched by my verified email), newest first. Being on an event's team doesn't put other
+ * people's orders here; that's what the dashboard is for.
+ */
+export function listMyOrders(db: Db, caller: Caller): MyOrder[] {
+  const me = caller.user.id;
+  const bought = db
+    .select({ order: orders, event: eventSummaryColumns })
+    .from(orders)
+    .innerJoin(events, eq(events.id, orders.eventId))
+    .where(eq(orders.buyerId, me))
+    .all();
+
+  const holderEmail = holderEmailOf(caller);
+  const heldRows = holderEmail
+    ? db
+        .select({ orderId: attendees.orderId })
+        .from(attendees)
+        .innerJoin(orders, eq(orders.id, attendees.orderId))
+        .where(and(eq(attendees.emailNormalized, holderEmail), ne(orders.buyerId, me)))
+        .all()
+    : [];
+  const heldOrderIds = [...new Set(heldRows.map((r) => r.orderId))];
+  const held = heldOrderIds.length
+    ? db
+        .select({ order: orders, event: eventSummaryColumns })
+        .from(orders)
+        .innerJoin(events, eq(events.id, orders.eventId))
+        .where(inArray(orders.id, heldOrderIds))
+        .all()
+    : [];
+
+  const all = attendeesOfOrders(db, [...bought.map((b) => b.order.id), ...heldOrderIds]);
+  const byOrder = new Map<string, typeof all>();
+  for (const row of all) byOrder.set(row.orderId, [...(byOrder.get(row.orderId) ?? []), row]);
+
+  const view = (order: Order, event: EventSummary, access: "buyer" | "holder"): MyOrder => {
+    const rows = byOrder.get(order.id) ?? [];
+    const mine = access === "buyer" ? rows : rows.filter((row) => row.emailNormalized === holderEmail);
+    return {
+      access,
+      order: {
+        id: order.id,
+        status: order.status,
+        paid: order.paid,
+        currency: order.currency,
+        createdAt: order.createdAt,
+        buyerName: order.buyerName,
+        buyerEmail: access === "buyer" ? order.buyerEmail : null,
+        totalCents: access === "buyer" ? order.totalCents : null,
+      },
+      event,
+      attendees: mine.map(toView),
+    };
+  };
+
+  return [
+    ...bought.map(({ order, event }) => view(order, event, "buyer")),
+    ...held.map(({ order, event }) => view(order, event, "holder")),
+  ].sort((a, b) => b.order.createdAt - a.order.createdAt || (a.order.id < b.order.id ? -1 : 1));
+}
