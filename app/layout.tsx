@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import "./globals.css";
+import { isStaff } from "@/server/access";
 import { pageCaller } from "@/server/auth/page-session";
 import { SignOutButton } from "./_components/sign-out-button";
 import { TrpcProvider } from "./_components/trpc";
@@ -36,6 +37,11 @@ export default async function RootLayout({ children }: { children: React.ReactNo
                 <Link href="/dashboard" className="text-sm text-slate-600 hover:text-slate-900">
                   Dashboard
                 </Link>
+                {isStaff(caller) && (
+                  <Link href="/admin" className="text-sm text-slate-600 hover:text-slate-900">
+                    Admin
+                  </Link>
+                )}
               </>
             )}
             <div className="ml-auto flex items-center gap-4">

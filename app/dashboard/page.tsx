@@ -4,6 +4,7 @@ import { db } from "@/db/client";
 import { requirePageCaller } from "@/server/auth/page-session";
 import { formatEventRange } from "@/server/events/format";
 import { listMyEvents } from "@/server/events/service";
+import { eventSectionHref } from "./events/[eventId]/sections";
 import { PublishToggle } from "./publish-toggle";
 
 export const metadata: Metadata = { title: "Dashboard" };
@@ -37,7 +38,11 @@ export default async function DashboardPage() {
                 <th scope="col" className="px-4 py-3 font-medium">Event</th>
                 <th scope="col" className="px-4 py-3 font-medium">Your role</th>
                 <th scope="col" className="px-4 py-3 font-medium">Sold</th>
+                <th scope="col" className="px-4 py-3 font-medium">Checked in</th>
                 <th scope="col" className="px-4 py-3 font-medium">Status</th>
+                <th scope="col" className="px-4 py-3 font-medium">
+                  <span className="sr-only">Open</span>
+                </th>
               </tr>
             </thead>
             <tbody className="divide-y divide-slate-100">
@@ -53,12 +58,26 @@ export default async function DashboardPage() {
                   <td className="px-4 py-3 tabular-nums">
                     {event.sold.toLocaleString("en")} / {event.capacity.toLocaleString("en")}
                   </td>
+                  <td className="px-4 py-3 tabular-nums">{event.checkedIn.toLocaleString("en")}</td>
                   <td className="px-4 py-3">
                     {event.role === "registrar" ? (
                       <span>{event.published ? "Published" : "Draft"}</span>
                     ) : (
                       <PublishToggle eventId={event.id} eventName={event.name} published={event.published} />
                     )}
+                  </td>
+                  <td className="px-4 py-3">
+                    {/* Registrars work the door and nothing else, so that is all they are offered. */}
+                    <div className="flex justify-end gap-2">
+                      {event.role !== "registrar" && (
+                        <Link className="btn-secondary whitespace-nowrap px-3 py-1" href={eventSectionHref(event.id, "attendees")} aria-label={`Manage ${event.name}`}>
+                          Manage
+                        </Link>
+                      )}
+                      <Link className="btn-secondary whitespace-nowrap px-3 py-1" href={eventSectionHref(event.id, "checkin")} aria-label={`Check-in for ${event.name}`}>
+                        Check-in
+                      </Link>
+                    </div>
                   </td>
                 </tr>
               ))}

@@ -11,7 +11,7 @@ import { buildWorld as buildMemoryWorld } from "@/server/testing/world";
 const buildWorld = () => buildMemoryWorld(path.join(mkdtempSync(path.join(tmpdir(), "admit-csv-")), "csv.db"));
 import { neutralizeFormula } from "./csv-export";
 import { cancelOrder } from "./lifecycle";
-import { listAttendees } from "./roster";
+import { listAttendees, listEventOrders } from "./roster";
 
 async function csvFor(world: Awaited<ReturnType<typeof buildMemoryWorld>>, query = "") {
   const { cookie } = world.cookieFor("organizer");
@@ -55,6 +55,13 @@ describe("attendee CSV export", () => {
 });
 
 describe("attendee roster", () => {
+  it("counts each order's tickets in the orders list", async () => {
+    const world = await buildWorld();
+    const organizer = world.cookieFor("organizer").caller;
+    const { rows } = listEventOrders(world.db, organizer, { eventId: world.event.id, page: 1 });
+    expect(rows.map((r) => [r.id, r.attendeeCount])).toEqual([[world.order.id, 2]]);
+  });
+
   it("searches literally: % and _ are text, not wildcards", async () => {
     const world = await buildWorld();
     const organizer = world.cookieFor("organizer").caller;

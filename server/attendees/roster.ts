@@ -101,7 +101,9 @@ export function listEventOrders(db: Db, caller: Caller | null, input: { eventId:
       totalCents: orders.totalCents,
       currency: orders.currency,
       createdAt: orders.createdAt,
-      attendeeCount: sql<number>`(SELECT count(*) FROM ${attendees} WHERE ${attendees.orderId} = ${orders.id})`,
+      // The outer column spelled out with its table: in a query without joins drizzle writes a bare
+      // "id", which inside the subquery would mean the attendee's id (and count nothing).
+      attendeeCount: sql<number>`(SELECT count(*) FROM ${attendees} WHERE ${attendees.orderId} = ${orders}.${sql.identifier("id")})`,
     })
     .from(orders)
     .where(inArray(orders.id, pageIds))

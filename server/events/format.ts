@@ -31,3 +31,23 @@ export function parsePriceToCents(text: string): number | null {
   if (!match) return null;
   return Number(match[1]) * 100 + Number((match[2] ?? "0").padEnd(2, "0"));
 }
+
+const momentFormats = new Map<string, { day: Intl.DateTimeFormat; time: Intl.DateTimeFormat; full: Intl.DateTimeFormat }>();
+
+/**
+ * A moment at the event, on the event's own clock: "10:42" when it falls on the same day there as
+ * `now`, "1 Jun 2030, 10:42" otherwise. Door staff and organizers read times where the event
+ * happens, not where their laptop happens to be set.
+ */
+export function formatMomentInZone(ms: number, timeZone: string, now = Date.now()): string {
+  let formats = momentFormats.get(timeZone);
+  if (!formats) {
+    formats = {
+      day: new Intl.DateTimeFormat("en-GB", { day: "numeric", month: "short", year: "numeric", timeZone }),
+      time: new Intl.DateTimeFormat("en-GB", { hour: "2-digit", minute: "2-digit", timeZone }),
+      full: new Intl.DateTimeFormat("en-GB", { day: "numeric", month: "short", year: "numeric", hour: "2-digit", minute: "2-digit", timeZone }),
+    };
+    momentFormats.set(timeZone, formats);
+  }
+  return formats.day.format(ms) === formats.day.format(now) ? formats.time.format(ms) : formats.full.format(ms);
+}

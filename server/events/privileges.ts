@@ -23,6 +23,11 @@ export const privileges: PrivilegeRows = {
       { input: () => ({ slug: "no-such-event-abc123" }), expect: everyone(404) },
     ],
     "events.mine": { expect: signedIn(200) },
+    "events.checkInCounts": [
+      { input: (w) => ({ eventId: w.event.id }), expect: signedIn(403, { registrar: 200, organizer: 200, owner: 200 }), note: "the door's counter: the check-in team only" },
+      { input: (w) => ({ eventId: w.otherEvent.id }), expect: signedIn(403), note: "our team sees nothing of another event" },
+      { input: () => ({ eventId: "AAAAAAAAAAAAAAAAAAAAAA" }), expect: signedIn(404) },
+    ],
     "events.create": { input: () => eventInput(), expect: signedIn(200), note: "anyone signed in may create an event" },
     "events.setPublished": [
       { input: (w) => ({ eventId: w.event.id, published: false }), expect: signedIn(403, { organizer: 200, owner: 200 }), note: "staff read, they don't edit" },
@@ -38,6 +43,7 @@ export const privileges: PrivilegeRows = {
       { as: "user", input: () => eventInput({ ticketTypes: [{ name: "A", priceCents: -100, quantity: 1 }] }), expect: 400, field: "ticketTypes.0.priceCents" },
       { as: "user", input: () => eventInput({ ticketTypes: [{ name: "A", priceCents: 0, quantity: 0 }] }), expect: 400, field: "ticketTypes.0.quantity" },
     ],
+    "events.checkInCounts": [{ as: "registrar", input: () => ({ eventId: "x".repeat(10_000) }), expect: 400, field: "eventId" }],
     "events.setPublished": [{ as: "owner", input: (w) => ({ eventId: w.event.id, published: "yes" }), expect: 400, field: "published" }],
   },
 };

@@ -3,7 +3,7 @@ import { requireEventPermission } from "@/server/access";
 import { authedProcedure, publicProcedure, router, scopedProcedure } from "@/server/trpc";
 import { listPublishedEvents } from "./queries";
 import { eventInputSchema } from "./schemas";
-import { createEvent, getVisibleEventBySlug, listMyEvents, setEventPublished } from "./service";
+import { createEvent, eventCounts, getVisibleEventBySlug, listMyEvents, setEventPublished } from "./service";
 
 export const eventsRouter = router({
   /** The home page's list: published events only. */
@@ -15,8 +15,18 @@ export const eventsRouter = router({
     return getVisibleEventBySlug(ctx.db, caller, input.slug);
   }),
 
-  /** Events I'm on the team of, with seats sold. */
+  /** Events I'm on the team of, with seats sold and people checked in. */
   mine: authedProcedure.query(({ ctx }) => listMyEvents(ctx.db, ctx.caller.user.id)),
+
+  /**
+   * The check-in screen's live counter. Registrars may see it: it is two numbers, nothing about
+   * any attendee, and the door needs it.
+   */
+  checkInCounts: authedProcedure.input(z.object({ eventId: z.string().min(1).max(64) })).query(({ ctx, input }) => {
+    const event = requireEventPermission(ctx.db, ctx.caller, input.eventId, "check_in");
+    const { sold, checkedIn } = eventCounts(ctx.db, event.id);
+    return { sold, checkedIn };
+  }),
 
   /** Anyone signed in may create an event and becomes its owner. */
   create: scopedProcedure("events:manage")

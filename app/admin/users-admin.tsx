@@ -1,0 +1,244 @@
+"use client";
+
+import { keepPreviousData } from "@tanstack/react-query";
+import { useState } from "react";
+import { DoneMessage } from "@/app/_components/done-message";
+import { Pagination } from "@/app/_components/pagination";
+import { fieldErrors, trpc, type RouterOutputs } from "@/app/_components/trpc";
+import { useDebouncedValue } from "@/app/_components/use-debounced-value";
+
+type UserRow = RouterOutputs["admin"]["users"]["rows"][number];
+type Role = UserRow["role"];
+
+const ROLES: Array<{ value: Role; label: string }> = [
+  { value: "user", label: "User" },
+  { value: "staff", label: "Staff" },
+  { value: "admin", label: "Admin" },
+];
+
+const when = (ms: number) => new Date(ms).toLocaleString("en-GB", { dateStyle: "medium", timeStyle: "short" });
+
+export function UsersAdmin(props: { canSetRoles: boolean; currentUserId: string }) {
+  const utils = trpc.useUtils();
+  const [search, setSearch] = useState("");
+  const settledSearch = useDebouncedValue(search.trim(), 300) || undefined;
+  // The page belongs to one search: a new search starts again at page 1.
+  const [paging, setPaging] = useState({ search: settledSearch, page: 1 });
+  const page = paging.search === settledSearch ? paging.page : 1;
+  const users = trpc.admin.users.useQuery({ search: settledSearch, page }, { placeholderData: keepPreviousData });
+  const [openSessions, setOpenSessions] = useState<string | null>(null);
+  const [done, setDone] = useState("");
+
+  const setRole = trpc.admin.setRole.useMutation({
+    onSuccess: (result) => {
+      setDone(`Role changed to ${result.role}.`);
+      void utils.admin.users.invalidate();
+    },
+  });
+  const roleError = setRole.error ? (fieldErrors(setRole.error).role ?? setRole.error.message) : null;
+
+  return (
+    <section className="space-y-4" aria-labelledby="users-heading">
+      <h2 id="users-heading" className="text-lg font-semibold">
+        Users
+      </h2>
+      <div className="card p-4" role="search" aria-label="Search users">
+        <label className="label" htmlFor="user-search">
+          Search
+        </label>
+        <input
+          id="user-search"
+          className="input max-w-md"
+          type="search"
+          placeholder="Name or email"
+          maxLength={200}
+          value={search}
+          onChange={(e) => setSearch(e.target.value)}
+        />
+      </div>
+
+      <DoneMessage message={done} />
+      {roleError && (
+        <p className="field-error" role="alert">
+          {roleError}
+        </p>
+      )}
+
+      {users.isLoading ? (
+        <p className="text-sm text-slate-500" role="status">
+          Loading users…
+        </p>
+      ) : users.error ? (
+        <p className="field-error" role="alert">
+          {users.error.message}
+        </p>
+      ) : !users.data || users.data.total === 0 ? (
+        <div className="card text-center text-slate-600">
+          <p>{settledSearch ? "No users match this search." : "No users yet."}</p>
+        </div>
+      ) : (
+        <>
+          <div className={`card overflow-x-auto p-0 ${users.isFetching ? "opacity-70" : ""}`} aria-busy={users.isFetching}>
+            <table className="w-full text-left text-sm">
+              <caption className="sr-only">Users</caption>
+              <thead className="border-b border-slate-200 bg-slate-50 text-slate-600">
+                <tr>
+                  <th scope="col" className="px-4 py-3 font-medium">User</th>
+                  <th scope="col" className="px-4 py-3 font-medium">Joined</th>
+                  <th scope="col" className="px-4 py-3 font-medium">Role</th>
+                  <th scope="col" className="px-4 py-3 font-medium">
+                    <span className="sr-only">Sessions</span>
+                  </th>
+                </tr>
+              </thead>
+              <tbody className="divide-y divide-slate-100">
+                {users.data.rows.map((user) => (
+                  <UserRows
+                    key={user.id}
+                    user={user}
+                    you={user.id === props.currentUserId}
+                    canSetRoles={props.canSetRoles}
+                    roleBusy={setRole.isPending}
+                    onRole={(role) => {
+                      setDone("");
+                      setRole.mutate({ userId: user.id, role });
+                    }}
+                    sessionsOpen={openSessions === user.id}
+                    onToggleSessions={() => setOpenSessions(openSessions === user.id ? null : user.id)}
+                  />
+                ))}
+              </tbody>
+            </table>
+          </div>
+          <Pagination
+            page={users.data.page}
+            pageSize={users.data.pageSize}
+            total={users.data.total}
+            noun="user"
+            busy={users.isFetching}
+            onPage={(next) => setPaging({ search: settledSearch, page: next })}
+          />
+        </>
+      )}
+    </section>
+  );
+}
+
+function UserRows(props: {
+  user: UserRow;
+  you: boolean;
+  canSetRoles: boolean;
+  roleBusy: boolean;
+  onRole: (role: Role) => void;
+  sessionsOpen: boolean;
+  onToggleSessions: () => void;
+}) {
+  const { user } = props;
+  const sessionsId = `sessions-${user.id}`;
+  return (
+    <>
+      <tr data-testid="user-row">
+        <td className="px-4 py-3">
+          <p className="font-medium">
+            {user.name}
+            {props.you && <span className="ml-2 text-xs font-normal text-slate-500">(you)</span>}
+          </p>
+          <p className="text-slate-500">
+            {user.email}
+            {user.emailVerifiedAt === null && <span className="ml-2 rounded bg-amber-50 px-1.5 text-xs text-amber-800">unverified</span>}
+          </p>
+        </td>
+        <td className="px-4 py-3 whitespace-nowrap">{when(user.createdAt)}</td>
+        <td className="px-4 py-3">
+          {props.canSetRoles ? (
+            <select
+              className="input w-auto py-1"
+              aria-label={`Role of ${user.name}`}
+              value={user.role}
+              disabled={props.roleBusy}
+              onChange={(e) => props.onRole(e.target.value as Role)}
+            >
+              {ROLES.map((role) => (
+                <option key={role.value} value={role.value}>
+                  {role.label}
+                </option>
+              ))}
+            </select>
+          ) : (
+            <span className="capitalize">{user.role}</span>
+          )}
+        </td>
+        <td className="px-4 py-3 text-right">
+          <button type="button" className="btn-secondary px-3 py-1" aria-expanded={props.sessionsOpen} aria-controls={sessionsId} onClick={props.onToggleSessions}>
+            {props.sessionsOpen ? "Hide sessions" : "Sessions"}
+            <span className="sr-only"> of {user.name}</span>
+          </button>
+        </td>
+      </tr>
+      {props.sessionsOpen && (
+        <tr id={sessionsId}>
+          <td colSpan={4} className="bg-slate-50 px-4 py-3">
+            <UserSessions userId={user.id} name={user.name} />
+          </td>
+        </tr>
+      )}
+    </>
+  );
+}
+
+/** One account's live sessions; revoking one signs that device out on its next request. */
+function UserSessions(props: { userId: string; name: string }) {
+  const utils = trpc.useUtils();
+  const sessions = trpc.admin.sessions.useQuery({ userId: props.userId });
+  const revoke = trpc.admin.revokeSession.useMutation({ onSuccess: () => utils.admin.sessions.invalidate({ userId: props.userId }) });
+
+  if (sessions.isLoading) {
+    return (
+      <p className="text-sm text-slate-500" role="status">
+        Loading sessions…
+      </p>
+    );
+  }
+  if (sessions.error) {
+    return (
+      <p className="field-error" role="alert">
+        {sessions.error.message}
+      </p>
+    );
+  }
+  const list = sessions.data ?? [];
+  if (list.length === 0) return <p className="text-sm text-slate-600">{props.name} isn&apos;t signed in anywhere.</p>;
+  return (
+    <div className="space-y-2">
+      <ul className="divide-y divide-slate-200 rounded-lg border border-slate-200 bg-white" aria-label={`Sessions of ${props.name}`}>
+        {list.map((session) => (
+          <li key={session.id} className="flex flex-wrap items-center gap-3 p-3" data-testid="session-row">
+            <div className="min-w-0 flex-1">
+              <p className="truncate font-medium" title={session.device}>
+                {session.device}
+                <span className="ml-2 rounded bg-slate-100 px-2 py-0.5 text-xs text-slate-600">{session.kind === "api" ? "API client" : "Browser"}</span>
+              </p>
+              <p className="text-xs text-slate-500">
+                IP {session.ip} · signed in {when(session.createdAt)} · last used {when(session.lastUsedAt)}
+              </p>
+            </div>
+            <button
+              type="button"
+              className="btn-danger"
+              disabled={revoke.isPending}
+              aria-label={`Revoke ${session.device} of ${props.name}`}
+              onClick={() => revoke.mutate({ sessionId: session.id })}
+            >
+              Revoke
+            </button>
+          </li>
+        ))}
+      </ul>
+      {revoke.error && (
+        <p className="field-error" role="alert">
+          {revoke.error.message}
+        </p>
+      )}
+    </div>
+  );
+}

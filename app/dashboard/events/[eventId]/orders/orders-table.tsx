@@ -1,0 +1,198 @@
+"use client";
+
+import { keepPreviousData } from "@tanstack/react-query";
+import { useRouter } from "next/navigation";
+import { useState } from "react";
+import { ConfirmDialog } from "@/app/_components/confirm-dialog";
+import { DoneMessage } from "@/app/_components/done-message";
+import { Pagination } from "@/app/_components/pagination";
+import { trpc, type RouterOutputs } from "@/app/_components/trpc";
+import { useDebouncedValue } from "@/app/_components/use-debounced-value";
+import { formatMoney, formatMomentInZone } from "@/server/events/format";
+
+type Order = RouterOutputs["attendees"]["orders"]["rows"][number];
+type Pending = { action: "cancel" | "regenerate"; order: Order };
+
+export function OrdersTable(props: { eventId: string; timeZone: string; canManage: boolean }) {
+  const utils = trpc.useUtils();
+  const router = useRouter();
+  const [search, setSearch] = useState("");
+  const settledSearch = useDebouncedValue(search.trim(), 300) || undefined;
+  // The page belongs to one search: a new search starts again at page 1.
+  const [paging, setPaging] = useState({ search: settledSearch, page: 1 });
+  const page = paging.search === settledSearch ? paging.page : 1;
+  const list = trpc.attendees.orders.useQuery({ eventId: props.eventId, search: settledSearch, page }, { placeholderData: keepPreviousData });
+
+  const [pending, setPending] = useState<Pending | null>(null);
+  const [done, setDone] = useState("");
+  const afterChange = (message: string) => {
+    setPending(null);
+    setDone(message);
+    // The figures in the page header (sold, checked in) are rendered on the server.
+    router.refresh();
+    void utils.attendees.orders.invalidate();
+    void utils.attendees.list.invalidate();
+    void utils.attendees.auditLog.invalidate();
+  };
+  const cancelOrder = trpc.attendees.cancelOrder.useMutation({
+    onSuccess: (result) => afterChange(`Order cancelled: ${result.cancelled} ticket${result.cancelled === 1 ? "" : "s"} no longer valid.`),
+  });
+  const regenerate = trpc.attendees.regenerateOrderSecrets.useMutation({
+    onSuccess: (result) => afterChange(`New QR codes issued for ${result.regenerated} ticket${result.regenerated === 1 ? "" : "s"}; the old ones no longer get in.`),
+  });
+  const markPaid = trpc.attendees.markPaid.useMutation({
+    onSuccess: (result) => afterChange(result.paid ? "Order marked as paid." : "Order marked as unpaid."),
+  });
+  const confirming = pending?.action === "cancel" ? cancelOrder : regenerate;
+  function ask(action: Pending["action"], order: Order) {
+    cancelOrder.reset();
+    regenerate.reset();
+    setDone("");
+    setPending({ action, order });
+  }
+
+  return (
+    <section className="space-y-4" aria-labelledby="orders-heading">
+      <h2 id="orders-heading" className="text-lg font-semibold">
+        Orders
+      </h2>
+      <div className="card p-4" role="search" aria-label="Search orders">
+        <label className="label" htmlFor="order-search">
+          Search
+        </label>
+        <input
+          id="order-search"
+          className="input max-w-md"
+          type="search"
+          placeholder="Buyer name, email or order"
+          maxLength={200}
+          value={search}
+          onChange={(e) => setSearch(e.target.value)}
+        />
+      </div>
+
+      <DoneMessage message={done} />
+      {markPaid.error && (
+        <p className="field-error" role="alert">
+          {markPaid.error.message}
+        </p>
+      )}
+
+      {list.isLoading ? (
+        <p className="text-sm text-slate-500" role="status">
+          Loading orders…
+        </p>
+      ) : list.error ? (
+        <p className="field-error" role="alert">
+          {list.error.message}
+        </p>
+      ) : !list.data || list.data.total === 0 ? (
+        <div className="card text-center text-slate-600">
+          <p>{settledSearch ? "No orders match this search." : "No orders yet."}</p>
+        </div>
+      ) : (
+        <>
+          <div className={`card overflow-x-auto p-0 ${list.isFetching ? "opacity-70" : ""}`} aria-busy={list.isFetching}>
+            <table className="w-full text-left text-sm">
+              <caption className="sr-only">Orders</caption>
+              <thead className="border-b border-slate-200 bg-slate-50 text-slate-600">
+                <tr>
+                  <th scope="col" className="px-4 py-3 font-medium">Buyer</th>
+                  <th scope="col" className="px-4 py-3 font-medium">Placed</th>
+                  <th scope="col" className="px-4 py-3 font-medium">Tickets</th>
+                  <th scope="col" className="px-4 py-3 font-medium">Total</th>
+                  <th scope="col" className="px-4 py-3 font-medium">Status</th>
+                  <th scope="col" className="px-4 py-3 font-medium">
+                    <span className="sr-only">Links and actions</span>
+                  </th>
+                </tr>
+              </thead>
+              <tbody className="divide-y divide-slate-100">
+                {list.data.rows.map((order) => (
+                  <tr key={order.id} data-testid="order-row">
+                    <td className="px-4 py-3">
+                      <p className="font-medium">{order.buyerName}</p>
+                      <p className="text-slate-500">{order.buyerEmail}</p>
+                      <p className="font-mono text-xs text-slate-400">{order.id}</p>
+                    </td>
+                    <td className="px-4 py-3 whitespace-nowrap">{formatMomentInZone(order.createdAt, props.timeZone)}</td>
+                    <td className="px-4 py-3 tabular-nums">{order.attendeeCount}</td>
+                    <td className="px-4 py-3 whitespace-nowrap">
+                      {formatMoney(order.totalCents, order.currency)}
+                      {order.totalCents > 0 && <span className={order.paid ? " text-green-700" : " text-amber-700"}> · {order.paid ? "paid" : "unpaid"}</span>}
+                    </td>
+                    <td className="px-4 py-3">
+                      {order.status === "cancelled" ? <span className="font-medium text-red-700">Cancelled</span> : <span>Complete</span>}
+                    </td>
+                    <td className="px-4 py-3">
+                      <div className="flex flex-wrap justify-end gap-2">
+                        <a className="btn-secondary px-3 py-1" href={`/orders/${encodeURIComponent(order.id)}`} aria-label={`Order page of ${order.buyerName}'s order`}>
+                          Order
+                        </a>
+                        {order.status === "completed" && (
+                          <a className="btn-secondary px-3 py-1" href={`/tickets/${encodeURIComponent(order.id)}`} aria-label={`Tickets PDF of ${order.buyerName}'s order`}>
+                            PDF
+                          </a>
+                        )}
+                        {props.canManage && order.totalCents > 0 && (
+                          <button
+                            type="button"
+                            className="btn-secondary px-3 py-1"
+                            disabled={markPaid.isPending}
+                            onClick={() => {
+                              setDone("");
+                              markPaid.mutate({ eventId: props.eventId, orderId: order.id, paid: !order.paid });
+                            }}
+                          >
+                            {order.paid ? "Mark unpaid" : "Mark paid"}
+                          </button>
+                        )}
+                        {props.canManage && order.status === "completed" && (
+                          <>
+                            <button type="button" className="btn-secondary px-3 py-1" onClick={() => ask("regenerate", order)} aria-label={`New QR codes for ${order.buyerName}'s order`}>
+                              New QR codes
+                            </button>
+                            <button type="button" className="btn-danger" onClick={() => ask("cancel", order)} aria-label={`Cancel ${order.buyerName}'s order`}>
+                              Cancel order
+                            </button>
+                          </>
+                        )}
+                      </div>
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+          <Pagination
+            page={list.data.page}
+            pageSize={list.data.pageSize}
+            total={list.data.total}
+            noun="order"
+            busy={list.isFetching}
+            onPage={(next) => setPaging({ search: settledSearch, page: next })}
+          />
+        </>
+      )}
+
+      <ConfirmDialog
+        open={pending !== null}
+        title={pending?.action === "cancel" ? `Cancel ${pending.order.buyerName}'s order?` : `New QR codes for ${pending?.order.buyerName ?? ""}'s order?`}
+        confirmLabel={pending?.action === "cancel" ? "Cancel order" : "Issue new QR codes"}
+        pending={confirming.isPending}
+        error={confirming.error?.message}
+        onClose={() => setPending(null)}
+        onConfirm={() => pending && confirming.mutate({ eventId: props.eventId, orderId: pending.order.id })}
+      >
+        {pending?.action === "cancel" ? (
+          <p>
+            All {pending.order.attendeeCount} ticket{pending.order.attendeeCount === 1 ? "" : "s"} of this order stop working at the door and their seats go back on sale.
+            This can&apos;t be undone.
+          </p>
+        ) : (
+          <p>Every QR code of this order stops working at once. The attendees need to download their tickets again to get in.</p>
+        )}
+      </ConfirmDialog>
+    </section>
+  );
+}

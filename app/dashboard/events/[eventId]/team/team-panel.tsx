@@ -1,0 +1,194 @@
+"use client";
+
+import { useState } from "react";
+import { ConfirmDialog } from "@/app/_components/confirm-dialog";
+import { DoneMessage } from "@/app/_components/done-message";
+import { fieldErrors, trpc, type RouterOutputs } from "@/app/_components/trpc";
+
+type Member = RouterOutputs["team"]["list"][number];
+type TeamRole = Member["role"];
+
+const ROLE_HELP: Record<TeamRole, string> = {
+  owner: "everything, including the team",
+  organizer: "orders, attendees, tickets, check-in; not the team",
+  registrar: "check-in only: names and ticket types, no emails, no PDFs, no exports",
+};
+
+export function TeamPanel(props: { eventId: string; canManageTeam: boolean; currentUserId: string }) {
+  const utils = trpc.useUtils();
+  const team = trpc.team.list.useQuery({ eventId: props.eventId });
+  const [email, setEmail] = useState("");
+  const [role, setRole] = useState<TeamRole>("organizer");
+  const [done, setDone] = useState("");
+  const [removing, setRemoving] = useState<Member | null>(null);
+
+  const refresh = () => {
+    void utils.team.list.invalidate();
+    void utils.attendees.auditLog.invalidate();
+  };
+  const add = trpc.team.add.useMutation({
+    onSuccess: (result, input) => {
+      setEmail("");
+      setDone(`${input.email} is now ${result.role === "organizer" || result.role === "owner" ? "an" : "a"} ${result.role}.`);
+      refresh();
+    },
+  });
+  const remove = trpc.team.remove.useMutation({
+    onSuccess: (_, input) => {
+      // Having removed themself, an owner has nothing left to see here.
+      if (input.userId === props.currentUserId) return window.location.assign("/dashboard");
+      setDone(`${removing?.name ?? "They"} is no longer on the team.`);
+      setRemoving(null);
+      refresh();
+    },
+  });
+  const addErrors = fieldErrors(add.error);
+  const emailError = addErrors.email;
+  const roleError = addErrors.role;
+  // Anything not tied to a field ("last owner" on a role change, a dropped connection) goes here.
+  const addError = add.error && !emailError && !roleError ? add.error.message : null;
+
+  function submit(event: React.FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    setDone("");
+    add.mutate({ eventId: props.eventId, email: email.trim(), role });
+  }
+
+  return (
+    <section className="space-y-6" aria-labelledby="team-heading">
+      <div>
+        <h2 id="team-heading" className="text-lg font-semibold">
+          Team
+        </h2>
+        <p className="text-sm text-slate-600">
+          {props.canManageTeam ? "People who help run this event. Only owners change the team." : "People who help run this event. Only the event's owners change the team."}
+        </p>
+      </div>
+
+      <DoneMessage message={done} />
+
+      {team.isLoading ? (
+        <p className="text-sm text-slate-500" role="status">
+          Loading the team…
+        </p>
+      ) : team.error ? (
+        <p className="field-error" role="alert">
+          {team.error.message}
+        </p>
+      ) : (
+        <ul className="divide-y divide-slate-100 rounded-xl border border-slate-200 bg-white" aria-label="Team members">
+          {(team.data ?? []).map((member) => (
+            <li key={member.userId} className="flex flex-wrap items-center gap-4 p-4" data-testid="team-member">
+              <div className="min-w-0 flex-1">
+                <p className="font-medium">
+                  {member.name}
+                  {member.userId === props.currentUserId && <span className="ml-2 text-xs font-normal text-slate-500">(you)</span>}
+                </p>
+                <p className="text-sm text-slate-500">{member.email}</p>
+              </div>
+              <span className="rounded bg-slate-100 px-2 py-0.5 text-sm capitalize text-slate-700" title={ROLE_HELP[member.role]}>
+                {member.role}
+              </span>
+              {props.canManageTeam && (
+                <button
+                  type="button"
+                  className="btn-danger"
+                  aria-label={`Remove ${member.name} from the team`}
+                  onClick={() => {
+                    remove.reset();
+                    setDone("");
+                    setRemoving(member);
+                  }}
+                >
+                  Remove
+                </button>
+              )}
+            </li>
+          ))}
+        </ul>
+      )}
+
+      {props.canManageTeam && (
+        <form className="card space-y-4" onSubmit={submit} noValidate aria-labelledby="add-member-heading">
+          <h3 id="add-member-heading" className="font-semibold">
+            Add someone
+          </h3>
+          <p className="text-sm text-slate-600">They need an Admit account with this email. Adding someone already on the team changes their role.</p>
+          <div className="grid gap-4 sm:grid-cols-[1fr_auto_auto] sm:items-start">
+            <div>
+              <label className="label" htmlFor="member-email">
+                Email
+              </label>
+              <input
+                id="member-email"
+                className="input"
+                type="email"
+                autoComplete="off"
+                value={email}
+                onChange={(e) => setEmail(e.target.value)}
+                aria-invalid={emailError ? true : undefined}
+                aria-describedby={emailError ? "member-email-error" : undefined}
+              />
+              {emailError && (
+                <p id="member-email-error" className="field-error" role="alert">
+                  {emailError}
+                </p>
+              )}
+            </div>
+            <div>
+              <label className="label" htmlFor="member-role">
+                Role
+              </label>
+              <select
+                id="member-role"
+                className="input"
+                value={role}
+                onChange={(e) => setRole(e.target.value as TeamRole)}
+                aria-describedby="member-role-help"
+                aria-invalid={roleError ? true : undefined}
+              >
+                <option value="organizer">Organizer</option>
+                <option value="registrar">Registrar</option>
+                <option value="owner">Owner</option>
+              </select>
+              <p id="member-role-help" className="mt-1 text-xs text-slate-500">
+                {ROLE_HELP[role]}
+              </p>
+              {roleError && (
+                <p className="field-error" role="alert">
+                  {roleError}
+                </p>
+              )}
+            </div>
+            <div className="sm:pt-6">
+              <button type="submit" className="btn" disabled={add.isPending || email.trim() === ""}>
+                {add.isPending ? "Adding…" : "Add to team"}
+              </button>
+            </div>
+          </div>
+          {addError && (
+            <p className="field-error" role="alert">
+              {addError}
+            </p>
+          )}
+        </form>
+      )}
+
+      <ConfirmDialog
+        open={removing !== null}
+        title={`Remove ${removing?.name ?? ""} from the team?`}
+        confirmLabel="Remove"
+        pending={remove.isPending}
+        error={remove.error?.message}
+        onClose={() => setRemoving(null)}
+        onConfirm={() => removing && remove.mutate({ eventId: props.eventId, userId: removing.userId })}
+      >
+        <p>
+          {removing?.userId === props.currentUserId
+            ? "You will lose access to this event's dashboard."
+            : `They lose access to this event's dashboard${removing?.role === "registrar" ? " and check-in" : ""} at once.`}
+        </p>
+      </ConfirmDialog>
+    </section>
+  );
+}

@@ -1,0 +1,217 @@
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import Database from "better-sqlite3";
+import { chromium, expect, test, type APIRequestContext, type Page } from "@playwright/test";
+import { writeQrVideo } from "./fake-camera";
+
+/**
+ * The organizer dashboard and the door, end to end against the production build: an organizer
+ * creates and publishes an event, buys a ticket, and adds a registrar by email on the Team tab;
+ * the registrar signs in, sees only Check-in, types the ticket's code ("Checked in") and types it
+ * again ("Already checked in at …"), then scans a second ticket with a (fake) camera. The
+ * registrar can't open the rest of the dashboard, and a stranger gets the 403 page.
+ */
+
+const DATABASE = path.resolve(".e2e-data/admit.db");
+const PASSWORD = "dashboard-password-123";
+const suffix = `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 6)}`;
+const organizer = { name: "Olivia Organizer", email: `olivia-${suffix}@e2e.test` };
+const registrar = { name: "Reggie Registrar", email: `reggie-${suffix}@e2e.test` };
+const stranger = { name: "Sid Stranger", email: `sid-${suffix}@e2e.test` };
+const attendee = { name: "Bob Attendee", email: `bob-${suffix}@e2e.test` };
+const secondAttendee = { name: "Cara Attendee", email: `cara-${suffix}@e2e.test` };
+const eventName = `Door Conf ${suffix}`;
+
+/** Creates an account through the API the register page uses (same-origin JSON). */
+async function registerViaApi(request: APIRequestContext, baseURL: string, person: { name: string; email: string }) {
+  const response = await request.post("/api/trpc/auth.register", {
+    headers: { origin: baseURL, "content-type": "application/json" },
+    data: { name: person.name, email: person.email, password: PASSWORD },
+  });
+  expect(response.status(), await response.text()).toBe(200);
+}
+
+async function signIn(page: Page, person: { name: string; email: string }) {
+  await page.goto("/signin");
+  await page.getByLabel("Email").fill(person.email);
+  await page.getByLabel("Password", { exact: true }).fill(PASSWORD);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByTestId("signed-in-as")).toContainText(person.name);
+}
+
+/** The check-in secret is printed only in the ticket PDF's QR code; the test reads it from the database. */
+function checkInSecretOf(attendeeEmail: string): string {
+  const db = new Database(DATABASE, { readonly: true, fileMustExist: true });
+  try {
+    const row = db.prepare("SELECT checkin_secret AS secret FROM attendees WHERE email_normalized = ?").get(attendeeEmail.toLowerCase()) as { secret: string } | undefined;
+    if (!row) throw new Error(`no attendee ${attendeeEmail}`);
+    return row.secret;
+  } finally {
+    db.close();
+  }
+}
+
+test.describe.configure({ mode: "serial" });
+
+let eventId = "";
+
+test("an organizer runs an event from the dashboard and adds a registrar by email", async ({ page, baseURL }) => {
+  // The registrar has an account before being added; the stranger too, for the last test.
+  await registerViaApi(page.request, baseURL!, registrar);
+  await registerViaApi(page.request, baseURL!, stranger);
+  await registerViaApi(page.request, baseURL!, organizer);
+  await signIn(page, organizer);
+
+  // Create and publish an event.
+  await page.goto("/dashboard/events/new");
+  await page.getByLabel("Event name").fill(eventName);
+  await page.getByLabel("Venue").fill("Hall 2");
+  await page.getByLabel("Starts").fill("2030-06-01T09:00");
+  await page.getByLabel("Ends").fill("2030-06-01T18:00");
+  await page.getByLabel("Time zone (where the event happens)").selectOption("Europe/Berlin");
+  await page.getByLabel("Ticket type 1 name").fill("General admission");
+  await page.getByLabel("Price").fill("0");
+  await page.getByLabel("On sale").fill("50");
+  await page.getByLabel(/Publish now/).check();
+  await page.getByRole("button", { name: "Create event" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: eventName })).toBeVisible();
+
+  // Buy two tickets, for Bob and Cara.
+  await page.getByLabel(/^General admission/).fill("2");
+  await page.getByLabel("Attendee 1 name").fill(attendee.name);
+  await page.getByLabel("Attendee 1 email").fill(attendee.email);
+  await page.getByLabel("Attendee 2 name").fill(secondAttendee.name);
+  await page.getByLabel("Attendee 2 email").fill(secondAttendee.email);
+  await page.getByRole("button", { name: "Place order" }).click();
+  await expect(page.getByText("Your order is complete.")).toBeVisible();
+
+  // The dashboard's figures, and the way into the event.
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Dashboard" }).click();
+  const row = page.getByTestId("my-event").filter({ hasText: eventName });
+  await expect(row).toContainText("2 / 50");
+  await row.getByRole("link", { name: `Manage ${eventName}` }).click();
+  await expect(page).toHaveURL(/\/dashboard\/events\/[\w-]{22}$/);
+  eventId = new URL(page.url()).pathname.split("/")[3];
+
+  // Attendees with their emails; the server-side search narrows them down.
+  await expect(page.getByTestId("attendee-row")).toHaveCount(2);
+  await expect(page.getByTestId("attendee-row").first()).toContainText(attendee.email);
+  await page.getByLabel("Search").fill("nobody-like-this");
+  await expect(page.getByText("No attendees match these filters.")).toBeVisible();
+  await page.getByLabel("Search").fill("bob");
+  await expect(page.getByTestId("attendee-row")).toHaveCount(1);
+  await expect(page.getByTestId("attendee-row")).toContainText(attendee.name);
+  await expect(page.getByRole("link", { name: "Export CSV" })).toHaveAttribute("href", `/api/events/${eventId}/attendees.csv?search=bob`);
+
+  // Team: an address without an account is named as such; the registrar's is added.
+  await page.getByRole("navigation", { name: "Event sections" }).getByRole("link", { name: "Team" }).click();
+  await expect(page.getByTestId("team-member")).toHaveCount(1);
+  await page.getByLabel("Email").fill(`nobody-${suffix}@e2e.test`);
+  await page.getByLabel("Role").selectOption("registrar");
+  await page.getByRole("button", { name: "Add to team" }).click();
+  await expect(page.locator("#member-email-error")).toContainText("No Admit account uses this email");
+  await page.getByLabel("Email").fill(registrar.email.toUpperCase());
+  await page.getByRole("button", { name: "Add to team" }).click();
+  await expect(page.getByTestId("team-member")).toHaveCount(2);
+  await expect(page.getByTestId("team-member").filter({ hasText: registrar.name })).toContainText("registrar");
+});
+
+test("the registrar sees only check-in and checks the ticket in by typing its code", async ({ page }) => {
+  expect(eventId).not.toBe("");
+  await signIn(page, registrar);
+
+  // Only "Check-in" is offered for this event.
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Dashboard" }).click();
+  const row = page.getByTestId("my-event").filter({ hasText: eventName });
+  await expect(row).toContainText("registrar");
+  await expect(row.getByRole("link", { name: `Manage ${eventName}` })).toHaveCount(0);
+  await row.getByRole("link", { name: `Check-in for ${eventName}` }).click();
+  await expect(page).toHaveURL(new RegExp(`/dashboard/events/${eventId}/checkin$`));
+  await expect(page.getByRole("navigation", { name: "Event sections" })).toHaveCount(0);
+  await expect(page.getByText(attendee.email)).toHaveCount(0);
+  await expect(page.getByTestId("checkin-counter")).toHaveText("0 / 2");
+
+  const code = page.getByLabel("Ticket code");
+  await expect(code).toBeFocused();
+  await code.fill(checkInSecretOf(attendee.email));
+  await page.getByRole("button", { name: "Check in" }).click();
+  await expect(page.getByTestId("checkin-result")).toHaveText(`Checked in: ${attendee.name} — General admission`);
+  // Ready for the next person: empty, focused, and counted.
+  await expect(code).toHaveValue("");
+  await expect(code).toBeFocused();
+  await expect(page.getByTestId("checkin-counter")).toHaveText("1 / 2");
+
+  // The same code again (Enter, as a handheld scanner sends it).
+  await code.fill(checkInSecretOf(attendee.email));
+  await code.press("Enter");
+  await expect(page.getByTestId("checkin-result")).toContainText(new RegExp(`Already checked in at \\d{2}:\\d{2} by ${registrar.name}`));
+  await expect(page.getByTestId("checkin-result")).toContainText(attendee.name);
+
+  await code.fill("AAAAAAAAAAAAAAAAAAAAAA");
+  await code.press("Enter");
+  await expect(page.getByTestId("checkin-result")).toContainText("No ticket with this code");
+
+  // The rest of the dashboard sends a registrar back to the door, with no attendee emails on the way.
+  for (const section of ["", "/orders", "/team", "/audit"]) {
+    await page.goto(`/dashboard/events/${eventId}${section}`);
+    await expect(page).toHaveURL(new RegExp(`/dashboard/events/${eventId}/checkin$`));
+    await expect(page.getByText(attendee.email)).toHaveCount(0);
+  }
+  const csv = await page.request.get(`/api/events/${eventId}/attendees.csv`, { headers: { accept: "application/json" } });
+  expect(csv.status()).toBe(403);
+});
+
+test("the registrar scans a ticket's QR code with the camera", async ({ baseURL }) => {
+  // Chromium's fake camera plays a video of the second ticket's QR code.
+  const video = path.join(mkdtempSync(path.join(tmpdir(), "admit-camera-")), "qr.y4m");
+  writeQrVideo(checkInSecretOf(secondAttendee.email), video);
+  const browser = await chromium.launch({
+    executablePath: "/usr/bin/chromium",
+    args: ["--no-sandbox", "--disable-gpu", "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream", `--use-file-for-fake-video-capture=${video}`],
+  });
+  try {
+    const context = await browser.newContext({ baseURL, permissions: ["camera"] });
+    const page = await context.newPage();
+    await signIn(page, registrar);
+    await page.goto(`/dashboard/events/${eventId}/checkin`);
+    await page.getByRole("button", { name: "Scan with camera" }).click();
+    await expect(page.getByLabel("Camera view")).toBeVisible();
+    await expect(page.getByTestId("checkin-result")).toHaveText(`Checked in: ${secondAttendee.name} — General admission`);
+    await expect(page.getByTestId("checkin-counter")).toHaveText("2 / 2");
+    // The code stays in view: that is still the same person, not a second scan.
+    await page.waitForTimeout(1_000);
+    await expect(page.getByTestId("checkin-result")).toHaveText(`Checked in: ${secondAttendee.name} — General admission`);
+    await page.getByRole("button", { name: "Stop camera" }).click();
+    await expect(page.getByRole("button", { name: "Scan with camera" })).toBeVisible();
+  } finally {
+    await browser.close();
+  }
+});
+
+test("the organizer's audit log tells what happened", async ({ page }) => {
+  await signIn(page, organizer);
+  await page.goto(`/dashboard/events/${eventId}/audit`);
+  const entries = page.getByTestId("audit-entry");
+  await expect(entries.first()).toContainText(`${registrar.name} checked in ${secondAttendee.name}`);
+  await expect(entries.filter({ hasText: `${registrar.name} scanned an unknown code` })).toHaveCount(1);
+  await expect(entries.filter({ hasText: `${registrar.name} scanned ${attendee.name} again: already checked in` })).toHaveCount(1);
+  await expect(entries.filter({ hasText: `${registrar.name} checked in ${attendee.name}` })).toHaveCount(1);
+  await expect(entries.filter({ hasText: `${organizer.name} added ${registrar.name} to the team as registrar` })).toHaveCount(1);
+  await expect(page.getByTestId("event-figures")).toContainText("2 / 50 sold · 2 checked in");
+});
+
+test("someone off the team gets the 403 page", async ({ page }) => {
+  await signIn(page, stranger);
+  for (const section of ["", "/checkin"]) {
+    const response = await page.goto(`/dashboard/events/${eventId}${section}`);
+    expect(response?.status()).toBe(403);
+    await expect(page.getByRole("heading", { name: "You aren't on this event's team" })).toBeVisible();
+    await expect(page.getByText(attendee.name)).toHaveCount(0);
+  }
+  const missing = await page.goto("/dashboard/events/AAAAAAAAAAAAAAAAAAAAAA");
+  expect(missing?.status()).toBe(404);
+  const admin = await page.goto("/admin");
+  expect(admin?.status()).toBe(403);
+  await expect(page.getByRole("heading", { name: "Staff only" })).toBeVisible();
+});
