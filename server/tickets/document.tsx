@@ -123,6 +123,20 @@ function timeLabel(f: Formatters, at: number): { time: string; zone: string } {
  * repeats the date; an event spanning a DST change names both offsets.
  */
 export function formatEventRange(startsAt: number, endsAt: number, timeZone: string): string {
+  // Every cached download fingerprints every ticket, and this was most of that cost. The result
+  // depends only on the arguments and the ICU data, which can't change while the process runs.
+  const key = `${startsAt}|${endsAt}|${timeZone}`;
+  let label = rangeLabels.get(key);
+  if (label === undefined) {
+    if (rangeLabels.size >= 1000) rangeLabels.clear();
+    label = formatRange(startsAt, endsAt, timeZone);
+    rangeLabels.set(key, label);
+  }
+  return label;
+}
+const rangeLabels = new Map<string, string>();
+
+function formatRange(startsAt: number, endsAt: number, timeZone: string): string {
   const f = formattersFor(timeZone);
   const startDate = dateLabel(f, startsAt);
   const endDate = dateLabel(f, endsAt);

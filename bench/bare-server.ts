@@ -1,0 +1,68 @@
+import { createServer, type IncomingHttpHeaders, type ServerResponse } from "node:http";
+import { pipeline } from "node:stream/promises";
+import { TRPCError } from "@trpc/server";
+import { db } from "@/db/client";
+import { requireOrderAccess, visibleAttendees } from "@/server/access";
+import { authenticateRequest, clientIp } from "@/server/auth/caller";
+import { statusOf } from "@/server/errors";
+import { recordTicketDownload } from "@/server/tickets/downloads";
+import { attendeeIdsOfOrder, openTicketFile } from "@/server/tickets/storage";
+
+/**
+ * The benchmark's "no framework" floor: `GET /tickets/{orderIdentifier}` on bare node:http,
+ * doing the same work as the Next.js route through the same server functions (JWT verify with
+ * jose, session, order and attendee lookups, cached file, audit insert, streamed file) and
+ * nothing else. Not a second implementation of the route: no HTML error pages, no HEAD.
+ * Run by bench/run.ts with the app's environment and BARE_PORT.
+ */
+
+function toHeaders(raw: IncomingHttpHeaders): Headers {
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(raw)) {
+    if (typeof value === "string") headers.set(name, value);
+    else if (Array.isArray(value)) for (const v of value) headers.append(name, v);
+  }
+  return headers;
+}
+
+function fail(res: ServerResponse, status: number, code: string, message: string) {
+  res.writeHead(status, { "Content-Type": "application/json", "Cache-Control": "no-store" });
+  res.end(JSON.stringify({ error: { code, message } }));
+}
+
+const database = db();
+const server = createServer(async (req, res) => {
+  try {
+    const match = /^\/tickets\/([^/?]+)$/.exec(req.url ?? "");
+    if (req.method !== "GET" || !match) return fail(res, 404, "NOT_FOUND", "Not found");
+    const headers = toHeaders(req.headers);
+    const auth = await authenticateRequest(database, headers);
+    if (auth.kind !== "caller") return fail(res, 401, "UNAUTHORIZED", "Sign in or send a Bearer token");
+    if (!auth.caller.scopes.has("tickets:read")) return fail(res, 403, "FORBIDDEN", "This token lacks the tickets:read scope");
+    const { order, visibility } = requireOrderAccess(database, auth.caller, decodeURIComponent(match[1]));
+    const ids = visibleAttendees(attendeeIdsOfOrder(database, order).map((id) => ({ id })), visibility).map((a) => a.id);
+    const file = await openTicketFile(database, order.id, ids);
+    try {
+      recordTicketDownload(database, { caller: auth.caller, order, attendeeIds: file.attendeeIds, visibility, ip: clientIp(headers) });
+    } catch (error) {
+      file.close();
+      throw error;
+    }
+    res.writeHead(200, {
+      "Content-Type": "application/pdf",
+      "Content-Disposition": `attachment; filename="ticket-${order.id}.pdf"`,
+      "Cache-Control": "private, no-store",
+      "Content-Length": String(file.size),
+    });
+    // pipeline, not pipe: a client that hangs up mid-file must close the descriptor too.
+    pipeline(file.createReadStream(), res).catch(() => {});
+  } catch (error) {
+    if (error instanceof TRPCError) return fail(res, statusOf(error), error.code, error.message);
+    console.error(error);
+    fail(res, 500, "INTERNAL_SERVER_ERROR", "Something went wrong");
+  }
+});
+
+const port = Number(process.env.BARE_PORT ?? 3199);
+server.listen(port, () => console.log(`bare server listening on http://localhost:${port}`));
+process.on("SIGTERM", () => server.close(() => process.exit(0)));

@@ -1,0 +1,152 @@
+import { asc, desc, eq, sql } from "drizzle-orm";
+import { z } from "zod";
+import type { Db } from "@/db/client";
+import { orders, ticketDownloads, users, type Order } from "@/db/schema";
+import { canSeeTicketDownload, type OrderVisibility } from "@/server/access";
+import { recordAudit } from "@/server/audit";
+import type { Caller } from "@/server/auth/caller";
+
+/** The audit trail of ticket PDF downloads (who, which tickets, when, from where, which session). */
+
+export type DownloadRecord = {
+  caller: Caller;
+  order: Pick<Order, "id" | "eventId">;
+  attendeeIds: readonly string[];
+  visibility: OrderVisibility;
+  ip: string;
+  at?: number;
+};
+
+export function recordTicketDownload(db: Db, record: DownloadRecord): void {
+  const at = record.at ?? Date.now();
+  const row = {
+    orderId: record.order.id,
+    eventId: record.order.eventId,
+    userId: record.caller.user.id,
+    sessionId: record.caller.sessionId,
+    attendeeIds: JSON.stringify(record.attendeeIds),
+    accessAs: record.visibility.as,
+    ip: record.ip,
+    at,
+  };
+  if (record.visibility.as !== "staff") {
+    insertDownload(db).run(row);
+    return;
+  }
+  // Staff read tickets that aren't theirs or their event's; the event's own audit log shows it.
+  db.transaction((tx) => {
+    insertDownload(db).run(row);
+    recordAudit(
+      tx,
+      {
+        eventId: record.order.eventId,
+        caller: record.caller,
+        action: "staff_ticket_download",
+        detail: { orderId: record.order.id, attendeeIds: record.attendeeIds, ip: record.ip },
+      },
+      at,
+    );
+  });
+}
+
+/** Prepared once per connection: every download runs it, and compiling it cost more than running it. */
+function insertDownload(db: Db): { run(values: Record<string, unknown>): unknown } {
+  let prepared = insertStatements.get(db);
+  if (!prepared) {
+    const p = (name: string) => sql.placeholder(name);
+    prepared = db
+      .insert(ticketDownloads)
+      .values({ orderId: p("orderId"), eventId: p("eventId"), userId: p("userId"), sessionId: p("sessionId"), attendeeIds: p("attendeeIds"), accessAs: p("accessAs"), ip: p("ip"), at: p("at") })
+      .prepare();
+    insertStatements.set(db, prepared);
+  }
+  return prepared;
+}
+const insertStatements = new WeakMap<Db, { run(values: Record<string, unknown>): unknown }>();
+
+const accessAsSchema = z.enum(["buyer", "holder", "owner", "organizer", "staff"]);
+const attendeeIdsSchema = z.array(z.string());
+
+export type DownloadHistoryEntry = {
+  at: number;
+  attendeeIds: string[];
+  attendeeCount: number;
+  /** Why they could download it; null only for a row this version doesn't know. */
+  accessAs: z.infer<typeof accessAsSchema> | null;
+  byName: string;
+  /** Downloaded by the order's buyer. */
+  isBuyer: boolean;
+  /** Downloaded by the user looking at the history ("downloaded by you on …"). */
+  isViewer: boolean;
+  /** Who, as the order page words it: "you", "the buyer", "the organizer", "Admit staff", … */
+  byLabel: string;
+};
+
+const LABELS: Record<z.infer<typeof accessAsSchema>, string> = {
+  buyer: "the buyer",
+  holder: "the ticket holder",
+  owner: "the event owner",
+  organizer: "the organizer",
+  staff: "Admit staff",
+};
+
+/**
+ * The order's download history, newest first, as the viewer may see it (see
+ * `canSeeTicketDownload`). The caller must have passed `requireOrderAccess` for the order; its
+ * `visibility` goes in here.
+ */
+export function listDownloadHistory(
+  db: Db,
+  orderIdentifier: string,
+  viewer: { userId: string; visibility: OrderVisibility },
+  limit = 50,
+): DownloadHistoryEntry[] {
+  const order = db.select({ buyerId: orders.buyerId }).from(orders).where(eq(orders.id, orderIdentifier)).get();
+  if (!order) return [];
+  const rows = db
+    .select({
+      at: ticketDownloads.at,
+      userId: ticketDownloads.userId,
+      attendeeIds: ticketDownloads.attendeeIds,
+      accessAs: ticketDownloads.accessAs,
+      byName: users.name,
+    })
+    .from(ticketDownloads)
+    .innerJoin(users, eq(users.id, ticketDownloads.userId))
+    .where(eq(ticketDownloads.orderId, orderIdentifier))
+    .orderBy(desc(ticketDownloads.at), desc(ticketDownloads.id))
+    .all();
+  const entries: DownloadHistoryEntry[] = [];
+  for (const row of rows) {
+    if (!canSeeTicketDownload(viewer.userId, viewer.visibility, row)) continue;
+    const accessAs = accessAsSchema.safeParse(row.accessAs);
+    const ids = safeJsonArray(row.attendeeIds);
+    const isViewer = row.userId === viewer.userId;
+    entries.push({
+      at: row.at,
+      attendeeIds: ids,
+      attendeeCount: ids.length,
+      accessAs: accessAs.success ? accessAs.data : null,
+      byName: row.byName,
+      isBuyer: row.userId === order.buyerId,
+      isViewer,
+      byLabel: isViewer ? "you" : accessAs.success ? LABELS[accessAs.data] : "someone with access",
+    });
+    if (entries.length >= limit) break;
+  }
+  return entries;
+}
+
+function safeJsonArray(text: string): string[] {
+  try {
+    const parsed = attendeeIdsSchema.safeParse(JSON.parse(text));
+    return parsed.success ? parsed.data : [];
+  } catch {
+    return [];
+  }
+}
+
+/** Every download of an order, oldest first, for audits and tests. */
+export function downloadsOfOrder(db: Db, orderIdentifier: string) {
+  return db.select().from(ticketDownloads).where(eq(ticketDownloads.orderId, orderIdentifier)).orderBy(asc(ticketDownloads.id)).all();
+}

@@ -1,0 +1,107 @@
+import { everyone, signedIn, type PrivilegeRows, type RouteRow } from "@/server/testing/matrix";
+
+const ORDER_ROUTE = "app/tickets/[orderIdentifier]/route.ts";
+const ATTENDEE_ROUTE = "app/tickets/[orderIdentifier]/[attendeeIdentifier]/route.ts";
+
+/** Buyer, owner, organizer, staff and admin see every ticket; a holder only their own; registrars none. */
+const wholeOrder = signedIn(200, { user: 403, registrar: 403 });
+
+const orderRows = (method: RouteRow["method"], auth: RouteRow["auth"]): RouteRow => ({
+  file: ORDER_ROUTE,
+  method,
+  auth,
+  path: (w) => `/tickets/${w.order.id}`,
+  params: (w) => ({ orderIdentifier: w.order.id }),
+  expect: wholeOrder,
+  note: "the holder gets a PDF with only their own ticket (checked page by page in routes.test.ts)",
+});
+
+export const privileges: PrivilegeRows = {
+  routes: [
+    orderRows("GET", "cookie"),
+    orderRows("GET", "bearer"),
+    orderRows("HEAD", "cookie"),
+    orderRows("HEAD", "bearer"),
+    {
+      ...orderRows("GET", "bearer"),
+      scopes: ["orders:read", "checkin:write", "events:manage"],
+      expect: signedIn(403),
+      note: "a token without tickets:read gets no PDF, whoever holds it",
+    },
+    {
+      file: ORDER_ROUTE,
+      method: "GET",
+      auth: "cookie",
+      path: () => "/tickets/AAAAAAAAAAAAAAAAAAAAAA",
+      params: () => ({ orderIdentifier: "AAAAAAAAAAAAAAAAAAAAAA" }),
+      expect: signedIn(404),
+    },
+    {
+      file: ORDER_ROUTE,
+      method: "GET",
+      auth: "cookie",
+      path: () => "/tickets/..%2F..%2Fetc%2Fpasswd",
+      params: () => ({ orderIdentifier: "../../etc/passwd" }),
+      expect: signedIn(404),
+    },
+    {
+      file: ORDER_ROUTE,
+      method: "GET",
+      auth: "cookie",
+      path: (w) => `/tickets/${w.otherEvent.orderId}`,
+      params: (w) => ({ orderIdentifier: w.otherEvent.orderId }),
+      expect: signedIn(403, { staff: 200, admin: 200 }),
+      note: "another event's order: its team and buyer are other people",
+    },
+    {
+      file: ATTENDEE_ROUTE,
+      method: "GET",
+      auth: "cookie",
+      path: (w) => `/tickets/${w.order.id}/${w.order.holderAttendeeId}`,
+      params: (w) => ({ orderIdentifier: w.order.id, attendeeIdentifier: w.order.holderAttendeeId }),
+      expect: wholeOrder,
+    },
+    {
+      file: ATTENDEE_ROUTE,
+      method: "GET",
+      auth: "bearer",
+      path: (w) => `/tickets/${w.order.id}/${w.order.holderAttendeeId}`,
+      params: (w) => ({ orderIdentifier: w.order.id, attendeeIdentifier: w.order.holderAttendeeId }),
+      expect: wholeOrder,
+    },
+    {
+      file: ATTENDEE_ROUTE,
+      method: "GET",
+      auth: "cookie",
+      path: (w) => `/tickets/${w.order.id}/${w.order.buyerAttendeeId}`,
+      params: (w) => ({ orderIdentifier: w.order.id, attendeeIdentifier: w.order.buyerAttendeeId }),
+      expect: signedIn(200, { user: 403, registrar: 403, holder: 403 }),
+      note: "a holder asking for another attendee of the same order: it exists, and isn't theirs",
+    },
+    {
+      file: ATTENDEE_ROUTE,
+      method: "HEAD",
+      auth: "cookie",
+      path: (w) => `/tickets/${w.order.id}/${w.order.buyerAttendeeId}`,
+      params: (w) => ({ orderIdentifier: w.order.id, attendeeIdentifier: w.order.buyerAttendeeId }),
+      expect: signedIn(200, { user: 403, registrar: 403, holder: 403 }),
+    },
+    {
+      file: ATTENDEE_ROUTE,
+      method: "GET",
+      auth: "cookie",
+      path: (w) => `/tickets/${w.order.id}/${w.otherEvent.attendeeId}`,
+      params: (w) => ({ orderIdentifier: w.order.id, attendeeIdentifier: w.otherEvent.attendeeId }),
+      expect: signedIn(404, { user: 403, registrar: 403 }),
+      note: "an attendee of another order (and event) is not found in this one; who can't see the order at all is refused first",
+    },
+    {
+      file: "app/api/bench/empty/route.ts",
+      method: "GET",
+      auth: "cookie",
+      path: () => "/api/bench/empty",
+      expect: everyone(404),
+      note: "the benchmark's empty-handler floor; it answers only in a server started with ADMIT_BENCH=1",
+    },
+  ],
+};

@@ -1,0 +1,62 @@
+import { z } from "zod";
+import { db } from "@/db/client";
+import { requireOrderAccess, requireVisibleAttendee, visibleAttendees } from "@/server/access";
+import { clientIp } from "@/server/auth/caller";
+import { notFound } from "@/server/errors";
+import { requireCaller } from "@/server/http/caller";
+import { recordTicketDownload } from "./downloads";
+import { attendeeIdsOfOrder, openTicketFile } from "./storage";
+
+/**
+ * The HTTP side of `GET|HEAD /tickets/{orderIdentifier}[/{attendeeIdentifier}]`: authenticate,
+ * ask server/access.ts what the caller may see, get the cached PDF, audit, stream. Errors are
+ * thrown as TRPCErrors and turned into the contract's shape by `route()`.
+ */
+
+const paramsSchema = z.object({
+  orderIdentifier: z.string(),
+  attendeeIdentifier: z.string().optional(),
+});
+
+export async function serveTickets(request: Request, rawParams: unknown): Promise<Response> {
+  // Authentication and scope come before any lookup: an anonymous or unscoped caller learns
+  // nothing about which orders exist.
+  const caller = await requireCaller(request, "tickets:read");
+  const parsed = paramsSchema.safeParse(rawParams);
+  // Params come from the URL path; anything not shaped like a path segment is just "not found".
+  if (!parsed.success) throw notFound("No such order");
+  const params = parsed.data;
+
+  const database = db();
+  const { order, visibility } = requireOrderAccess(database, caller, params.orderIdentifier);
+  const attendeeIds =
+    params.attendeeIdentifier === undefined
+      ? visibleAttendees(attendeeIdsOfOrder(database, order).map((id) => ({ id })), visibility).map((a) => a.id)
+      : [requireVisibleAttendee(database, order, visibility, params.attendeeIdentifier).id];
+
+  const file = await openTicketFile(database, order.id, attendeeIds);
+  // Both identifiers come from our own rows and match [A-Za-z0-9_-]: safe inside the quotes.
+  const name = params.attendeeIdentifier === undefined ? order.id : file.attendeeIds[0];
+  const headers = new Headers({
+    "Content-Type": "application/pdf",
+    "Content-Disposition": `attachment; filename="ticket-${name}.pdf"`,
+    "Cache-Control": "private, no-store",
+    "Content-Length": String(file.size),
+  });
+
+  if (request.method === "HEAD") {
+    file.close();
+    return new Response(null, { status: 200, headers });
+  }
+
+  try {
+    recordTicketDownload(database, { caller, order, attendeeIds: file.attendeeIds, visibility, ip: clientIp(request.headers) });
+  } catch (error) {
+    file.close();
+    throw error;
+  }
+  // Streamed from the open descriptor (closed when the stream ends or the client goes away), so
+  // a large order never sits in memory and a concurrent sweep can't cut it short.
+  const body = file.webStream();
+  return new Response(body, { status: 200, headers });
+}

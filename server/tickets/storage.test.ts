@@ -1,0 +1,265 @@
+import { spawnSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { existsSync, openSync, readdirSync, readFileSync, utimesSync } from "node:fs";
+import fs from "node:fs/promises";
+import path from "node:path";
+import { eq } from "drizzle-orm";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { GET } from "@/app/tickets/[orderIdentifier]/route";
+import { attendees, events } from "@/db/schema";
+import { config } from "@/server/config";
+import { randomId } from "@/server/ids";
+import { renderTicketsPdf } from "./document";
+import { downloadsOfOrder } from "./downloads";
+import { cacheKeyFor, printedTicketsFor, sweepTicketCache, ticketCacheDir, ticketFileFor, ticketPathFor, webStreamOf } from "./storage";
+import { cookieHeader, readPdf, ticketWorld, type TicketWorld } from "./test-order";
+
+// The real renderer, wrapped so tests can count renders and make one fail.
+vi.mock("./document", async (importOriginal) => {
+  const actual = await importOriginal<typeof import("./document")>();
+  return { ...actual, renderTicketsPdf: vi.fn(actual.renderTicketsPdf) };
+});
+const renders = vi.mocked(renderTicketsPdf);
+
+let w: TicketWorld;
+let buyerCookie: Record<string, string>;
+beforeEach(async () => {
+  w = await ticketWorld();
+  buyerCookie = cookieHeader(w.db, w.users.buyer).headers;
+  renders.mockClear();
+});
+afterEach(() => vi.restoreAllMocks());
+
+const allIds = () => w.order.attendees.map((a) => a.id);
+
+function download(headers = buyerCookie): Promise<Response> {
+  const request = new Request(`http://localhost/tickets/${w.order.id}`, { headers });
+  return GET(request, { params: Promise.resolve({ orderIdentifier: w.order.id }) });
+}
+
+/** Where the order's current PDF lives, computed without rendering. */
+function expectedPath(): string {
+  return ticketPathFor(cacheKeyFor(printedTicketsFor(w.db, w.order.id, allIds())));
+}
+
+function filesIn(dir: string): string[] {
+  return existsSync(dir) ? readdirSync(dir) : [];
+}
+
+describe("where files go", () => {
+  it("stores the PDF under the data dir at a keyed-hash path that contains nothing from the request", async () => {
+    const file = await ticketFileFor(w.db, w.order.id, allIds());
+    const relative = path.relative(config().dataDir, file.path);
+    expect(relative).toMatch(/^tickets\/([0-9a-f]{2})\/\1[0-9a-f]{62}\.pdf$/);
+    expect(file.path).not.toContain(w.order.id);
+    for (const id of allIds()) expect(file.path).not.toContain(id);
+    expect(readFileSync(file.path).subarray(0, 5).toString("latin1")).toBe("%PDF-");
+  });
+
+  it("serves exactly the bytes of the cached file, and renders it only the first time", async () => {
+    const first = Buffer.from(await (await download()).arrayBuffer());
+    const second = Buffer.from(await (await download()).arrayBuffer());
+    expect(renders).toHaveBeenCalledTimes(1);
+    expect(second.equals(first)).toBe(true);
+    expect(readFileSync(expectedPath()).equals(first)).toBe(true);
+  });
+
+  it("gives the same set of tickets one file whatever order the ids come in", async () => {
+    const a = await ticketFileFor(w.db, w.order.id, allIds());
+    const b = await ticketFileFor(w.db, w.order.id, [...allIds()].reverse());
+    expect(b.path).toBe(a.path);
+    expect(b.attendeeIds).toEqual(allIds());
+  });
+
+  it("refuses attendee ids outside the order", async () => {
+    await expect(ticketFileFor(w.db, w.order.id, [w.otherOrder.attendees[0].id])).rejects.toMatchObject({ code: "NOT_FOUND" });
+    await expect(ticketFileFor(w.db, w.order.id, [])).rejects.toMatchObject({ code: "NOT_FOUND" });
+  });
+});
+
+describe("stale tickets are never served", () => {
+  it("serves the new name after an attendee is renamed, from a new file", async () => {
+    const before = readPdf(new Uint8Array(await (await download()).arrayBuffer()));
+    expect(before.text[0]).toContain("Bea Buyer");
+    const oldPath = expectedPath();
+
+    w.db.update(attendees).set({ name: "Beatrix Buyer-Renamed" }).where(eq(attendees.id, w.order.attendees[0].id)).run();
+    const newPath = expectedPath();
+    expect(newPath).not.toBe(oldPath);
+    const after = readPdf(new Uint8Array(await (await download()).arrayBuffer()));
+    expect(after.text[0]).toContain("Beatrix Buyer-Renamed");
+    expect(after.text.join(" ")).not.toContain("Bea Buyer ");
+    expect(existsSync(newPath)).toBe(true);
+    expect(renders).toHaveBeenCalledTimes(2);
+  });
+
+  it("drops the QR code of a cancelled ticket and prints a regenerated secret", async () => {
+    await (await download()).arrayBuffer();
+    const [first, second] = w.order.attendees;
+    const fresh = randomId();
+    w.db.update(attendees).set({ status: "cancelled", cancelledAt: Date.now() }).where(eq(attendees.id, first.id)).run();
+    w.db.update(attendees).set({ checkinSecret: fresh }).where(eq(attendees.id, second.id)).run();
+
+    const pdf = readPdf(new Uint8Array(await (await download()).arrayBuffer()));
+    expect(pdf.pages).toBe(3);
+    expect(pdf.qrCodes).toEqual([[], [fresh], [w.order.attendees[2].checkinSecret]]);
+    expect(pdf.text[0]).toContain("CANCELLED");
+    expect(pdf.text.join(" ")).not.toContain(second.checkinSecret);
+  });
+
+  it("changes the file when the event's printed details change", async () => {
+    const oldPath = expectedPath();
+    w.db.update(events).set({ venue: "Another Hall" }).where(eq(events.id, w.event.id)).run();
+    expect(expectedPath()).not.toBe(oldPath);
+    w.db.update(events).set({ timeZone: "Europe/London" }).where(eq(events.id, w.event.id)).run();
+    const pdf = readPdf(new Uint8Array(await (await download()).arrayBuffer()));
+    expect(pdf.text[0]).toContain("Another Hall");
+    expect(pdf.text[0]).toContain("(Europe/London)");
+  });
+});
+
+describe("concurrency", () => {
+  it("renders a missing file once for 50 concurrent requests, and every one gets the full PDF", async () => {
+    expect(existsSync(expectedPath())).toBe(false);
+    const responses = await Promise.all(Array.from({ length: 50 }, () => download()));
+    const bodies = await Promise.all(responses.map(async (r) => ({ status: r.status, bytes: Buffer.from(await r.arrayBuffer()) })));
+    expect(renders).toHaveBeenCalledTimes(1);
+    expect(bodies.every((b) => b.status === 200)).toBe(true);
+    expect(bodies.every((b) => b.bytes.equals(bodies[0].bytes))).toBe(true);
+    expect(readPdf(bodies[0].bytes).pages).toBe(3);
+    expect(downloadsOfOrder(w.db, w.order.id)).toHaveLength(50);
+  });
+});
+
+describe("interrupted renders", () => {
+  it("leaves nothing behind when the renderer fails mid-way, and the next request renders correctly", async () => {
+    vi.spyOn(console, "error").mockImplementation(() => {});
+    renders.mockImplementationOnce(async () => {
+      throw new Error("renderer died mid-document");
+    });
+    const target = expectedPath();
+    const failed = await download();
+    expect(failed.status).toBe(500);
+    expect(((await failed.json()) as { error: { code: string } }).error.code).toBe("INTERNAL_SERVER_ERROR");
+    expect(existsSync(target)).toBe(false);
+    expect(filesIn(path.dirname(target)).filter((f) => f.includes(path.basename(target)))).toEqual([]);
+    expect(downloadsOfOrder(w.db, w.order.id)).toHaveLength(0);
+
+    const pdf = readPdf(new Uint8Array(await (await download()).arrayBuffer()));
+    expect(pdf.qrCodes).toEqual(w.order.attendees.map((a) => [a.checkinSecret]));
+    expect(existsSync(target)).toBe(true);
+  });
+
+  it("never creates the final file when the write fails before the rename, and cleans up its temp file", async () => {
+    vi.spyOn(console, "error").mockImplementation(() => {});
+    const rename = vi.spyOn(fs, "rename").mockRejectedValueOnce(Object.assign(new Error("EIO: i/o error"), { code: "EIO" }));
+    const target = expectedPath();
+    expect((await download()).status).toBe(500);
+    expect(rename).toHaveBeenCalledTimes(1);
+    expect(existsSync(target)).toBe(false);
+    expect(filesIn(path.dirname(target)).filter((f) => f.includes(path.basename(target)))).toEqual([]);
+
+    expect((await download()).status).toBe(200);
+    expect(existsSync(target)).toBe(true);
+  });
+
+  it("never serves what a process killed between write and rename left behind", { timeout: 60_000 }, async () => {
+    const target = expectedPath();
+    // `node --import tsx` rather than the tsx CLI, which would run the script in a grandchild.
+    const child = spawnSync(
+      process.execPath,
+      ["--import", "tsx", "server/tickets/crash-render.fixture.ts", w.db.$client.name, w.order.id, JSON.stringify(allIds())],
+      { encoding: "utf8", env: { ...process.env, NODE_ENV: "test", DATA_DIR: process.env.DATA_DIR } },
+    );
+    expect(child.signal, child.stderr).toBe("SIGKILL");
+    expect(existsSync(target)).toBe(false);
+    const leftovers = filesIn(path.dirname(target)).filter((f) => f.startsWith(`.${path.basename(target)}.`));
+    expect(leftovers).toHaveLength(1);
+    expect(leftovers[0]).toMatch(/\.tmp$/);
+
+    const pdf = readPdf(new Uint8Array(await (await download()).arrayBuffer()));
+    expect(renders).toHaveBeenCalledTimes(1);
+    expect(pdf.qrCodes).toEqual(w.order.attendees.map((a) => [a.checkinSecret]));
+    expect(existsSync(target)).toBe(true);
+
+    // The sweeper clears a crashed render's temp file once it is clearly abandoned.
+    const temp = path.join(path.dirname(target), leftovers[0]);
+    const old = new Date(Date.now() - 2 * 60 * 60_000);
+    utimesSync(temp, old, old);
+    await sweepTicketCache(30 * 24 * 60 * 60_000);
+    expect(existsSync(temp)).toBe(false);
+    expect(existsSync(target)).toBe(true);
+  });
+});
+
+describe("sweeping the cache", () => {
+  it("deletes files past their age, and a swept ticket is rendered again on its next request", async () => {
+    await (await download()).arrayBuffer();
+    const target = expectedPath();
+    const old = new Date(Date.now() - 40 * 24 * 60 * 60_000);
+    utimesSync(target, old, old);
+    const { removed } = await sweepTicketCache(30 * 24 * 60 * 60_000);
+    expect(removed).toBeGreaterThanOrEqual(1);
+    expect(existsSync(target)).toBe(false);
+    expect(path.dirname(path.dirname(target))).toBe(ticketCacheDir());
+
+    expect((await download()).status).toBe(200);
+    expect(renders).toHaveBeenCalledTimes(2);
+    expect(existsSync(target)).toBe(true);
+  });
+});
+
+describe("streaming", () => {
+  const openFds = () => readdirSync("/proc/self/fd").length;
+
+  async function withFile(bytes: Buffer, use: (fd: number) => Promise<void>) {
+    const file = path.join(ticketCacheDir(), `stream-test-${randomId()}.bin`);
+    await fs.mkdir(ticketCacheDir(), { recursive: true });
+    await fs.writeFile(file, bytes);
+    try {
+      await use(openSync(file, "r"));
+    } finally {
+      await fs.rm(file, { force: true });
+    }
+  }
+
+  it("sends a file of several chunks byte for byte and closes its descriptor", async () => {
+    const bytes = randomBytes(700 * 1024 + 17);
+    const before = openFds();
+    await withFile(bytes, async (fd) => {
+      const received = Buffer.from(await new Response(webStreamOf(fd, bytes.length)).arrayBuffer());
+      expect(received.equals(bytes)).toBe(true);
+      expect(openFds()).toBe(before);
+    });
+  });
+
+  it("closes the descriptor when the client goes away mid-file", async () => {
+    const bytes = randomBytes(700 * 1024);
+    const before = openFds();
+    await withFile(bytes, async (fd) => {
+      const reader = webStreamOf(fd, bytes.length).getReader();
+      const first = await reader.read();
+      expect(first.value?.byteLength).toBeGreaterThan(0);
+      await reader.cancel();
+      // A read may still be in flight; the descriptor is closed as soon as it returns.
+      await new Promise((r) => setTimeout(r, 50));
+      expect(openFds()).toBe(before);
+    });
+  });
+
+  it("never leaves a descriptor open across many downloads, HEADs and refusals", async () => {
+    await (await download()).arrayBuffer();
+    const before = openFds();
+    for (let i = 0; i < 20; i++) {
+      await (await download()).arrayBuffer();
+      const head = await GET(new Request(`http://localhost/tickets/${w.order.id}`, { method: "HEAD", headers: buyerCookie }), {
+        params: Promise.resolve({ orderIdentifier: w.order.id }),
+      });
+      expect(head.status).toBe(200);
+      await (await download()).body?.cancel();
+    }
+    // The last cancel may have caught a read in flight; its descriptor closes when that returns.
+    await new Promise((r) => setTimeout(r, 50));
+    expect(openFds()).toBe(before);
+  });
+});
