@@ -64,6 +64,13 @@ test("from the completion page, Download tickets saves ticket-{orderIdentifier}.
   const one = await single;
   expect(one.suggestedFilename()).toBe(`ticket-${friendAttendeeId}.pdf`);
   expect(execFileSync("pdfinfo", [await one.path()], { encoding: "utf8" })).toMatch(/^Pages:\s+1$/m);
+
+  // Both downloads are in the order's history, newest first.
+  await page.reload();
+  const history = page.getByTestId("download-history").getByRole("listitem");
+  await expect(history).toHaveCount(2);
+  await expect(history.first()).toContainText("1 ticket downloaded by you on");
+  await expect(history.nth(1)).toContainText("2 tickets downloaded by you on");
 });
 
 test("a signed-out browser following a ticket link is asked to sign in, then gets the file", async ({ page }) => {

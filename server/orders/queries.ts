@@ -3,6 +3,7 @@ import type { Db } from "@/db/client";
 import { attendees, events, orders, ticketTypes, type Attendee, type Event, type Order } from "@/db/schema";
 import { holderEmailOf, requireOrderAccess, visibleAttendees, type OrderVisibility } from "@/server/access";
 import type { Caller } from "@/server/auth/caller";
+import { listDownloadHistory, type DownloadHistoryEntry } from "@/server/tickets/downloads";
 
 /**
  * What pages and APIs show of orders. Check-in secrets are never selected here: the secret is
@@ -68,6 +69,17 @@ const toView = ({ orderId: _orderId, emailNormalized: _email, ...attendee }: Att
 /** One order as the caller may see it: 401 anonymous, 404 unknown/malformed, 403 not theirs. */
 export function getOrderView(db: Db, caller: Caller | null, orderIdentifier: string): OrderView {
   const { order, visibility } = requireOrderAccess(db, caller, orderIdentifier);
+  return orderViewOf(db, order, visibility);
+}
+
+/** The order-completion page: the order view plus the ticket download history the caller may see. */
+export function getOrderPage(db: Db, caller: Caller | null, orderIdentifier: string): OrderView & { downloads: DownloadHistoryEntry[] } {
+  const { order, visibility } = requireOrderAccess(db, caller, orderIdentifier);
+  const downloads = listDownloadHistory(db, order.id, { userId: caller!.user.id, visibility });
+  return { ...orderViewOf(db, order, visibility), downloads };
+}
+
+function orderViewOf(db: Db, order: Order, visibility: OrderVisibility): OrderView {
   const event = db.select(eventSummaryColumns).from(events).where(eq(events.id, order.eventId)).get()!;
   const rows = visibleAttendees(attendeesOfOrders(db, [order.id]), visibility).map(toView);
   const whole = visibility.scope === "all";

@@ -4,7 +4,7 @@ import { redirect } from "next/navigation";
 import { db } from "@/db/client";
 import { pageCaller } from "@/server/auth/page-session";
 import { formatEventRange, formatMoney } from "@/server/events/format";
-import { getOrderView } from "@/server/orders/queries";
+import { getOrderPage } from "@/server/orders/queries";
 import { loadForPage } from "@/app/_lib/load-for-page";
 
 export const metadata: Metadata = { title: "Your order", robots: { index: false } };
@@ -22,7 +22,8 @@ export default async function OrderPage({ params, searchParams }: Props) {
   const here = `/orders/${encodeURIComponent(orderIdentifier)}`;
   const caller = await pageCaller();
   if (!caller) redirect(`/signin?callbackUrl=${encodeURIComponent(here)}`);
-  const { access, order, event, attendees } = loadForPage(() => getOrderView(db(), caller, orderIdentifier), here);
+  const { access, order, event, attendees, downloads } = loadForPage(() => getOrderPage(db(), caller, orderIdentifier), here);
+  const at = new Intl.DateTimeFormat("en-GB", { day: "numeric", month: "short", year: "numeric", hour: "2-digit", minute: "2-digit", timeZone: event.timeZone, timeZoneName: "short" });
   const whole = access !== "holder";
   const orderPdf = `/tickets/${encodeURIComponent(order.id)}`;
 
@@ -115,6 +116,24 @@ export default async function OrderPage({ params, searchParams }: Props) {
           ))}
         </ul>
         {!whole && <p className="text-sm text-slate-500">Other tickets in this order belong to other people and aren&apos;t shown.</p>}
+      </section>
+
+      <section className="card space-y-3" aria-labelledby="downloads-heading">
+        <h2 id="downloads-heading" className="text-lg font-semibold">
+          Download history
+        </h2>
+        {downloads.length === 0 ? (
+          <p className="text-sm text-slate-500">{whole ? "Nobody has downloaded these tickets yet." : "You haven't downloaded your ticket yet."}</p>
+        ) : (
+          <ul className="space-y-1 text-sm text-slate-700" data-testid="download-history">
+            {downloads.map((d, i) => (
+              <li key={i}>
+                {d.attendeeCount === 1 ? "1 ticket" : `${d.attendeeCount} tickets`} downloaded by {d.byLabel} on {at.format(d.at)}
+              </li>
+            ))}
+          </ul>
+        )}
+        <p className="text-xs text-slate-500">Every download is recorded, so you can see if anyone else fetched these tickets.</p>
       </section>
 
       <p className="text-sm text-slate-500">
