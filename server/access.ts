@@ -1,6 +1,7 @@
 import { TRPCError } from "@trpc/server";
-import { and, eq } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
+import { prepared } from "@/db/prepared";
 import { attendees, eventMembers, events, orders, type Event, type Order } from "@/db/schema";
 import type { Caller } from "@/server/auth/caller";
 import { forbidden, notFound, unauthorized } from "@/server/errors";
@@ -29,13 +30,15 @@ export function requireSignedIn(caller: Caller | null): Caller {
   return caller;
 }
 
-export function eventRoleOf(db: Db, userId: string, eventId: string): EventRole | null {
-  const row = db
+const roleStatement = (db: Db) =>
+  db
     .select({ role: eventMembers.role })
     .from(eventMembers)
-    .where(and(eq(eventMembers.eventId, eventId), eq(eventMembers.userId, userId)))
-    .get();
-  return row?.role ?? null;
+    .where(and(eq(eventMembers.eventId, sql.placeholder("eventId")), eq(eventMembers.userId, sql.placeholder("userId"))))
+    .prepare();
+
+export function eventRoleOf(db: Db, userId: string, eventId: string): EventRole | null {
+  return prepared(db, "event-role", roleStatement).get({ eventId, userId })?.role ?? null;
 }
 
 /** What a caller may do on one event. */
@@ -94,6 +97,15 @@ export function canBuyFromEvent(db: Db, caller: Caller, event: Pick<Event, "id" 
   return event.published || eventRoleOf(db, caller.user.id, event.id) !== null;
 }
 
+const heldStatement = (db: Db) =>
+  db
+    .select({ id: attendees.id })
+    .from(attendees)
+    .where(and(eq(attendees.orderId, sql.placeholder("orderId")), eq(attendees.emailNormalized, sql.placeholder("email"))))
+    .prepare();
+
+const orderStatement = (db: Db) => db.select().from(orders).where(eq(orders.id, sql.placeholder("id"))).prepare();
+
 /**
  * How a caller sees an order: everything (buyer, the event's owner/organizer, staff) or only
  * the attendee rows they hold (their verified email matches the attendee's).
@@ -109,11 +121,7 @@ export function orderVisibility(db: Db, caller: Caller, order: Pick<Order, "id" 
   if (isStaff(caller)) return { scope: "all", as: "staff" };
   const holderEmail = holderEmailOf(caller);
   if (!holderEmail) return null;
-  const held = db
-    .select({ id: attendees.id })
-    .from(attendees)
-    .where(and(eq(attendees.orderId, order.id), eq(attendees.emailNormalized, holderEmail)))
-    .all();
+  const held = prepared(db, "held-attendees", heldStatement).all({ orderId: order.id, email: holderEmail });
   if (held.length === 0) return null;
   return { scope: "own", as: "holder", attendeeIds: held.map((a) => a.id) };
 }
@@ -122,7 +130,7 @@ export function orderVisibility(db: Db, caller: Caller, order: Pick<Order, "id" 
 export function requireOrderAccess(db: Db, caller: Caller | null, orderIdentifier: string): { order: Order; visibility: OrderVisibility } {
   const signedIn = requireSignedIn(caller);
   if (!looksLikeIdentifier(orderIdentifier)) throw notFound("No such order");
-  const order = db.select().from(orders).where(eq(orders.id, orderIdentifier)).get();
+  const order = prepared(db, "order-by-id", orderStatement).get({ id: orderIdentifier });
   if (!order) throw notFound("No such order");
   const visibility = orderVisibility(db, signedIn, order);
   if (!visibility) throw new TRPCError({ code: "FORBIDDEN", message: "This order belongs to another account" });

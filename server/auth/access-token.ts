@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { createHash, webcrypto } from "node:crypto";
 import { errors, jwtVerify, SignJWT } from "jose";
 import { randomId } from "@/server/ids";
 import { parseScopes, type Scope } from "./scopes";
@@ -8,13 +8,30 @@ const ALGORITHM = "HS256"; // the one algorithm we accept; "none" and everything
 const ISSUER = "admit";
 const AUDIENCE = "admit-api";
 
-/** A key derived from AUTH_SECRET for this purpose only, so it never doubles as the cookie key. */
-export function accessTokenKey(authSecret: string): Uint8Array {
+/** The derived key's bytes; tests use them to forge tokens with other algorithms. */
+export function accessTokenKeyBytes(authSecret: string): Uint8Array {
   return new Uint8Array(createHash("sha256").update(`admit:access-token:v1:${authSecret}`).digest());
 }
 
+type SigningKey = webcrypto.CryptoKey | Uint8Array;
+const derivedKeys = new Map<string, Promise<webcrypto.CryptoKey>>();
+
+/**
+ * A key derived from AUTH_SECRET for this purpose only, so it never doubles as the cookie key.
+ * Imported once per secret as a WebCrypto key: jose works on CryptoKeys and would otherwise
+ * import raw bytes again on every request.
+ */
+export function accessTokenKey(authSecret: string): Promise<webcrypto.CryptoKey> {
+  let key = derivedKeys.get(authSecret);
+  if (!key) {
+    key = webcrypto.subtle.importKey("raw", accessTokenKeyBytes(authSecret), { name: "HMAC", hash: "SHA-256" }, false, ["sign", "verify"]);
+    derivedKeys.set(authSecret, key);
+  }
+  return key;
+}
+
 export async function signAccessToken(
-  key: Uint8Array,
+  key: SigningKey | Promise<SigningKey>,
   claims: { userId: string; sessionId: string; scopes: Scope[] },
   nowSeconds = Math.floor(Date.now() / 1000),
 ): Promise<string> {
@@ -26,7 +43,7 @@ export async function signAccessToken(
     .setIssuedAt(nowSeconds)
     .setExpirationTime(nowSeconds + ACCESS_TOKEN_TTL_SECONDS)
     .setJti(randomId())
-    .sign(key);
+    .sign(await key);
 }
 
 export type AccessClaims = { userId: string; sessionId: string; scopes: Scope[] };
@@ -35,10 +52,10 @@ export type AccessClaims = { userId: string; sessionId: string; scopes: Scope[] 
  * Verifies signature, algorithm, issuer, audience and expiry. Any failure, whatever jose throws
  * (expired, tampered, alg:none, garbage), is just "not a valid token": the caller answers 401.
  */
-export async function verifyAccessToken(key: Uint8Array, token: string, currentDate?: Date): Promise<AccessClaims | null> {
+export async function verifyAccessToken(key: SigningKey | Promise<SigningKey>, token: string, currentDate?: Date): Promise<AccessClaims | null> {
   if (token.length > 4096) return null;
   try {
-    const { payload } = await jwtVerify(token, key, {
+    const { payload } = await jwtVerify(token, await key, {
       algorithms: [ALGORITHM],
       issuer: ISSUER,
       audience: AUDIENCE,

@@ -6,7 +6,7 @@ import { refreshTokens, sessions, type User } from "@/db/schema";
 import { config } from "@/server/config";
 import { sha256 } from "@/server/ids";
 import { freshDb, makeUser, TEST_PASSWORD } from "@/server/test-support";
-import { ACCESS_TOKEN_TTL_SECONDS, accessTokenKey, signAccessToken, verifyAccessToken } from "./access-token";
+import { ACCESS_TOKEN_TTL_SECONDS, accessTokenKeyBytes, signAccessToken, verifyAccessToken } from "./access-token";
 import { authenticateBearer } from "./caller";
 import {
   authTables,
@@ -25,7 +25,8 @@ import { createBrowserSession, revokeSession } from "./sessions";
 
 let db: AppDb;
 let user: User;
-const key = () => accessTokenKey(config().authSecret);
+// Raw bytes, so tests can also sign with algorithms the real (HS256-only) key refuses.
+const key = () => accessTokenKeyBytes(config().authSecret);
 
 beforeEach(async () => {
   db = freshDb();
@@ -233,7 +234,7 @@ describe("bad access tokens are 401 with the error shape, never a 500, and chang
   });
 
   const cases: Array<[string, () => Promise<string>]> = [
-    ["signed with another key", () => signAccessToken(accessTokenKey("some-other-secret-0123456789-0123456789"), { userId: user.id, sessionId: sid, scopes: ["tickets:read"] })],
+    ["signed with another key", () => signAccessToken(accessTokenKeyBytes("some-other-secret-0123456789-0123456789"), { userId: user.id, sessionId: sid, scopes: ["tickets:read"] })],
     ["expired (issued 11 minutes ago)", () => signAccessToken(key(), { userId: user.id, sessionId: sid, scopes: ["tickets:read"] }, Math.floor(Date.now() / 1000) - 11 * 60)],
     [
       "alg: none",

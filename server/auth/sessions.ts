@@ -1,5 +1,6 @@
-import { and, desc, eq, gt, isNull, ne } from "drizzle-orm";
+import { and, desc, eq, gt, isNull, ne, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
+import { prepared } from "@/db/prepared";
 import { refreshTokens, sessions, users, type Session, type User } from "@/db/schema";
 import { randomId, randomSecret, sha256 } from "@/server/ids";
 import { BROWSER_SCOPES, parseScopes, type Scope } from "./scopes";
@@ -70,13 +71,21 @@ export function isLive(session: Session, now = Date.now()): boolean {
   return session.revokedAt === null && session.idleExpiresAt > now && session.absoluteExpiresAt > now;
 }
 
-function loadWithUser(db: Db, where: ReturnType<typeof eq>): LiveSession | undefined {
-  const row = db
-    .select({ session: sessions, user: { id: users.id, email: users.email, name: users.name, role: users.role, emailVerifiedAt: users.emailVerifiedAt } })
-    .from(sessions)
-    .innerJoin(users, eq(users.id, sessions.userId))
-    .where(where)
-    .get();
+function sessionWithUserBy(column: typeof sessions.secretHash | typeof sessions.id) {
+  return (db: Db) =>
+    db
+      .select({ session: sessions, user: { id: users.id, email: users.email, name: users.name, role: users.role, emailVerifiedAt: users.emailVerifiedAt } })
+      .from(sessions)
+      .innerJoin(users, eq(users.id, sessions.userId))
+      .where(eq(column, sql.placeholder("key")))
+      .prepare();
+}
+const bySecretHash = sessionWithUserBy(sessions.secretHash);
+const byId = sessionWithUserBy(sessions.id);
+
+function loadWithUser(db: Db, lookup: "secretHash" | "id", key: string): LiveSession | undefined {
+  const statement = lookup === "secretHash" ? prepared(db, "session-by-secret-hash", bySecretHash) : prepared(db, "session-by-id", byId);
+  const row = statement.get({ key });
   if (!row) return undefined;
   const { emailVerifiedAt, ...user } = row.user;
   return { session: row.session, user: { ...user, emailVerified: emailVerifiedAt !== null } };
@@ -94,7 +103,7 @@ function touch(db: Db, session: Session, now: number) {
 /** The browser cookie check, run on every request: the row must exist and be live. */
 export function findLiveBrowserSession(db: Db, secret: string, now = Date.now()): LiveSession | undefined {
   if (!secret || secret.length > 200) return undefined;
-  const found = loadWithUser(db, eq(sessions.secretHash, sha256(secret)));
+  const found = loadWithUser(db, "secretHash", sha256(secret));
   if (!found || found.session.kind !== "browser" || !isLive(found.session, now)) return undefined;
   touch(db, found.session, now);
   return found;
@@ -102,7 +111,7 @@ export function findLiveBrowserSession(db: Db, secret: string, now = Date.now())
 
 /** The API check, run on every request carrying an access token: its `sid` must still be live. */
 export function findLiveApiSession(db: Db, sessionId: string, userId: string, now = Date.now()): LiveSession | undefined {
-  const found = loadWithUser(db, eq(sessions.id, sessionId));
+  const found = loadWithUser(db, "id", sessionId);
   if (!found || found.session.kind !== "api" || found.session.userId !== userId || !isLive(found.session, now)) return undefined;
   touch(db, found.session, now);
   return found;
