@@ -1,5 +1,4 @@
-import { sql } from "drizzle-orm";
-import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
 
 // All timestamps are integer milliseconds since the epoch (UTC).
 // All primary keys exposed to clients are 128-bit random, URL-safe strings (see server/ids.ts),

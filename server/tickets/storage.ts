@@ -5,7 +5,8 @@ import type { Readable } from "node:stream";
 import path from "node:path";
 import { and, asc, eq, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
-import { attendees, events, orders, ticketTypes, type Attendee, type Event, type TicketType } from "@/db/schema";
+import { prepared } from "@/db/prepared";
+import { attendees, events, orders, ticketTypes } from "@/db/schema";
 import { config } from "@/server/config";
 import { notFound } from "@/server/errors";
 import { printedFingerprint, renderTicketsPdf, TEMPLATE_VERSION, type PrintedTicket } from "./document";
@@ -28,46 +29,32 @@ export type TicketFile = {
   attendeeIds: string[];
 };
 
-/**
- * The hot path's queries, prepared once per connection: building and compiling a drizzle query
- * costs more than running it, and every download runs these.
- */
-function statementsFor(db: Db) {
-  let prepared = statements.get(db);
-  if (!prepared) {
-    prepared = {
-      attendeeIds: db
-        .select({ id: attendees.id })
-        .from(attendees)
-        .where(and(eq(attendees.orderId, sql.placeholder("orderId")), eq(attendees.eventId, sql.placeholder("eventId"))))
-        .orderBy(asc(attendees.createdAt), asc(attendees.id))
-        .prepare(),
-      printed: db
-        .select({ attendee: attendees, ticketType: ticketTypes, event: events, orderId: orders.id })
-        .from(attendees)
-        // Every join is pinned to the attendee's event, so rows from another event can't mix in.
-        .innerJoin(orders, and(eq(orders.id, attendees.orderId), eq(orders.eventId, attendees.eventId)))
-        .innerJoin(ticketTypes, and(eq(ticketTypes.id, attendees.ticketTypeId), eq(ticketTypes.eventId, attendees.eventId)))
-        .innerJoin(events, eq(events.id, attendees.eventId))
-        .where(eq(attendees.orderId, sql.placeholder("orderId")))
-        .orderBy(asc(attendees.createdAt), asc(attendees.id))
-        .prepare(),
-    };
-    statements.set(db, prepared);
-  }
-  return prepared;
-}
-const statements = new WeakMap<Db, { attendeeIds: SQLiteSyncPrepared; printed: SQLiteSyncPrepared }>();
-// The prepared queries' own types are long generics; the rows are typed where they're read.
-type SQLiteSyncPrepared = { all(values: Record<string, unknown>): unknown[] };
+// The hot path's queries, prepared once per connection (db/prepared.ts): every download runs them.
+const attendeeIdsStatement = (db: Db) =>
+  db
+    .select({ id: attendees.id })
+    .from(attendees)
+    .where(and(eq(attendees.orderId, sql.placeholder("orderId")), eq(attendees.eventId, sql.placeholder("eventId"))))
+    .orderBy(asc(attendees.createdAt), asc(attendees.id))
+    .prepare();
+
+const printedStatement = (db: Db) =>
+  db
+    .select({ attendee: attendees, ticketType: ticketTypes, event: events, orderId: orders.id })
+    .from(attendees)
+    // Every join is pinned to the attendee's event, so rows from another event can't mix in.
+    .innerJoin(orders, and(eq(orders.id, attendees.orderId), eq(orders.eventId, attendees.eventId)))
+    .innerJoin(ticketTypes, and(eq(ticketTypes.id, attendees.ticketTypeId), eq(ticketTypes.eventId, attendees.eventId)))
+    .innerJoin(events, eq(events.id, attendees.eventId))
+    .where(eq(attendees.orderId, sql.placeholder("orderId")))
+    .orderBy(asc(attendees.createdAt), asc(attendees.id))
+    .prepare();
 
 /** The order's attendees in page order (purchase order); ids only, for access filtering. */
 export function attendeeIdsOfOrder(db: Db, order: { id: string; eventId: string }): string[] {
-  const rows = statementsFor(db).attendeeIds.all({ orderId: order.id, eventId: order.eventId }) as { id: string }[];
+  const rows = prepared(db, "ticket-attendee-ids", attendeeIdsStatement).all({ orderId: order.id, eventId: order.eventId });
   return rows.map((row) => row.id);
 }
-
-type PrintedRow = { attendee: Attendee; ticketType: TicketType; event: Event; orderId: string };
 
 /**
  * What gets printed for these attendees of the order, in purchase order whatever the order of
@@ -78,7 +65,7 @@ export function printedTicketsFor(db: Db, orderIdentifier: string, attendeeIds: 
   const wanted = new Set(attendeeIds);
   if (wanted.size === 0) throw notFound("No tickets to download");
   // The whole order, filtered here: one prepared statement instead of an IN list of any length.
-  const rows = (statementsFor(db).printed.all({ orderId: orderIdentifier }) as PrintedRow[]).filter((row) => wanted.has(row.attendee.id));
+  const rows = prepared(db, "ticket-printed-rows", printedStatement).all({ orderId: orderIdentifier }).filter((row) => wanted.has(row.attendee.id));
   if (rows.length !== wanted.size) throw notFound("No such ticket in this order");
   return rows.map(({ attendee, ticketType, event, orderId }) => ({
     eventName: event.name,
