@@ -1,5 +1,6 @@
 "use client";
 
+import { DataTable } from "@/app/_components/data-table";
 import { keepPreviousData } from "@tanstack/react-query";
 import { useState } from "react";
 import { DoneMessage } from "@/app/_components/done-message";
@@ -78,38 +79,23 @@ export function UsersAdmin(props: { canSetRoles: boolean; currentUserId: string 
         </div>
       ) : (
         <>
-          <div className={`card overflow-x-auto p-0 ${users.isFetching ? "opacity-70" : ""}`} aria-busy={users.isFetching}>
-            <table className="w-full text-left text-sm">
-              <caption className="sr-only">Users</caption>
-              <thead className="border-b border-slate-200 bg-slate-50 text-slate-600">
-                <tr>
-                  <th scope="col" className="px-4 py-3 font-medium">User</th>
-                  <th scope="col" className="px-4 py-3 font-medium">Joined</th>
-                  <th scope="col" className="px-4 py-3 font-medium">Role</th>
-                  <th scope="col" className="px-4 py-3 font-medium">
-                    <span className="sr-only">Sessions</span>
-                  </th>
-                </tr>
-              </thead>
-              <tbody className="divide-y divide-slate-100">
-                {users.data.rows.map((user) => (
-                  <UserRows
-                    key={user.id}
-                    user={user}
-                    you={user.id === props.currentUserId}
-                    canSetRoles={props.canSetRoles}
-                    roleBusy={setRole.isPending}
-                    onRole={(role) => {
-                      setDone("");
-                      setRole.mutate({ userId: user.id, role });
-                    }}
-                    sessionsOpen={openSessions === user.id}
-                    onToggleSessions={() => setOpenSessions(openSessions === user.id ? null : user.id)}
-                  />
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable caption="Users" columns={["User", "Joined", "Role", { hidden: "Sessions" }]} busy={users.isFetching}>
+            {users.data.rows.map((user) => (
+              <UserRows
+                key={user.id}
+                user={user}
+                you={user.id === props.currentUserId}
+                canSetRoles={props.canSetRoles}
+                roleBusy={setRole.isPending}
+                onRole={(role) => {
+                  setDone("");
+                  setRole.mutate({ userId: user.id, role });
+                }}
+                sessionsOpen={openSessions === user.id}
+                onToggleSessions={() => setOpenSessions(openSessions === user.id ? null : user.id)}
+              />
+            ))}
+          </DataTable>
           <Pagination
             page={users.data.page}
             pageSize={users.data.pageSize}

@@ -1,5 +1,6 @@
 "use client";
 
+import { DataTable } from "@/app/_components/data-table";
 import { keepPreviousData } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
 import { useState } from "react";
@@ -163,61 +164,46 @@ export function AttendeesTable(props: { eventId: string; timeZone: string; ticke
         </div>
       ) : (
         <>
-          <div className={`card overflow-x-auto p-0 ${list.isFetching ? "opacity-70" : ""}`} aria-busy={list.isFetching}>
-            <table className="w-full text-left text-sm">
-              <caption className="sr-only">Attendees</caption>
-              <thead className="border-b border-slate-200 bg-slate-50 text-slate-600">
-                <tr>
-                  <th scope="col" className="px-4 py-3 font-medium">Attendee</th>
-                  <th scope="col" className="px-4 py-3 font-medium">Ticket</th>
-                  <th scope="col" className="px-4 py-3 font-medium">Status</th>
-                  <th scope="col" className="px-4 py-3 font-medium">
-                    <span className="sr-only">Links and actions</span>
-                  </th>
-                </tr>
-              </thead>
-              <tbody className="divide-y divide-slate-100">
-                {list.data.rows.map((attendee) => (
-                  <tr key={attendee.id} data-testid="attendee-row">
-                    <td className="px-4 py-3">
-                      <p className="font-medium">{attendee.name}</p>
-                      <p className="text-slate-500">{attendee.email}</p>
-                    </td>
-                    <td className="px-4 py-3">{attendee.ticketType}</td>
-                    <td className="px-4 py-3">
-                      <AttendeeStatus attendee={attendee} timeZone={props.timeZone} />
-                    </td>
-                    <td className="px-4 py-3">
-                      <div className="flex flex-wrap justify-end gap-2">
-                        <a className="btn-secondary px-3 py-1" href={`/orders/${encodeURIComponent(attendee.orderId)}`} aria-label={`Order of ${attendee.name}`}>
-                          Order
-                        </a>
-                        {attendee.status === "valid" && (
-                          <a
-                            className="btn-secondary px-3 py-1"
-                            href={`/tickets/${encodeURIComponent(attendee.orderId)}/${encodeURIComponent(attendee.id)}`}
-                            aria-label={`Ticket PDF of ${attendee.name}`}
-                          >
-                            PDF
-                          </a>
-                        )}
-                        {props.canManage && attendee.status === "valid" && (
-                          <>
-                            <button type="button" className="btn-secondary px-3 py-1" onClick={() => ask("regenerate", attendee)} aria-label={`New QR code for ${attendee.name}`}>
-                              New QR
-                            </button>
-                            <button type="button" className="btn-danger" onClick={() => ask("cancel", attendee)} aria-label={`Cancel the ticket of ${attendee.name}`}>
-                              Cancel
-                            </button>
-                          </>
-                        )}
-                      </div>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable caption="Attendees" columns={["Attendee", "Ticket", "Status", { hidden: "Links and actions" }]} busy={list.isFetching}>
+            {list.data.rows.map((attendee) => (
+              <tr key={attendee.id} data-testid="attendee-row">
+                <td className="px-4 py-3">
+                  <p className="font-medium">{attendee.name}</p>
+                  <p className="text-slate-500">{attendee.email}</p>
+                </td>
+                <td className="px-4 py-3">{attendee.ticketType}</td>
+                <td className="px-4 py-3">
+                  <AttendeeStatus attendee={attendee} timeZone={props.timeZone} />
+                </td>
+                <td className="px-4 py-3">
+                  <div className="flex flex-wrap justify-end gap-2">
+                    <a className="btn-secondary px-3 py-1" href={`/orders/${encodeURIComponent(attendee.orderId)}`} aria-label={`Order of ${attendee.name}`}>
+                      Order
+                    </a>
+                    {attendee.status === "valid" && (
+                      <a
+                        className="btn-secondary px-3 py-1"
+                        href={`/tickets/${encodeURIComponent(attendee.orderId)}/${encodeURIComponent(attendee.id)}`}
+                        aria-label={`Ticket PDF of ${attendee.name}`}
+                      >
+                        PDF
+                      </a>
+                    )}
+                    {props.canManage && attendee.status === "valid" && (
+                      <>
+                        <button type="button" className="btn-secondary px-3 py-1" onClick={() => ask("regenerate", attendee)} aria-label={`New QR code for ${attendee.name}`}>
+                          New QR
+                        </button>
+                        <button type="button" className="btn-danger" onClick={() => ask("cancel", attendee)} aria-label={`Cancel the ticket of ${attendee.name}`}>
+                          Cancel
+                        </button>
+                      </>
+                    )}
+                  </div>
+                </td>
+              </tr>
+            ))}
+          </DataTable>
           <Pagination
             page={list.data.page}
             pageSize={list.data.pageSize}

@@ -1,5 +1,6 @@
 "use client";
 
+import { DataTable } from "@/app/_components/data-table";
 import { keepPreviousData } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
 import { useState } from "react";
@@ -92,78 +93,61 @@ export function OrdersTable(props: { eventId: string; timeZone: string; canManag
         </div>
       ) : (
         <>
-          <div className={`card overflow-x-auto p-0 ${list.isFetching ? "opacity-70" : ""}`} aria-busy={list.isFetching}>
-            <table className="w-full text-left text-sm">
-              <caption className="sr-only">Orders</caption>
-              <thead className="border-b border-slate-200 bg-slate-50 text-slate-600">
-                <tr>
-                  <th scope="col" className="px-4 py-3 font-medium">Buyer</th>
-                  <th scope="col" className="px-4 py-3 font-medium">Placed</th>
-                  <th scope="col" className="px-4 py-3 font-medium">Tickets</th>
-                  <th scope="col" className="px-4 py-3 font-medium">Total</th>
-                  <th scope="col" className="px-4 py-3 font-medium">Status</th>
-                  <th scope="col" className="px-4 py-3 font-medium">
-                    <span className="sr-only">Links and actions</span>
-                  </th>
-                </tr>
-              </thead>
-              <tbody className="divide-y divide-slate-100">
-                {list.data.rows.map((order) => (
-                  <tr key={order.id} data-testid="order-row">
-                    <td className="px-4 py-3">
-                      <p className="font-medium">{order.buyerName}</p>
-                      <p className="text-slate-500">{order.buyerEmail}</p>
-                      <p className="font-mono text-xs text-slate-400">{order.id}</p>
-                    </td>
-                    <td className="px-4 py-3 whitespace-nowrap">{formatMomentInZone(order.createdAt, props.timeZone)}</td>
-                    <td className="px-4 py-3 tabular-nums">{order.attendeeCount}</td>
-                    <td className="px-4 py-3 whitespace-nowrap">
-                      {formatMoney(order.totalCents, order.currency)}
-                      {order.totalCents > 0 && <span className={order.paid ? " text-green-700" : " text-amber-700"}> · {order.paid ? "paid" : "unpaid"}</span>}
-                    </td>
-                    <td className="px-4 py-3">
-                      {order.status === "cancelled" ? <span className="font-medium text-red-700">Cancelled</span> : <span>Complete</span>}
-                    </td>
-                    <td className="px-4 py-3">
-                      <div className="flex flex-wrap justify-end gap-2">
-                        <a className="btn-secondary px-3 py-1" href={`/orders/${encodeURIComponent(order.id)}`} aria-label={`Order page of ${order.buyerName}'s order`}>
-                          Order
-                        </a>
-                        {order.status === "completed" && (
-                          <a className="btn-secondary px-3 py-1" href={`/tickets/${encodeURIComponent(order.id)}`} aria-label={`Tickets PDF of ${order.buyerName}'s order`}>
-                            PDF
-                          </a>
-                        )}
-                        {props.canManage && order.totalCents > 0 && (
-                          <button
-                            type="button"
-                            className="btn-secondary px-3 py-1"
-                            disabled={markPaid.isPending}
-                            onClick={() => {
-                              setDone("");
-                              markPaid.mutate({ eventId: props.eventId, orderId: order.id, paid: !order.paid });
-                            }}
-                          >
-                            {order.paid ? "Mark unpaid" : "Mark paid"}
-                          </button>
-                        )}
-                        {props.canManage && order.status === "completed" && (
-                          <>
-                            <button type="button" className="btn-secondary px-3 py-1" onClick={() => ask("regenerate", order)} aria-label={`New QR codes for ${order.buyerName}'s order`}>
-                              New QR codes
-                            </button>
-                            <button type="button" className="btn-danger" onClick={() => ask("cancel", order)} aria-label={`Cancel ${order.buyerName}'s order`}>
-                              Cancel order
-                            </button>
-                          </>
-                        )}
-                      </div>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable caption="Orders" columns={["Buyer", "Placed", "Tickets", "Total", "Status", { hidden: "Links and actions" }]} busy={list.isFetching}>
+            {list.data.rows.map((order) => (
+              <tr key={order.id} data-testid="order-row">
+                <td className="px-4 py-3">
+                  <p className="font-medium">{order.buyerName}</p>
+                  <p className="text-slate-500">{order.buyerEmail}</p>
+                  <p className="font-mono text-xs text-slate-400">{order.id}</p>
+                </td>
+                <td className="px-4 py-3 whitespace-nowrap">{formatMomentInZone(order.createdAt, props.timeZone)}</td>
+                <td className="px-4 py-3 tabular-nums">{order.attendeeCount}</td>
+                <td className="px-4 py-3 whitespace-nowrap">
+                  {formatMoney(order.totalCents, order.currency)}
+                  {order.totalCents > 0 && <span className={order.paid ? " text-green-700" : " text-amber-700"}> · {order.paid ? "paid" : "unpaid"}</span>}
+                </td>
+                <td className="px-4 py-3">
+                  {order.status === "cancelled" ? <span className="font-medium text-red-700">Cancelled</span> : <span>Complete</span>}
+                </td>
+                <td className="px-4 py-3">
+                  <div className="flex flex-wrap justify-end gap-2">
+                    <a className="btn-secondary px-3 py-1" href={`/orders/${encodeURIComponent(order.id)}`} aria-label={`Order page of ${order.buyerName}'s order`}>
+                      Order
+                    </a>
+                    {order.status === "completed" && (
+                      <a className="btn-secondary px-3 py-1" href={`/tickets/${encodeURIComponent(order.id)}`} aria-label={`Tickets PDF of ${order.buyerName}'s order`}>
+                        PDF
+                      </a>
+                    )}
+                    {props.canManage && order.totalCents > 0 && (
+                      <button
+                        type="button"
+                        className="btn-secondary px-3 py-1"
+                        disabled={markPaid.isPending}
+                        onClick={() => {
+                          setDone("");
+                          markPaid.mutate({ eventId: props.eventId, orderId: order.id, paid: !order.paid });
+                        }}
+                      >
+                        {order.paid ? "Mark unpaid" : "Mark paid"}
+                      </button>
+                    )}
+                    {props.canManage && order.status === "completed" && (
+                      <>
+                        <button type="button" className="btn-secondary px-3 py-1" onClick={() => ask("regenerate", order)} aria-label={`New QR codes for ${order.buyerName}'s order`}>
+                          New QR codes
+                        </button>
+                        <button type="button" className="btn-danger" onClick={() => ask("cancel", order)} aria-label={`Cancel ${order.buyerName}'s order`}>
+                          Cancel order
+                        </button>
+                      </>
+                    )}
+                  </div>
+                </td>
+              </tr>
+            ))}
+          </DataTable>
           <Pagination
             page={list.data.page}
             pageSize={list.data.pageSize}
