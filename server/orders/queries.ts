@@ -28,6 +28,20 @@ export type OrderView = {
   attendees: AttendeeView[];
 };
 
+/** The order as shown; the buyer's email and the total only to those who see the whole order. */
+function orderSummary(order: Order, whole: boolean): OrderView["order"] {
+  return {
+    id: order.id,
+    status: order.status,
+    paid: order.paid,
+    currency: order.currency,
+    createdAt: order.createdAt,
+    buyerName: order.buyerName,
+    buyerEmail: whole ? order.buyerEmail : null,
+    totalCents: whole ? order.totalCents : null,
+  };
+}
+
 const eventSummaryColumns = {
   id: events.id,
   slug: events.slug,
@@ -85,16 +99,7 @@ function orderViewOf(db: Db, order: Order, visibility: OrderVisibility): OrderVi
   const whole = visibility.scope === "all";
   return {
     access: visibility.as,
-    order: {
-      id: order.id,
-      status: order.status,
-      paid: order.paid,
-      currency: order.currency,
-      createdAt: order.createdAt,
-      buyerName: order.buyerName,
-      buyerEmail: whole ? order.buyerEmail : null,
-      totalCents: whole ? order.totalCents : null,
-    },
+    order: orderSummary(order, whole),
     event,
     attendees: rows,
   };
@@ -144,16 +149,7 @@ export function listMyOrders(db: Db, caller: Caller): MyOrder[] {
     const mine = access === "buyer" ? rows : rows.filter((row) => row.emailNormalized === holderEmail);
     return {
       access,
-      order: {
-        id: order.id,
-        status: order.status,
-        paid: order.paid,
-        currency: order.currency,
-        createdAt: order.createdAt,
-        buyerName: order.buyerName,
-        buyerEmail: access === "buyer" ? order.buyerEmail : null,
-        totalCents: access === "buyer" ? order.totalCents : null,
-      },
+      order: orderSummary(order, access === "buyer"),
       event,
       attendees: mine.map(toView),
     };
