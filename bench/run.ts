@@ -373,14 +373,14 @@ Server RSS: before load ${rss(r.rss.beforeLoad)}, after load ${rss(r.rss.afterLo
 
 ## Where the ticket route's time goes
 
-Measured by profiling (\`npm run bench -- --profile\`) and by cutting the handler short after each stage
-(CPU per request on top of the empty handler): Next.js's own cost of sending a response body (web-stream
-piping into the Node response; the same with a Buffer body) is the largest share, then authentication (JWT
-verification that imports the key on every call, and a session query that drizzle builds on every call),
-then the order access check; the ticket code itself (attendee ids, fingerprints, opening the cached file,
-the audit insert, all on prepared statements) is the smallest. On Node 20, Next.js's AsyncLocalStorage turns
-on promise hooks, so every await and fs callback costs more there than in the bare server, which does the
-same work through the same functions.
+The bare \`node:http\` server runs the very same functions (JWT verify, session and order checks on
+prepared statements, the cache lookup, the audit insert, sending the file), and its CPU per request lands
+next to Next.js's *empty* handler: Admit's own work per download is a small fraction of a millisecond.
+The rest of the ticket route's cost is Next.js serving a real request with a body: wrapping the request,
+piping a web stream into the Node response (a Buffer body measured the same) and, on Node 20, the promise
+hooks its AsyncLocalStorage turns on, which tax every await (WebCrypto's HMAC verify included). Profiles:
+\`npm run bench -- --profile\`. Warm render cost is react-pdf's layout and font subsetting; the first page
+of a document costs most, each further page less.
 
 Run took ${f0(json.durationS)} s. Raw numbers: \`${path.basename(base)}.json\`.
 `;
