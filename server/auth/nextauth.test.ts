@@ -71,7 +71,7 @@ async function signIn(jar: Jar, email: string, password: string) {
     authRequest("/api/auth/callback/credentials", jar, { method: "POST", form: { csrfToken: token, email, password, callbackUrl: "/" } }),
   );
   jar.take(response);
-  return { status: response.status, url: ((await response.json()) as { url: string }).url };
+  return { status: response.status, retryAfter: response.headers.get("retry-after"), url: ((await response.json()) as { url: string }).url };
 }
 
 describe("Auth.js sign-in with the opaque session cookie", () => {
@@ -125,6 +125,8 @@ describe("Auth.js sign-in with the opaque session cookie", () => {
     for (let i = 0; i < 9; i++) await signIn(jar, user.email, `wrong-${i}`);
     const locked = await signIn(jar, user.email, TEST_PASSWORD);
     expect(new URL(locked.url).searchParams.get("code")).toBe("rate_limited");
+    expect(locked.status).toBe(429);
+    expect(Number(locked.retryAfter)).toBeGreaterThan(0);
     expect(jar.cookies.has("admit.session")).toBe(false);
     expect(db.select().from(sessions).all()).toEqual([]);
   });

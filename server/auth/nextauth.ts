@@ -2,15 +2,16 @@ import NextAuth, { CredentialsSignin, type User } from "next-auth";
 import Credentials from "next-auth/providers/credentials";
 import { NextRequest } from "next/server";
 import { z } from "zod";
+import { eq } from "drizzle-orm";
 import { db } from "@/db/client";
+import { sessions } from "@/db/schema";
 import { config } from "@/server/config";
 import { appOrigin } from "@/server/http/csrf";
 import { sha256 } from "@/server/ids";
 import { checkCredentials } from "./accounts";
+import { checkSignInAllowed } from "./rate-limit";
 import { clientIp, readCookie, sessionCookieName } from "./caller";
 import { createBrowserSession, findLiveBrowserSession, revokeSession, SESSION_LIFETIMES } from "./sessions";
-import { sessions } from "@/db/schema";
-import { eq } from "drizzle-orm";
 
 class RateLimited extends CredentialsSignin {
   code = "rate_limited";
@@ -33,6 +34,13 @@ const authjs = NextAuth(() => {
     secret: config().authSecret,
     trustHost: true,
     pages: { signIn: "/signin" },
+    // A wrong password is an expected answer, not a server error: keep it out of the error log.
+    logger: {
+      error(error: Error) {
+        if (error instanceof CredentialsSignin || error.name === "CredentialsSignin") return;
+        console.error("[auth]", error);
+      },
+    },
     session: { strategy: "jwt", maxAge: SESSION_LIFETIMES.browser.absoluteMs / 1000, updateAge: 24 * 60 * 60 },
     cookies: {
       sessionToken: {
@@ -105,7 +113,26 @@ function onAppOrigin(request: NextRequest): NextRequest {
   return new NextRequest(origin + url.pathname + url.search, request);
 }
 
+/**
+ * Auth.js answers a refused sign-in with 200 and an error in the returned URL. A rate-limited
+ * one must be a 429 with Retry-After, like the token endpoint's: keep Auth.js's body (the
+ * sign-in form reads its `code`) and set the status and header.
+ */
+async function withRateLimitStatus(request: NextRequest, response: Response): Promise<Response> {
+  if (!response.headers.get("content-type")?.includes("application/json")) return response;
+  const body = (await response.clone().json().catch(() => null)) as { url?: string } | null;
+  if (!body?.url || new URL(body.url, "http://x").searchParams.get("code") !== "rate_limited") return response;
+  const form = await request.formData().catch(() => null);
+  const verdict = checkSignInAllowed(db(), String(form?.get("email") ?? ""), clientIp(request.headers));
+  const headers = new Headers(response.headers);
+  headers.set("Retry-After", String(verdict.limited ? verdict.retryAfterSeconds : 60));
+  return new Response(JSON.stringify({ ...body, error: { code: "TOO_MANY_REQUESTS", message: "Too many failed sign-ins. Try again later." } }), { status: 429, headers });
+}
+
 export const handlers = {
   GET: (request: NextRequest) => authjs.handlers.GET(onAppOrigin(request)),
-  POST: (request: NextRequest) => authjs.handlers.POST(onAppOrigin(request)),
+  POST: async (request: NextRequest) => {
+    const response = await authjs.handlers.POST(onAppOrigin(request.clone() as NextRequest));
+    return withRateLimitStatus(request, response);
+  },
 };
