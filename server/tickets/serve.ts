@@ -18,6 +18,9 @@ const paramsSchema = z.object({
   attendeeIdentifier: z.string().optional(),
 });
 
+/** Typical orders' PDFs (tens of KiB) go out in one piece; bigger ones are streamed. */
+const IN_MEMORY_MAX_BYTES = 512 * 1024;
+
 export async function serveTickets(request: Request, rawParams: unknown): Promise<Response> {
   // Authentication and scope come before any lookup: an anonymous or unscoped caller learns
   // nothing about which orders exist.
@@ -57,6 +60,6 @@ export async function serveTickets(request: Request, rawParams: unknown): Promis
   }
   // Streamed from the open descriptor (closed when the stream ends or the client goes away), so
   // a large order never sits in memory and a concurrent sweep can't cut it short.
-  const body = file.webStream();
+  const body = file.size <= IN_MEMORY_MAX_BYTES ? new Uint8Array(file.readAll()) : file.webStream();
   return new Response(body, { status: 200, headers });
 }

@@ -1,5 +1,5 @@
 import { createHash, createHmac, randomBytes } from "node:crypto";
-import { closeSync, createReadStream, fstatSync, openSync, read } from "node:fs";
+import { closeSync, createReadStream, fstatSync, openSync, read, readSync } from "node:fs";
 import fs from "node:fs/promises";
 import type { Readable } from "node:stream";
 import path from "node:path";
@@ -144,6 +144,8 @@ export type OpenTicketFile = TicketFile & {
   size: number;
   /** The file as a web stream (for a Response body); closes the descriptor at the end or on cancel. */
   webStream(): ReadableStream<Uint8Array>;
+  /** The whole file in memory, for small files; closes the descriptor. */
+  readAll(): Buffer;
   /** The file as a Node stream; closes the descriptor at the end or on destroy. */
   createReadStream(): Readable;
   /** For callers that won't stream (HEAD); closing twice is harmless. */
@@ -196,6 +198,20 @@ function opened(file: TicketFile, fd: number): OpenTicketFile {
       webStream() {
         closed = true; // the stream owns the descriptor from here on
         return webStreamOf(fd, size);
+      },
+      readAll() {
+        try {
+          const bytes = Buffer.allocUnsafe(size);
+          let offset = 0;
+          while (offset < size) {
+            const n = readSync(fd, bytes, offset, size - offset, offset);
+            if (n === 0) break;
+            offset += n;
+          }
+          return bytes.subarray(0, offset);
+        } finally {
+          close();
+        }
       },
       createReadStream() {
         closed = true;
