@@ -58,8 +58,8 @@ export async function serveTickets(request: Request, rawParams: unknown): Promis
     file.close();
     throw error;
   }
-  // Streamed from the open descriptor (closed when the stream ends or the client goes away), so
-  // a large order never sits in memory and a concurrent sweep can't cut it short.
+  // Read or streamed from the already-open descriptor, so a concurrent sweep can't cut it short;
+  // a large order is streamed (closed when it ends or the client goes away), never held in memory.
   const body = file.size <= IN_MEMORY_MAX_BYTES ? new Uint8Array(file.readAll()) : file.webStream();
   return new Response(body, { status: 200, headers });
 }
