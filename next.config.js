@@ -1,19 +1,8 @@
 // @ts-check
 
-// Next.js's app router injects inline bootstrap scripts, so scripts need 'unsafe-inline' until we
-// move to per-request nonces; everything else is locked to our own origin.
-const contentSecurityPolicy = [
-  "default-src 'self'",
-  "script-src 'self' 'unsafe-inline'",
-  "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' data: blob:",
-  "font-src 'self'",
-  "connect-src 'self'",
-  "object-src 'none'",
-  "base-uri 'self'",
-  "form-action 'self'",
-  "frame-ancestors 'none'",
-].join("; ");
+// Pages get a per-request nonce policy from proxy.ts. Everything else (JSON, PDFs, CSV, static
+// assets) is never rendered as a document, so it gets a policy that allows nothing at all.
+const nonDocumentPolicy = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
 
 /** @type {import('next').NextConfig} */
 const nextConfig = {
@@ -26,10 +15,11 @@ const nextConfig = {
   serverExternalPackages: ["better-sqlite3", "@node-rs/argon2", "@react-pdf/renderer"],
   async headers() {
     return [
+      { source: "/api/:path*", headers: [{ key: "Content-Security-Policy", value: nonDocumentPolicy }] },
+      { source: "/tickets/:order/:rest*", headers: [{ key: "Content-Security-Policy", value: nonDocumentPolicy }] },
       {
         source: "/:path*",
         headers: [
-          { key: "Content-Security-Policy", value: contentSecurityPolicy },
           { key: "X-Content-Type-Options", value: "nosniff" },
           { key: "Referrer-Policy", value: "strict-origin-when-cross-origin" },
           { key: "X-Frame-Options", value: "DENY" },

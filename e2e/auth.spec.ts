@@ -166,16 +166,30 @@ test("register → verify → sign in twice → revoke the other device → chan
 });
 
 test("pages and API responses carry the security headers", async ({ page, request }) => {
-  for (const response of [await page.goto("/signin"), await request.get("/api/v1/me"), await request.get("/")]) {
+  const pages = [await page.goto("/signin"), await request.get("/")];
+  const api = [await request.get("/api/v1/me")];
+  for (const response of [...pages, ...api]) {
     expect(response).not.toBeNull();
     const headers = response!.headers();
-    expect(headers["content-security-policy"]).toMatch(/frame-ancestors 'none'/);
-    expect(headers["content-security-policy"]).toMatch(/default-src 'self'/);
+    const policy = headers["content-security-policy"];
+    expect(policy).toMatch(/frame-ancestors 'none'/);
+    if (pages.includes(response)) {
+      // Scripts only by this response's nonce: no inline script an attacker injects can run.
+      expect(policy).toMatch(/default-src 'self'/);
+      expect(policy).toMatch(/script-src 'self' 'nonce-[A-Za-z0-9+/=]{16,}' 'strict-dynamic'/);
+      expect(policy).not.toMatch(/script-src[^;]*'unsafe-inline'/);
+    } else {
+      expect(policy).toMatch(/default-src 'none'/);
+    }
     expect(headers["x-content-type-options"]).toBe("nosniff");
     expect(headers["referrer-policy"]).toBeTruthy();
     expect(headers["referrer-policy"]).not.toMatch(/unsafe-url|no-referrer-when-downgrade/);
     expect(headers["x-powered-by"]).toBeUndefined();
   }
+  // A fresh nonce on every page view.
+  const nonceOf = (policy: string) => /'nonce-([^']+)'/.exec(policy)?.[1];
+  const [a, b] = [await request.get("/"), await request.get("/")];
+  expect(nonceOf(a.headers()["content-security-policy"])).not.toBe(nonceOf(b.headers()["content-security-policy"]));
 });
 
 test("a cross-site or sibling-origin form post to a tRPC mutation changes nothing", async ({ browser, request, baseURL }) => {

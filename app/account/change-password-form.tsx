@@ -1,12 +1,14 @@
 "use client";
 
+import { useHydrated } from "@/app/_components/use-hydrated";
 import { fieldErrors, trpc } from "../_components/trpc";
 
 export function ChangePasswordForm() {
+  const hydrated = useHydrated();
   const change = trpc.auth.changePassword.useMutation();
   const errors = fieldErrors(change.error);
   return (
-    <form
+    <form method="post"
       className="space-y-4"
       noValidate
       onSubmit={(event) => {
@@ -25,7 +27,7 @@ export function ChangePasswordForm() {
         <input className="input" id="newPassword" name="newPassword" type="password" autoComplete="new-password" />
         {errors.newPassword && <p className="field-error" role="alert">{errors.newPassword}</p>}
       </div>
-      <button className="btn" type="submit" disabled={change.isPending}>
+      <button className="btn" type="submit" disabled={!hydrated || change.isPending}>
         {change.isPending ? "Saving…" : "Change password"}
       </button>
       {change.isSuccess && (

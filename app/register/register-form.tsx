@@ -1,10 +1,12 @@
 "use client";
 
+import { useHydrated } from "@/app/_components/use-hydrated";
 import Link from "next/link";
 import { useState } from "react";
 import { fieldErrors, trpc } from "../_components/trpc";
 
 export function RegisterForm() {
+  const hydrated = useHydrated();
   const register = trpc.auth.register.useMutation();
   const [sentTo, setSentTo] = useState<string | null>(null);
   const errors = fieldErrors(register.error);
@@ -24,7 +26,7 @@ export function RegisterForm() {
   }
 
   return (
-    <form
+    <form method="post"
       className="space-y-4"
       noValidate
       onSubmit={(event) => {
@@ -42,7 +44,7 @@ export function RegisterForm() {
           {register.error.message}
         </p>
       )}
-      <button className="btn w-full" type="submit" disabled={register.isPending}>
+      <button className="btn w-full" type="submit" disabled={!hydrated || register.isPending}>
         {register.isPending ? "Creating account…" : "Create account"}
       </button>
     </form>

@@ -1,5 +1,6 @@
 "use client";
 
+import { useHydrated } from "@/app/_components/use-hydrated";
 import { signIn } from "next-auth/react";
 import { useState } from "react";
 
@@ -9,6 +10,7 @@ const MESSAGES: Record<string, string> = {
 };
 
 export function SignInForm({ returnTo }: { returnTo: string }) {
+  const hydrated = useHydrated();
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
 
@@ -32,7 +34,7 @@ export function SignInForm({ returnTo }: { returnTo: string }) {
   }
 
   return (
-    <form onSubmit={onSubmit} className="space-y-4" noValidate>
+    <form method="post" onSubmit={onSubmit} className="space-y-4" noValidate>
       <div>
         <label className="label" htmlFor="email">Email</label>
         <input className="input" id="email" name="email" type="email" autoComplete="email" required />
@@ -46,7 +48,7 @@ export function SignInForm({ returnTo }: { returnTo: string }) {
           {error}
         </p>
       )}
-      <button className="btn w-full" type="submit" disabled={busy}>
+      <button className="btn w-full" type="submit" disabled={!hydrated || busy}>
         {busy ? "Signing in…" : "Sign in"}
       </button>
     </form>

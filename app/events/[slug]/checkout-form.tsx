@@ -1,5 +1,6 @@
 "use client";
 
+import { useHydrated } from "@/app/_components/use-hydrated";
 import { useRouter } from "next/navigation";
 import { useState } from "react";
 import { fieldErrors, trpc } from "@/app/_components/trpc";
@@ -22,6 +23,7 @@ function rowsFor(text: string): number {
 }
 
 export function CheckoutForm(props: { eventId: string; ticketTypes: TicketTypeOption[]; buyer: Person }) {
+  const hydrated = useHydrated();
   const router = useRouter();
   const place = trpc.orders.place.useMutation();
   const [quantities, setQuantities] = useState<Record<string, string>>(() =>
@@ -68,7 +70,7 @@ export function CheckoutForm(props: { eventId: string; ticketTypes: TicketTypeOp
   }
 
   return (
-    <form onSubmit={submit} noValidate className="space-y-6" aria-label="Checkout">
+    <form method="post" onSubmit={submit} noValidate className="space-y-6" aria-label="Checkout">
       <fieldset className="space-y-3">
         <legend className="text-lg font-semibold">How many?</legend>
         {props.ticketTypes.map((type) => {
@@ -186,7 +188,7 @@ export function CheckoutForm(props: { eventId: string; ticketTypes: TicketTypeOp
           {rows.length === 0 ? "No tickets chosen" : `${rows.length} ${rows.length === 1 ? "ticket" : "tickets"}`}
           {allValid && rows.length > 0 && <> · Total <strong>{formatMoney(total, currency)}</strong></>}
         </p>
-        <button className="btn" type="submit" disabled={place.isPending || place.isSuccess}>
+        <button className="btn" type="submit" disabled={!hydrated || place.isPending || place.isSuccess}>
           {place.isPending || place.isSuccess ? "Placing order…" : "Place order"}
         </button>
       </div>

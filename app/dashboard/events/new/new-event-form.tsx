@@ -1,5 +1,6 @@
 "use client";
 
+import { useHydrated } from "@/app/_components/use-hydrated";
 import { useRouter } from "next/navigation";
 import { useEffect, useState } from "react";
 import { fieldErrors, trpc, type RouterInputs } from "@/app/_components/trpc";
@@ -11,6 +12,7 @@ let nextKey = 1;
 const blankTicketType = (name = ""): TicketTypeDraft => ({ key: nextKey++, name, price: "0.00", quantity: "100" });
 
 export function NewEventForm(props: { timeZones: string[]; currencies: string[] }) {
+  const hydrated = useHydrated();
   const router = useRouter();
   const create = trpc.events.create.useMutation({ onSuccess: ({ slug }) => router.push(`/events/${slug}`) });
   const errors = fieldErrors(create.error);
@@ -51,7 +53,7 @@ export function NewEventForm(props: { timeZones: string[]; currencies: string[] 
   const unplaced = Object.entries(errors).filter(([key]) => !KNOWN_FIELDS.test(key));
 
   return (
-    <form className="space-y-5" noValidate onSubmit={submit} aria-label="New event">
+    <form method="post" className="space-y-5" noValidate onSubmit={submit} aria-label="New event">
       <Field id="name" label="Event name" error={errors.name}>
         <input className="input" id="name" name="name" {...describedBy("name", errors.name)} />
       </Field>
@@ -145,7 +147,7 @@ export function NewEventForm(props: { timeZones: string[]; currencies: string[] 
         </div>
       )}
 
-      <button className="btn" type="submit" disabled={create.isPending || create.isSuccess}>
+      <button className="btn" type="submit" disabled={!hydrated || create.isPending || create.isSuccess}>
         {create.isPending || create.isSuccess ? "Creating…" : "Create event"}
       </button>
     </form>

@@ -1,5 +1,6 @@
 "use client";
 
+import { useHydrated } from "@/app/_components/use-hydrated";
 import { useState } from "react";
 import { ConfirmDialog } from "@/app/_components/confirm-dialog";
 import { DoneMessage } from "@/app/_components/done-message";
@@ -15,6 +16,7 @@ const ROLE_HELP: Record<TeamRole, string> = {
 };
 
 export function TeamPanel(props: { eventId: string; canManageTeam: boolean; currentUserId: string }) {
+  const hydrated = useHydrated();
   const utils = trpc.useUtils();
   const team = trpc.team.list.useQuery({ eventId: props.eventId });
   const [email, setEmail] = useState("");
@@ -109,7 +111,7 @@ export function TeamPanel(props: { eventId: string; canManageTeam: boolean; curr
       )}
 
       {props.canManageTeam && (
-        <form className="card space-y-4" onSubmit={submit} noValidate aria-labelledby="add-member-heading">
+        <form method="post" className="card space-y-4" onSubmit={submit} noValidate aria-labelledby="add-member-heading">
           <h3 id="add-member-heading" className="font-semibold">
             Add someone
           </h3>
@@ -161,7 +163,7 @@ export function TeamPanel(props: { eventId: string; canManageTeam: boolean; curr
               )}
             </div>
             <div className="sm:pt-6">
-              <button type="submit" className="btn" disabled={add.isPending || email.trim() === ""}>
+              <button type="submit" className="btn" disabled={!hydrated || add.isPending || email.trim() === ""}>
                 {add.isPending ? "Adding…" : "Add to team"}
               </button>
             </div>
