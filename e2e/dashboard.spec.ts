@@ -215,3 +215,26 @@ test("someone off the team gets the 403 page", async ({ page }) => {
   expect(admin?.status()).toBe(403);
   await expect(page.getByRole("heading", { name: "Staff only" })).toBeVisible();
 });
+
+test("staff find any event in the console and see its dashboard read-only", async ({ page, request, baseURL }) => {
+  const staff = { name: "Stella Staff", email: `stella-${suffix}@e2e.test` };
+  await registerViaApi(request, baseURL!, staff);
+  // Roles are granted by an admin; here the test plays the operator (`npm run user:create --role`).
+  const db = new Database(DATABASE, { fileMustExist: true });
+  try {
+    db.prepare("UPDATE users SET role = 'staff' WHERE email = ?").run(staff.email.toLowerCase());
+  } finally {
+    db.close();
+  }
+  await signIn(page, staff);
+  await page.goto("/admin");
+  await page.getByLabel("Search", { exact: true }).last().fill(eventName);
+  const row = page.getByTestId("admin-event-row").filter({ hasText: eventName });
+  await expect(row).toHaveCount(1);
+  await expect(row).toContainText("2 / 50");
+  await row.getByRole("link", { name: eventName }).click();
+  await expect(page.getByText("Staff view: read-only")).toBeVisible();
+  await expect(page.getByText(attendee.name)).toBeVisible();
+  // Read-only: no cancel or regenerate buttons for staff.
+  await expect(page.getByRole("button", { name: /Cancel|New QR/ })).toHaveCount(0);
+});

@@ -2,11 +2,15 @@ import type { Metadata } from "next";
 import { forbidden } from "next/navigation";
 import { isAdmin, isStaff } from "@/server/access";
 import { requirePageCaller } from "@/server/auth/page-session";
+import { EventsAdmin } from "./events-admin";
 import { UsersAdmin } from "./users-admin";
 
 export const metadata: Metadata = { title: "Admin", robots: { index: false } };
 
-/** The staff console: every account and its live sessions. Staff read and revoke; admins also grant roles. */
+/**
+ * The staff console: every account and its live sessions, and every event. Staff read and revoke;
+ * admins also grant roles.
+ */
 export default async function AdminPage() {
   const caller = await requirePageCaller("/admin");
   if (!isStaff(caller)) forbidden();
@@ -16,10 +20,11 @@ export default async function AdminPage() {
       <div>
         <h1 className="text-2xl font-bold">Admin</h1>
         <p className="text-sm text-slate-600">
-          {admin ? "Accounts, their roles and their signed-in devices." : "Accounts and their signed-in devices. Only admins change roles."}
+          {admin ? "Accounts, their roles and their signed-in devices; every event." : "Accounts and their signed-in devices, and every event. Only admins change roles."}
         </p>
       </div>
       <UsersAdmin canSetRoles={admin} currentUserId={caller.user.id} />
+      <EventsAdmin />
     </div>
   );
 }

@@ -6,11 +6,16 @@ export const privileges: PrivilegeRows = {
   procedures: {
     "admin.users": { input: () => ({ search: "world", page: 1 }), expect: staffOnly() },
     "admin.setRole": { input: (w) => ({ userId: w.users.user.id, role: "staff" }), expect: signedIn(403, { admin: 200 }), note: "staff read; only admins grant roles" },
+    "admin.events": { input: () => ({ search: "Conf", page: 1 }), expect: staffOnly() },
     "admin.sessions": { input: (w) => ({ userId: w.users.buyer.id }), expect: staffOnly() },
     "admin.revokeSession": { input: () => ({ sessionId: "AAAAAAAAAAAAAAAAAAAAAA" }), expect: staffOnly(404) },
   },
   badInput: {
     "admin.users": [{ as: "staff", input: () => ({ search: "x".repeat(10_000) }), expect: 400, field: "search" }],
+    "admin.events": [
+      { as: "staff", input: () => ({ search: "x".repeat(10_000) }), expect: 400, field: "search" },
+      { as: "staff", input: () => ({ page: 0 }), expect: 400, field: "page" },
+    ],
     "admin.setRole": [
       { as: "admin", input: (w) => ({ userId: w.users.user.id, role: "root" }), expect: 400, field: "role" },
       { as: "admin", input: (w) => ({ userId: w.users.admin.id, role: "user" }), expect: 409, field: "role" },

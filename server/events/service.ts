@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
-import { asc, eq, sql } from "drizzle-orm";
+import { asc, count, desc, eq, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
+import { containsText } from "@/db/search";
 import { attendees, eventMembers, events, ticketTypes, type Event, type TicketType } from "@/db/schema";
 import type { EventRole } from "@/server/access";
 import { canViewEvent, eventRoleOf } from "@/server/access";
@@ -158,4 +159,31 @@ export function listMyEvents(db: Db, userId: string): MyEvent[] {
     .where(eq(eventMembers.userId, userId))
     .orderBy(asc(events.startsAt), asc(events.createdAt), asc(events.id))
     .all();
+}
+
+export const ALL_EVENTS_PAGE_SIZE = 50;
+
+/** Every event, newest first, for the staff console (staff read every event's dashboard). */
+export function listAllEvents(db: Db, input: { search?: string; page: number }) {
+  const where = input.search ? containsText(events.name, input.search) : undefined;
+  const rows = db
+    .select({
+      id: events.id,
+      slug: events.slug,
+      name: events.name,
+      startsAt: events.startsAt,
+      timeZone: events.timeZone,
+      published: events.published,
+      sold: soldOf,
+      capacity: capacityOf,
+      checkedIn: checkedInOf,
+    })
+    .from(events)
+    .where(where)
+    .orderBy(desc(events.createdAt), asc(events.id))
+    .limit(ALL_EVENTS_PAGE_SIZE)
+    .offset((input.page - 1) * ALL_EVENTS_PAGE_SIZE)
+    .all();
+  const total = db.select({ n: count() }).from(events).where(where).get()?.n ?? 0;
+  return { rows, total, page: input.page, pageSize: ALL_EVENTS_PAGE_SIZE };
 }
