@@ -228,7 +228,9 @@ test("staff find any event in the console and see its dashboard read-only", asyn
   }
   await signIn(page, staff);
   await page.goto("/admin");
-  await page.getByLabel("Search", { exact: true }).last().fill(eventName);
+  await page.getByLabel("Search users").getByRole("searchbox").fill(organizer.email);
+  await expect(page.getByRole("table", { name: "Users" }).getByText(organizer.email)).toBeVisible();
+  await page.getByLabel("Search events").getByRole("searchbox").fill(eventName);
   const row = page.getByTestId("admin-event-row").filter({ hasText: eventName });
   await expect(row).toHaveCount(1);
   await expect(row).toContainText("2 / 50");
@@ -237,4 +239,7 @@ test("staff find any event in the console and see its dashboard read-only", asyn
   await expect(page.getByText(attendee.name)).toBeVisible();
   // Read-only: no cancel or regenerate buttons for staff.
   await expect(page.getByRole("button", { name: /Cancel|New QR/ })).toHaveCount(0);
+  await page.getByRole("link", { name: "Orders", exact: true }).click();
+  await expect(page.getByTestId("order-row").first()).toContainText(organizer.email);
+  await expect(page.getByRole("button", { name: /Cancel order|Mark paid/ })).toHaveCount(0);
 });

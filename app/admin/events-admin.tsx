@@ -4,7 +4,7 @@ import { keepPreviousData } from "@tanstack/react-query";
 import Link from "next/link";
 import { useState } from "react";
 import { DataTable } from "@/app/_components/data-table";
-import { Pagination } from "@/app/_components/pagination";
+import { PagedList } from "@/app/_components/paged-list";
 import { trpc } from "@/app/_components/trpc";
 import { useDebouncedValue } from "@/app/_components/use-debounced-value";
 
@@ -27,24 +27,25 @@ export function EventsAdmin() {
         <label className="label" htmlFor="event-search">
           Search
         </label>
-        <input id="event-search" className="input max-w-md" type="search" placeholder="Event name" maxLength={200} value={search} onChange={(e) => setSearch(e.target.value)} />
+        <input
+          id="event-search"
+          className="input max-w-md"
+          type="search"
+          placeholder="Event name"
+          maxLength={200}
+          value={search}
+          onChange={(e) => setSearch(e.target.value)}
+        />
       </div>
-      {list.isLoading ? (
-        <p className="text-sm text-slate-500" role="status">
-          Loading events…
-        </p>
-      ) : list.error ? (
-        <p className="field-error" role="alert">
-          {list.error.message}
-        </p>
-      ) : !list.data || list.data.total === 0 ? (
-        <div className="card text-center text-slate-600">
-          <p>{settledSearch ? "No events match this search." : "No events yet."}</p>
-        </div>
-      ) : (
-        <>
+      <PagedList
+        query={list}
+        noun="event"
+        onPage={(p) => setPaging({ search: settledSearch, page: p })}
+        empty={<p>{settledSearch ? "No events match this search." : "No events yet."}</p>}
+      >
+        {(data) => (
           <DataTable caption="Events" columns={["Event", "Starts", "Sold / capacity", "Checked in"]} busy={list.isFetching}>
-            {list.data.rows.map((event) => (
+            {data.rows.map((event) => (
               <tr key={event.id} data-testid="admin-event-row">
                 <td className="px-4 py-3">
                   <Link className="font-medium text-indigo-700 hover:underline" href={`/dashboard/events/${event.id}`}>
@@ -60,9 +61,8 @@ export function EventsAdmin() {
               </tr>
             ))}
           </DataTable>
-          <Pagination page={list.data.page} pageSize={list.data.pageSize} total={list.data.total} noun="event" busy={list.isFetching} onPage={(p) => setPaging({ search: settledSearch, page: p })} />
-        </>
-      )}
+        )}
+      </PagedList>
     </section>
   );
 }

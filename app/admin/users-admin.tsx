@@ -4,7 +4,7 @@ import { DataTable } from "@/app/_components/data-table";
 import { keepPreviousData } from "@tanstack/react-query";
 import { useState } from "react";
 import { DoneMessage } from "@/app/_components/done-message";
-import { Pagination } from "@/app/_components/pagination";
+import { PagedList } from "@/app/_components/paged-list";
 import { fieldErrors, trpc, type RouterOutputs } from "@/app/_components/trpc";
 import { useDebouncedValue } from "@/app/_components/use-debounced-value";
 
@@ -65,22 +65,15 @@ export function UsersAdmin(props: { canSetRoles: boolean; currentUserId: string 
         </p>
       )}
 
-      {users.isLoading ? (
-        <p className="text-sm text-slate-500" role="status">
-          Loading users…
-        </p>
-      ) : users.error ? (
-        <p className="field-error" role="alert">
-          {users.error.message}
-        </p>
-      ) : !users.data || users.data.total === 0 ? (
-        <div className="card text-center text-slate-600">
-          <p>{settledSearch ? "No users match this search." : "No users yet."}</p>
-        </div>
-      ) : (
-        <>
+      <PagedList
+        query={users}
+        noun="user"
+        onPage={(next) => setPaging({ search: settledSearch, page: next })}
+        empty={<p>{settledSearch ? "No users match this search." : "No users yet."}</p>}
+      >
+        {(data) => (
           <DataTable caption="Users" columns={["User", "Joined", "Role", { hidden: "Sessions" }]} busy={users.isFetching}>
-            {users.data.rows.map((user) => (
+            {data.rows.map((user) => (
               <UserRows
                 key={user.id}
                 user={user}
@@ -96,16 +89,8 @@ export function UsersAdmin(props: { canSetRoles: boolean; currentUserId: string 
               />
             ))}
           </DataTable>
-          <Pagination
-            page={users.data.page}
-            pageSize={users.data.pageSize}
-            total={users.data.total}
-            noun="user"
-            busy={users.isFetching}
-            onPage={(next) => setPaging({ search: settledSearch, page: next })}
-          />
-        </>
-      )}
+        )}
+      </PagedList>
     </section>
   );
 }
@@ -155,7 +140,13 @@ function UserRows(props: {
           )}
         </td>
         <td className="px-4 py-3 text-right">
-          <button type="button" className="btn-secondary px-3 py-1" aria-expanded={props.sessionsOpen} aria-controls={sessionsId} onClick={props.onToggleSessions}>
+          <button
+            type="button"
+            className="btn-secondary px-3 py-1"
+            aria-expanded={props.sessionsOpen}
+            aria-controls={sessionsId}
+            onClick={props.onToggleSessions}
+          >
             {props.sessionsOpen ? "Hide sessions" : "Sessions"}
             <span className="sr-only"> of {user.name}</span>
           </button>
@@ -202,7 +193,9 @@ function UserSessions(props: { userId: string; name: string }) {
             <div className="min-w-0 flex-1">
               <p className="truncate font-medium" title={session.device}>
                 {session.device}
-                <span className="ml-2 rounded bg-slate-100 px-2 py-0.5 text-xs text-slate-600">{session.kind === "api" ? "API client" : "Browser"}</span>
+                <span className="ml-2 rounded bg-slate-100 px-2 py-0.5 text-xs text-slate-600">
+                  {session.kind === "api" ? "API client" : "Browser"}
+                </span>
               </p>
               <p className="text-xs text-slate-500">
                 IP {session.ip} · signed in {when(session.createdAt)} · last used {when(session.lastUsedAt)}

@@ -6,7 +6,7 @@ import { useRouter } from "next/navigation";
 import { useState } from "react";
 import { ConfirmDialog } from "@/app/_components/confirm-dialog";
 import { DoneMessage } from "@/app/_components/done-message";
-import { Pagination } from "@/app/_components/pagination";
+import { PagedList } from "@/app/_components/paged-list";
 import { trpc, type RouterOutputs } from "@/app/_components/trpc";
 import { useDebouncedValue } from "@/app/_components/use-debounced-value";
 import { formatMomentInZone } from "@/server/events/format";
@@ -132,40 +132,37 @@ export function AttendeesTable(props: { eventId: string; timeZone: string; ticke
 
       <DoneMessage message={done} />
 
-      {list.isLoading ? (
-        <p className="text-sm text-slate-500" role="status">
-          Loading attendees…
-        </p>
-      ) : list.error ? (
-        <p className="field-error" role="alert">
-          {list.error.message}
-        </p>
-      ) : !list.data || list.data.total === 0 ? (
-        <div className="card text-center text-slate-600">
-          {filtered ? (
-            <>
-              <p>No attendees match these filters.</p>
-              <button
-                type="button"
-                className="btn-secondary mt-3"
-                onClick={() => {
-                  setSearch("");
-                  setTicketTypeId("");
-                  setCheckedIn("");
-                  setCancelled("");
-                }}
-              >
-                Clear filters
-              </button>
-            </>
-          ) : (
-            <p>No attendees yet. Everyone who gets a ticket shows up here.</p>
-          )}
-        </div>
-      ) : (
-        <>
+      <PagedList
+        query={list}
+        noun="attendee"
+        onPage={(next) => setPaging({ filterKey, page: next })}
+        empty={
+          <>
+            {filtered ? (
+              <>
+                <p>No attendees match these filters.</p>
+                <button
+                  type="button"
+                  className="btn-secondary mt-3"
+                  onClick={() => {
+                    setSearch("");
+                    setTicketTypeId("");
+                    setCheckedIn("");
+                    setCancelled("");
+                  }}
+                >
+                  Clear filters
+                </button>
+              </>
+            ) : (
+              <p>No attendees yet. Everyone who gets a ticket shows up here.</p>
+            )}
+          </>
+        }
+      >
+        {(data) => (
           <DataTable caption="Attendees" columns={["Attendee", "Ticket", "Status", { hidden: "Links and actions" }]} busy={list.isFetching}>
-            {list.data.rows.map((attendee) => (
+            {data.rows.map((attendee) => (
               <tr key={attendee.id} data-testid="attendee-row">
                 <td className="px-4 py-3">
                   <p className="font-medium">{attendee.name}</p>
@@ -177,7 +174,11 @@ export function AttendeesTable(props: { eventId: string; timeZone: string; ticke
                 </td>
                 <td className="px-4 py-3">
                   <div className="flex flex-wrap justify-end gap-2">
-                    <a className="btn-secondary px-3 py-1" href={`/orders/${encodeURIComponent(attendee.orderId)}`} aria-label={`Order of ${attendee.name}`}>
+                    <a
+                      className="btn-secondary px-3 py-1"
+                      href={`/orders/${encodeURIComponent(attendee.orderId)}`}
+                      aria-label={`Order of ${attendee.name}`}
+                    >
                       Order
                     </a>
                     {attendee.status === "valid" && (
@@ -191,10 +192,20 @@ export function AttendeesTable(props: { eventId: string; timeZone: string; ticke
                     )}
                     {props.canManage && attendee.status === "valid" && (
                       <>
-                        <button type="button" className="btn-secondary px-3 py-1" onClick={() => ask("regenerate", attendee)} aria-label={`New QR code for ${attendee.name}`}>
+                        <button
+                          type="button"
+                          className="btn-secondary px-3 py-1"
+                          onClick={() => ask("regenerate", attendee)}
+                          aria-label={`New QR code for ${attendee.name}`}
+                        >
                           New QR
                         </button>
-                        <button type="button" className="btn-danger" onClick={() => ask("cancel", attendee)} aria-label={`Cancel the ticket of ${attendee.name}`}>
+                        <button
+                          type="button"
+                          className="btn-danger"
+                          onClick={() => ask("cancel", attendee)}
+                          aria-label={`Cancel the ticket of ${attendee.name}`}
+                        >
                           Cancel
                         </button>
                       </>
@@ -204,16 +215,8 @@ export function AttendeesTable(props: { eventId: string; timeZone: string; ticke
               </tr>
             ))}
           </DataTable>
-          <Pagination
-            page={list.data.page}
-            pageSize={list.data.pageSize}
-            total={list.data.total}
-            noun="attendee"
-            busy={list.isFetching}
-            onPage={(next) => setPaging({ filterKey, page: next })}
-          />
-        </>
-      )}
+        )}
+      </PagedList>
 
       <ConfirmDialog
         open={pending !== null}

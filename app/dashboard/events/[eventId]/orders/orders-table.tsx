@@ -6,7 +6,7 @@ import { useRouter } from "next/navigation";
 import { useState } from "react";
 import { ConfirmDialog } from "@/app/_components/confirm-dialog";
 import { DoneMessage } from "@/app/_components/done-message";
-import { Pagination } from "@/app/_components/pagination";
+import { PagedList } from "@/app/_components/paged-list";
 import { trpc, type RouterOutputs } from "@/app/_components/trpc";
 import { useDebouncedValue } from "@/app/_components/use-debounced-value";
 import { formatMoney, formatMomentInZone } from "@/server/events/format";
@@ -39,7 +39,8 @@ export function OrdersTable(props: { eventId: string; timeZone: string; canManag
     onSuccess: (result) => afterChange(`Order cancelled: ${result.cancelled} ticket${result.cancelled === 1 ? "" : "s"} no longer valid.`),
   });
   const regenerate = trpc.attendees.regenerateOrderSecrets.useMutation({
-    onSuccess: (result) => afterChange(`New QR codes issued for ${result.regenerated} ticket${result.regenerated === 1 ? "" : "s"}; the old ones no longer get in.`),
+    onSuccess: (result) =>
+      afterChange(`New QR codes issued for ${result.regenerated} ticket${result.regenerated === 1 ? "" : "s"}; the old ones no longer get in.`),
   });
   const markPaid = trpc.attendees.markPaid.useMutation({
     onSuccess: (result) => afterChange(result.paid ? "Order marked as paid." : "Order marked as unpaid."),
@@ -79,22 +80,19 @@ export function OrdersTable(props: { eventId: string; timeZone: string; canManag
         </p>
       )}
 
-      {list.isLoading ? (
-        <p className="text-sm text-slate-500" role="status">
-          Loading orders…
-        </p>
-      ) : list.error ? (
-        <p className="field-error" role="alert">
-          {list.error.message}
-        </p>
-      ) : !list.data || list.data.total === 0 ? (
-        <div className="card text-center text-slate-600">
-          <p>{settledSearch ? "No orders match this search." : "No orders yet."}</p>
-        </div>
-      ) : (
-        <>
-          <DataTable caption="Orders" columns={["Buyer", "Placed", "Tickets", "Total", "Status", { hidden: "Links and actions" }]} busy={list.isFetching}>
-            {list.data.rows.map((order) => (
+      <PagedList
+        query={list}
+        noun="order"
+        onPage={(next) => setPaging({ search: settledSearch, page: next })}
+        empty={<p>{settledSearch ? "No orders match this search." : "No orders yet."}</p>}
+      >
+        {(data) => (
+          <DataTable
+            caption="Orders"
+            columns={["Buyer", "Placed", "Tickets", "Total", "Status", { hidden: "Links and actions" }]}
+            busy={list.isFetching}
+          >
+            {data.rows.map((order) => (
               <tr key={order.id} data-testid="order-row">
                 <td className="px-4 py-3">
                   <p className="font-medium">{order.buyerName}</p>
@@ -105,18 +103,28 @@ export function OrdersTable(props: { eventId: string; timeZone: string; canManag
                 <td className="px-4 py-3 tabular-nums">{order.attendeeCount}</td>
                 <td className="px-4 py-3 whitespace-nowrap">
                   {formatMoney(order.totalCents, order.currency)}
-                  {order.totalCents > 0 && <span className={order.paid ? " text-green-700" : " text-amber-700"}> · {order.paid ? "paid" : "unpaid"}</span>}
+                  {order.totalCents > 0 && (
+                    <span className={order.paid ? " text-green-700" : " text-amber-700"}> · {order.paid ? "paid" : "unpaid"}</span>
+                  )}
                 </td>
                 <td className="px-4 py-3">
                   {order.status === "cancelled" ? <span className="font-medium text-red-700">Cancelled</span> : <span>Complete</span>}
                 </td>
                 <td className="px-4 py-3">
                   <div className="flex flex-wrap justify-end gap-2">
-                    <a className="btn-secondary px-3 py-1" href={`/orders/${encodeURIComponent(order.id)}`} aria-label={`Order page of ${order.buyerName}'s order`}>
+                    <a
+                      className="btn-secondary px-3 py-1"
+                      href={`/orders/${encodeURIComponent(order.id)}`}
+                      aria-label={`Order page of ${order.buyerName}'s order`}
+                    >
                       Order
                     </a>
                     {order.status === "completed" && (
-                      <a className="btn-secondary px-3 py-1" href={`/tickets/${encodeURIComponent(order.id)}`} aria-label={`Tickets PDF of ${order.buyerName}'s order`}>
+                      <a
+                        className="btn-secondary px-3 py-1"
+                        href={`/tickets/${encodeURIComponent(order.id)}`}
+                        aria-label={`Tickets PDF of ${order.buyerName}'s order`}
+                      >
                         PDF
                       </a>
                     )}
@@ -135,10 +143,20 @@ export function OrdersTable(props: { eventId: string; timeZone: string; canManag
                     )}
                     {props.canManage && order.status === "completed" && (
                       <>
-                        <button type="button" className="btn-secondary px-3 py-1" onClick={() => ask("regenerate", order)} aria-label={`New QR codes for ${order.buyerName}'s order`}>
+                        <button
+                          type="button"
+                          className="btn-secondary px-3 py-1"
+                          onClick={() => ask("regenerate", order)}
+                          aria-label={`New QR codes for ${order.buyerName}'s order`}
+                        >
                           New QR codes
                         </button>
-                        <button type="button" className="btn-danger" onClick={() => ask("cancel", order)} aria-label={`Cancel ${order.buyerName}'s order`}>
+                        <button
+                          type="button"
+                          className="btn-danger"
+                          onClick={() => ask("cancel", order)}
+                          aria-label={`Cancel ${order.buyerName}'s order`}
+                        >
                           Cancel order
                         </button>
                       </>
@@ -148,20 +166,14 @@ export function OrdersTable(props: { eventId: string; timeZone: string; canManag
               </tr>
             ))}
           </DataTable>
-          <Pagination
-            page={list.data.page}
-            pageSize={list.data.pageSize}
-            total={list.data.total}
-            noun="order"
-            busy={list.isFetching}
-            onPage={(next) => setPaging({ search: settledSearch, page: next })}
-          />
-        </>
-      )}
+        )}
+      </PagedList>
 
       <ConfirmDialog
         open={pending !== null}
-        title={pending?.action === "cancel" ? `Cancel ${pending.order.buyerName}'s order?` : `New QR codes for ${pending?.order.buyerName ?? ""}'s order?`}
+        title={
+          pending?.action === "cancel" ? `Cancel ${pending.order.buyerName}'s order?` : `New QR codes for ${pending?.order.buyerName ?? ""}'s order?`
+        }
         confirmLabel={pending?.action === "cancel" ? "Cancel order" : "Issue new QR codes"}
         pending={confirming.isPending}
         error={confirming.error?.message}
@@ -170,8 +182,8 @@ export function OrdersTable(props: { eventId: string; timeZone: string; canManag
       >
         {pending?.action === "cancel" ? (
           <p>
-            All {pending.order.attendeeCount} ticket{pending.order.attendeeCount === 1 ? "" : "s"} of this order stop working at the door and their seats go back on sale.
-            This can&apos;t be undone.
+            All {pending.order.attendeeCount} ticket{pending.order.attendeeCount === 1 ? "" : "s"} of this order stop working at the door and their
+            seats go back on sale. This can&apos;t be undone.
           </p>
         ) : (
           <p>Every QR code of this order stops working at once. The attendees need to download their tickets again to get in.</p>
