@@ -9,6 +9,7 @@ import { TrpcProvider } from "./_components/trpc";
 export const metadata: Metadata = {
   title: { default: "Admit", template: "%s · Admit" },
   description: "Secure event tickets",
+  icons: { icon: "/favicon.svg" },
 };
 
 export const dynamic = "force-dynamic";
