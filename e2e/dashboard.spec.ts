@@ -243,3 +243,26 @@ test("staff find any event in the console and see its dashboard read-only", asyn
   await expect(page.getByTestId("order-row").first()).toContainText(organizer.email);
   await expect(page.getByRole("button", { name: /Cancel order|Mark paid/ })).toHaveCount(0);
 });
+
+test("the organizer edits the event's details and the event page shows them", async ({ page }) => {
+  await signIn(page, organizer);
+  await page.goto(`/dashboard/events/${eventId}/settings`);
+  const venue = page.getByLabel("Venue");
+  await venue.fill("");
+  await page.getByRole("button", { name: "Save details" }).click();
+  await expect(page.getByRole("alert").filter({ hasText: "Enter the venue" })).toBeVisible();
+  await venue.fill("Hall 9, Riverside");
+  await page.getByRole("button", { name: "Save details" }).click();
+  await expect(page.getByText("Saved. Tickets downloaded from now on show the new details.")).toBeVisible();
+  await page.getByRole("link", { name: "Event page" }).click();
+  await expect(page.getByText("Hall 9, Riverside").first()).toBeVisible();
+});
+
+test("a registrar gets no settings", async ({ page }) => {
+  await signIn(page, registrar);
+  const response = await page.goto(`/dashboard/events/${eventId}/settings`);
+  // A registrar is sent to the door; nothing of the settings form is shown.
+  await expect(page).toHaveURL(new RegExp(`/dashboard/events/${eventId}/checkin$`));
+  expect(response?.status()).toBe(200);
+  await expect(page.getByLabel("Venue")).toHaveCount(0);
+});

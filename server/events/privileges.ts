@@ -10,6 +10,17 @@ function unpublish(w: World): World {
   return w;
 }
 
+/** New printed details for an event. */
+const details = (eventId: string) => ({
+  eventId,
+  name: "Renamed Conf",
+  description: "Now with more talks",
+  venue: "Hall 2",
+  startsAtLocal: "2027-05-01T09:00",
+  endsAtLocal: "2027-05-01T17:00",
+  timeZone: "Europe/Berlin",
+});
+
 export const privileges: PrivilegeRows = {
   procedures: {
     "events.listPublished": { expect: everyone(200) },
@@ -29,6 +40,11 @@ export const privileges: PrivilegeRows = {
       { input: () => ({ eventId: "AAAAAAAAAAAAAAAAAAAAAA" }), expect: signedIn(404) },
     ],
     "events.create": { input: () => eventInput(), expect: signedIn(200), note: "anyone signed in may create an event" },
+    "events.update": [
+      { input: (w) => details(w.event.id), expect: signedIn(403, { organizer: 200, owner: 200 }), note: "staff read, they don't edit" },
+      { input: (w) => details(w.otherEvent.id), expect: signedIn(403), note: "our team can't edit another event" },
+      { input: () => details("AAAAAAAAAAAAAAAAAAAAAA"), expect: signedIn(404) },
+    ],
     "events.setPublished": [
       { input: (w) => ({ eventId: w.event.id, published: false }), expect: signedIn(403, { organizer: 200, owner: 200 }), note: "staff read, they don't edit" },
       { input: (w) => ({ eventId: w.otherEvent.id, published: false }), expect: signedIn(403) },
@@ -44,6 +60,11 @@ export const privileges: PrivilegeRows = {
       { as: "user", input: () => eventInput({ ticketTypes: [{ name: "A", priceCents: 0, quantity: 0 }] }), expect: 400, field: "ticketTypes.0.quantity" },
     ],
     "events.checkInCounts": [{ as: "registrar", input: () => ({ eventId: "x".repeat(10_000) }), expect: 400, field: "eventId" }],
+    "events.update": [
+      { as: "owner", input: (w) => ({ ...details(w.event.id), name: "" }), expect: 400, field: "name" },
+      { as: "owner", input: (w) => ({ ...details(w.event.id), endsAtLocal: "2027-05-01T08:00" }), expect: 400, field: "endsAtLocal" },
+      { as: "owner", input: (w) => ({ ...details(w.event.id), timeZone: "Mars/Base" }), expect: 400, field: "timeZone" },
+    ],
     "events.setPublished": [{ as: "owner", input: (w) => ({ eventId: w.event.id, published: "yes" }), expect: 400, field: "published" }],
   },
 };

@@ -2,8 +2,8 @@ import { z } from "zod";
 import { requireEventPermission } from "@/server/access";
 import { authedProcedure, publicProcedure, router, scopedProcedure } from "@/server/trpc";
 import { listPublishedEvents } from "./queries";
-import { eventInputSchema } from "./schemas";
-import { createEvent, eventCounts, getVisibleEventBySlug, listMyEvents, setEventPublished } from "./service";
+import { eventDetailsInputSchema, eventInputSchema } from "./schemas";
+import { createEvent, eventCounts, getVisibleEventBySlug, listMyEvents, setEventPublished, updateEventDetails } from "./service";
 
 export const eventsRouter = router({
   /** The home page's list: published events only. */
@@ -35,6 +35,11 @@ export const eventsRouter = router({
       const event = createEvent(ctx.db, ctx.caller.user.id, input);
       return { id: event.id, slug: event.slug };
     }),
+
+  /** Owner and organizers edit what the tickets print: name, description, venue, times, zone. */
+  update: scopedProcedure("events:manage")
+    .input(eventDetailsInputSchema)
+    .mutation(({ ctx, input }) => updateEventDetails(ctx.db, ctx.caller, input)),
 
   setPublished: scopedProcedure("events:manage")
     .input(z.object({ eventId: z.string(), published: z.boolean({ error: "Choose published or not" }) }))

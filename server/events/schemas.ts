@@ -30,27 +30,42 @@ const localDateTime = (what: string) =>
     .string({ error: `Enter the ${what} date and time` })
     .refine((value) => parseLocalDateTime(value) !== null, `Enter the ${what} date and time`);
 
+const eventDetailsFields = {
+  name: z.string({ error: "Name the event" }).trim().min(1, "Name the event").max(120, "At most 120 characters"),
+  description: z.string().trim().max(5000, "At most 5,000 characters").default(""),
+  venue: z.string({ error: "Enter the venue" }).trim().min(1, "Enter the venue").max(200, "At most 200 characters"),
+  startsAtLocal: localDateTime("start"),
+  endsAtLocal: localDateTime("end"),
+  timeZone: z.string({ error: "Choose a time zone" }).transform((name, ctx) => {
+    const canonical = canonicalTimeZone(name.trim());
+    if (!canonical) {
+      ctx.issues.push({ code: "custom", message: "Choose a valid time zone, e.g. Europe/Berlin", input: name });
+      return z.NEVER;
+    }
+    return canonical;
+  }),
+};
+
+/** Wall-clock start and end in the event's zone → UTC ms, or issues naming the field at fault. */
+function resolveTimes(input: { startsAtLocal: string; endsAtLocal: string; timeZone: string }, ctx: z.RefinementCtx): { startsAt: number; endsAt: number } | null {
+  const startsAt = zonedLocalToUtc(input.startsAtLocal, input.timeZone);
+  const endsAt = zonedLocalToUtc(input.endsAtLocal, input.timeZone);
+  const skipped = `The clocks skip this time in ${input.timeZone}; pick another`;
+  if (startsAt === null) ctx.issues.push({ code: "custom", path: ["startsAtLocal"], message: skipped, input });
+  if (endsAt === null) ctx.issues.push({ code: "custom", path: ["endsAtLocal"], message: skipped, input });
+  if (startsAt !== null && endsAt !== null && endsAt <= startsAt) {
+    ctx.issues.push({ code: "custom", path: ["endsAtLocal"], message: "The end must be after the start", input });
+  }
+  return startsAt === null || endsAt === null ? null : { startsAt, endsAt };
+}
+
 /**
  * What an organizer submits. Times are wall-clock strings ("2026-03-14T09:00") in `timeZone`,
  * the zone the event happens in; the output carries them as UTC milliseconds.
  */
 export const eventInputSchema = z
   .object({
-    name: z.string({ error: "Name the event" }).trim().min(1, "Name the event").max(120, "At most 120 characters"),
-    description: z.string().trim().max(5000, "At most 5,000 characters").default(""),
-    venue: z.string({ error: "Enter the venue" }).trim().min(1, "Enter the venue").max(200, "At most 200 characters"),
-    startsAtLocal: localDateTime("start"),
-    endsAtLocal: localDateTime("end"),
-    timeZone: z
-      .string({ error: "Choose a time zone" })
-      .transform((name, ctx) => {
-        const canonical = canonicalTimeZone(name.trim());
-        if (!canonical) {
-          ctx.issues.push({ code: "custom", message: "Choose a valid time zone, e.g. Europe/Berlin", input: name });
-          return z.NEVER;
-        }
-        return canonical;
-      }),
+    ...eventDetailsFields,
     currency: z.enum(CURRENCIES, { error: "Choose a currency" }).default("EUR"),
     published: z.boolean().default(false),
     ticketTypes: z
@@ -59,24 +74,29 @@ export const eventInputSchema = z
       .max(20, "At most 20 ticket types"),
   })
   .transform((input, ctx) => {
-    const startsAt = zonedLocalToUtc(input.startsAtLocal, input.timeZone);
-    const endsAt = zonedLocalToUtc(input.endsAtLocal, input.timeZone);
-    const skipped = `The clocks skip this time in ${input.timeZone}; pick another`;
-    if (startsAt === null) ctx.issues.push({ code: "custom", path: ["startsAtLocal"], message: skipped, input });
-    if (endsAt === null) ctx.issues.push({ code: "custom", path: ["endsAtLocal"], message: skipped, input });
-    if (startsAt !== null && endsAt !== null && endsAt <= startsAt) {
-      ctx.issues.push({ code: "custom", path: ["endsAtLocal"], message: "The end must be after the start", input });
-    }
+    const times = resolveTimes(input, ctx);
     const seen = new Set<string>();
     input.ticketTypes.forEach((type, index) => {
       const key = type.name.toLowerCase();
       if (seen.has(key)) ctx.issues.push({ code: "custom", path: ["ticketTypes", index, "name"], message: "Each ticket type needs its own name", input });
       seen.add(key);
     });
-    if (startsAt === null || endsAt === null) return z.NEVER;
+    if (!times) return z.NEVER;
     const { startsAtLocal: _start, endsAtLocal: _end, ...rest } = input;
-    return { ...rest, startsAt, endsAt };
+    return { ...rest, ...times };
   });
+
+/** Editing an event's printed details (its tickets change with them: the PDF cache key covers them). */
+export const eventDetailsInputSchema = z
+  .object({ eventId: z.string().min(1).max(64), ...eventDetailsFields })
+  .transform((input, ctx) => {
+    const times = resolveTimes(input, ctx);
+    if (!times) return z.NEVER;
+    const { startsAtLocal: _start, endsAtLocal: _end, ...rest } = input;
+    return { ...rest, ...times };
+  });
+
+export type EventDetailsInput = z.output<typeof eventDetailsInputSchema>;
 
 export type EventInput = z.output<typeof eventInputSchema>;
 

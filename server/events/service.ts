@@ -4,11 +4,12 @@ import type { Db } from "@/db/client";
 import { containsText } from "@/db/search";
 import { attendees, eventMembers, events, ticketTypes, type Event, type TicketType } from "@/db/schema";
 import type { EventRole } from "@/server/access";
-import { canViewEvent, eventRoleOf } from "@/server/access";
+import { canViewEvent, eventRoleOf, requireEventPermission } from "@/server/access";
+import { recordAudit } from "@/server/audit";
 import type { Caller } from "@/server/auth/caller";
 import { notFound } from "@/server/errors";
 import { randomId } from "@/server/ids";
-import { slugSchema, type EventInput } from "./schemas";
+import { slugSchema, type EventDetailsInput, type EventInput } from "./schemas";
 
 /** "Café Conf 2026!" → "cafe-conf-2026". */
 export function slugify(name: string): string {
@@ -77,6 +78,21 @@ export function createEvent(db: Db, ownerId: string, input: EventInput, now = Da
 /** Adds someone to an event's team (no-op if they are already on it). */
 export function addEventMember(db: Db, eventId: string, userId: string, role: EventRole, now = Date.now()): void {
   db.insert(eventMembers).values({ eventId, userId, role, createdAt: now }).onConflictDoNothing().run();
+}
+
+/**
+ * Changes what the event's tickets print. Nothing else needs invalidating: every ticket PDF's
+ * cache key covers these fields, so the next download renders the new details.
+ */
+export function updateEventDetails(db: Db, caller: Caller, input: EventDetailsInput, now = Date.now()) {
+  const event = requireEventPermission(db, caller, input.eventId, "manage_event");
+  const { eventId: _id, ...details } = input;
+  db.transaction((tx) => {
+    tx.update(events).set(details).where(eq(events.id, event.id)).run();
+    const changed = (Object.keys(details) as Array<keyof typeof details>).filter((key) => details[key] !== event[key]);
+    recordAudit(tx, { eventId: event.id, caller, action: "event_updated", detail: { changed } }, now);
+  }, { behavior: "immediate" });
+  return { id: event.id, slug: event.slug };
 }
 
 export function setEventPublished(db: Db, eventId: string, published: boolean): void {

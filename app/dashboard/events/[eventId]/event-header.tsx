@@ -9,12 +9,13 @@ const TABS: Array<{ section: EventSection; label: string }> = [
   { section: "team", label: "Team" },
   { section: "audit", label: "Audit log" },
   { section: "checkin", label: "Check-in" },
+  { section: "settings", label: "Settings" },
 ];
 
 /** The event's name, figures and section tabs; a registrar sees the name and nothing else. */
 export function EventHeader({ dashboard, section }: { dashboard: EventDashboard; section: EventSection }) {
   const { event, counts, may } = dashboard;
-  const tabs = TABS.filter((tab) => (tab.section === "checkin" ? may.checkIn : may.view));
+  const tabs = TABS.filter((tab) => (tab.section === "checkin" ? may.checkIn : tab.section === "settings" ? may.manage : may.view));
   return (
     <header className="space-y-4">
       <div className="space-y-1">

@@ -3,6 +3,7 @@
 import { useHydrated } from "@/app/_components/use-hydrated";
 import { useRouter } from "next/navigation";
 import { useEffect, useState } from "react";
+import { describedBy, Field } from "@/app/_components/form-field";
 import { fieldErrors, trpc, type RouterInputs } from "@/app/_components/trpc";
 import { parsePriceToCents } from "@/server/events/format";
 
@@ -155,23 +156,3 @@ export function NewEventForm(props: { timeZones: string[]; currencies: string[] 
 }
 
 const KNOWN_FIELDS = /^(name|description|venue|startsAtLocal|endsAtLocal|timeZone|currency|ticketTypes(\.\d+\.(name|priceCents|quantity))?)$/;
-
-function describedBy(id: string, error: string | undefined) {
-  return { "aria-invalid": error ? true : undefined, "aria-describedby": error ? `${id}-error` : undefined } as const;
-}
-
-function Field(props: { id: string; label: string; error?: string; children: React.ReactNode }) {
-  return (
-    <div>
-      <label className="label" htmlFor={props.id}>
-        {props.label}
-      </label>
-      {props.children}
-      {props.error && (
-        <p className="field-error" id={`${props.id}-error`} role="alert">
-          {props.error}
-        </p>
-      )}
-    </div>
-  );
-}

@@ -126,6 +126,10 @@ function AuditLine({ entry }: { entry: Entry }) {
       return <>{actor} changed {name}&apos;s role from {text(d.previousRole)} to {text(d.role)}</>;
     case "team_member_removed":
       return <>{actor} removed {name} ({text(d.role)}) from the team</>;
+    case "event_updated": {
+      const changed = Array.isArray(d.changed) ? d.changed.map(String) : [];
+      return <>{actor} edited the event{changed.length > 0 && <span className="text-slate-500"> ({changed.join(", ")})</span>}</>;
+    }
     case "attendees_exported":
       return <>{actor} exported the attendee list as CSV</>;
     case "staff_ticket_download":

@@ -1,0 +1,53 @@
+import { eq } from "drizzle-orm";
+import { describe, expect, it } from "vitest";
+import { auditLog, events } from "@/db/schema";
+import { openTicketFile } from "@/server/tickets/storage";
+import { buildWorld } from "@/server/testing/world";
+import { eventDetailsInputSchema } from "./schemas";
+import { updateEventDetails } from "./service";
+
+describe("editing an event's details", () => {
+  it("changes what the tickets print, records who did it, and the next download is a new file", async () => {
+    const world = await buildWorld();
+    const organizer = world.cookieFor("organizer").caller;
+    const before = await openTicketFile(world.db, world.order.id, [world.order.holderAttendeeId]);
+    before.close();
+
+    const input = eventDetailsInputSchema.parse({
+      eventId: world.event.id,
+      name: "Renamed Conf",
+      venue: "Hall 2",
+      startsAtLocal: "2027-05-01T09:00",
+      endsAtLocal: "2027-05-01T17:00",
+      timeZone: "America/New_York",
+    });
+    updateEventDetails(world.db, organizer, input);
+
+    const row = world.db.select().from(events).where(eq(events.id, world.event.id)).get()!;
+    expect(row).toMatchObject({ name: "Renamed Conf", venue: "Hall 2", timeZone: "America/New_York" });
+    // 09:00 in New York in May is 13:00 UTC.
+    expect(new Date(row.startsAt).toISOString()).toBe("2027-05-01T13:00:00.000Z");
+    const audit = world.db.select().from(auditLog).where(eq(auditLog.eventId, world.event.id)).all();
+    expect(audit.map((a) => [a.action, a.actorId])).toEqual([["event_updated", world.users.organizer.id]]);
+    expect(JSON.parse(audit[0].detail).changed).toEqual(expect.arrayContaining(["name", "venue", "timeZone", "startsAt", "endsAt"]));
+
+    const after = await openTicketFile(world.db, world.order.id, [world.order.holderAttendeeId]);
+    after.close();
+    expect(after.key).not.toBe(before.key);
+  });
+
+  it("refuses the end before the start, naming the field, and changes nothing", async () => {
+    const world = await buildWorld();
+    const result = eventDetailsInputSchema.safeParse({
+      eventId: world.event.id,
+      name: "X",
+      venue: "Y",
+      startsAtLocal: "2027-05-01T09:00",
+      endsAtLocal: "2027-05-01T08:00",
+      timeZone: "Europe/Berlin",
+    });
+    expect(result.success).toBe(false);
+    expect(result.error!.issues.map((i) => i.path.join("."))).toContain("endsAtLocal");
+    expect(world.db.select().from(events).where(eq(events.id, world.event.id)).get()!.name).toBe("World Conf");
+  });
+});
