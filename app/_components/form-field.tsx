@@ -19,3 +19,12 @@ export function Field(props: { id: string; label: string; error?: string; childr
     </div>
   );
 }
+
+/** The options of a time-zone select, "America/New_York" shown as "America/New York". */
+export function TimeZoneOptions({ zones }: { zones: string[] }) {
+  return zones.map((zone) => (
+    <option key={zone} value={zone}>
+      {zone.replaceAll("_", " ")}
+    </option>
+  ));
+}

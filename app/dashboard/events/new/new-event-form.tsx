@@ -3,7 +3,7 @@
 import { useHydrated } from "@/app/_components/use-hydrated";
 import { useRouter } from "next/navigation";
 import { useEffect, useState } from "react";
-import { describedBy, Field } from "@/app/_components/form-field";
+import { describedBy, Field, TimeZoneOptions } from "@/app/_components/form-field";
 import { fieldErrors, trpc, type RouterInputs } from "@/app/_components/trpc";
 import { parsePriceToCents } from "@/server/events/format";
 
@@ -82,11 +82,7 @@ export function NewEventForm(props: { timeZones: string[]; currencies: string[] 
             onChange={(e) => setTimeZone(e.target.value)}
             {...describedBy("timeZone", errors.timeZone)}
           >
-            {props.timeZones.map((zone) => (
-              <option key={zone} value={zone}>
-                {zone.replaceAll("_", " ")}
-              </option>
-            ))}
+            <TimeZoneOptions zones={props.timeZones} />
           </select>
         </Field>
         <Field id="currency" label="Currency" error={errors.currency}>

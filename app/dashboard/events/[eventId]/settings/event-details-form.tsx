@@ -2,7 +2,7 @@
 
 import { useRouter } from "next/navigation";
 import { DoneMessage } from "@/app/_components/done-message";
-import { describedBy, Field } from "@/app/_components/form-field";
+import { describedBy, Field, TimeZoneOptions } from "@/app/_components/form-field";
 import { fieldErrors, trpc } from "@/app/_components/trpc";
 import { useHydrated } from "@/app/_components/use-hydrated";
 
@@ -60,11 +60,7 @@ export function EventDetailsForm(props: { initial: EventDetailsDraft; timeZones:
         </Field>
         <Field id="timeZone" label="Time zone" error={errors.timeZone}>
           <select className="input" id="timeZone" name="timeZone" defaultValue={initial.timeZone} {...describedBy("timeZone", errors.timeZone)}>
-            {props.timeZones.map((zone) => (
-              <option key={zone} value={zone}>
-                {zone.replaceAll("_", " ")}
-              </option>
-            ))}
+            <TimeZoneOptions zones={props.timeZones} />
           </select>
         </Field>
       </div>
