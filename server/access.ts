@@ -4,6 +4,7 @@ import type { Db } from "@/db/client";
 import { prepared } from "@/db/prepared";
 import { attendees, eventMembers, events, orders, type Event, type Order } from "@/db/schema";
 import type { Caller } from "@/server/auth/caller";
+import type { Scope } from "@/server/auth/scopes";
 import { forbidden, notFound, unauthorized } from "@/server/errors";
 import { looksLikeIdentifier } from "@/server/ids";
 
@@ -28,6 +29,19 @@ export function isAdmin(caller: Caller | null): boolean {
 export function requireSignedIn(caller: Caller | null): Caller {
   if (!caller) throw unauthorized();
   return caller;
+}
+
+/** Bearer tokens carry a subset of scopes (browser sessions carry all); a missing one is 403. */
+export function requireScope(caller: Caller, scope: Scope): void {
+  if (!caller.scopes.has(scope)) throw forbidden(`This token lacks the ${scope} scope`);
+}
+
+export function requireStaff(caller: Caller): void {
+  if (!isStaff(caller)) throw forbidden("Staff only");
+}
+
+export function requireAdmin(caller: Caller): void {
+  if (!isAdmin(caller)) throw forbidden("Admins only");
 }
 
 const roleStatement = (db: Db) =>
@@ -58,9 +72,13 @@ const PERMITTED_ROLES: Record<EventPermission, EventRole[]> = {
 /** Staff read everything; admins also act as staff. Neither may change an event they aren't on. */
 const STAFF_MAY: ReadonlySet<EventPermission> = new Set(["view_event"]);
 
+/** What an event role alone allows (pages use it to offer only what the role may do). */
+export function roleMay(role: EventRole | null, permission: EventPermission): boolean {
+  return role !== null && PERMITTED_ROLES[permission].includes(role);
+}
+
 export function can(db: Db, caller: Caller, eventId: string, permission: EventPermission): boolean {
-  const role = eventRoleOf(db, caller.user.id, eventId);
-  if (role && PERMITTED_ROLES[permission].includes(role)) return true;
+  if (roleMay(eventRoleOf(db, caller.user.id, eventId), permission)) return true;
   return isStaff(caller) && STAFF_MAY.has(permission);
 }
 

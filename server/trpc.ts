@@ -1,5 +1,6 @@
 import { initTRPC, TRPCError } from "@trpc/server";
 import type { Db } from "@/db/client";
+import { requireAdmin, requireScope, requireStaff } from "@/server/access";
 import { authenticateRequest, clientIp, type Authentication, type Caller } from "@/server/auth/caller";
 import type { Scope } from "@/server/auth/scopes";
 import { fieldsOf } from "@/server/errors";
@@ -55,21 +56,21 @@ export const authedProcedure = publicProcedure.use(({ ctx, next }) => {
   return next({ ctx: { ...ctx, caller: ctx.auth.caller } });
 });
 
-/** Bearer tokens carry a subset of scopes; browser sessions carry all. */
+/** The rules themselves live in server/access.ts; these only apply them before a procedure runs. */
 export function scopedProcedure(scope: Scope) {
   return authedProcedure.use(({ ctx, next }) => {
-    if (!ctx.caller.scopes.has(scope)) throw new TRPCError({ code: "FORBIDDEN", message: `This token lacks the ${scope} scope` });
+    requireScope(ctx.caller, scope);
     return next();
   });
 }
 
 export const staffProcedure = authedProcedure.use(({ ctx, next }) => {
-  if (ctx.caller.user.role !== "staff" && ctx.caller.user.role !== "admin") throw new TRPCError({ code: "FORBIDDEN", message: "Staff only" });
+  requireStaff(ctx.caller);
   return next();
 });
 
 export const adminProcedure = authedProcedure.use(({ ctx, next }) => {
-  if (ctx.caller.user.role !== "admin") throw new TRPCError({ code: "FORBIDDEN", message: "Admins only" });
+  requireAdmin(ctx.caller);
   return next();
 });
 

@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import { roleMay } from "@/server/access";
 import Link from "next/link";
 import { db } from "@/db/client";
 import { requirePageCaller } from "@/server/auth/page-session";
@@ -60,16 +61,16 @@ export default async function DashboardPage() {
                   </td>
                   <td className="px-4 py-3 tabular-nums">{event.checkedIn.toLocaleString("en")}</td>
                   <td className="px-4 py-3">
-                    {event.role === "registrar" ? (
+                    {!roleMay(event.role, "manage_event") ? (
                       <span>{event.published ? "Published" : "Draft"}</span>
                     ) : (
                       <PublishToggle eventId={event.id} eventName={event.name} published={event.published} />
                     )}
                   </td>
                   <td className="px-4 py-3">
-                    {/* Registrars work the door and nothing else, so that is all they are offered. */}
+                    {/* Offer only what the role may do: registrars work the door and nothing else. */}
                     <div className="flex justify-end gap-2">
-                      {event.role !== "registrar" && (
+                      {roleMay(event.role, "view_event") && (
                         <Link className="btn-secondary whitespace-nowrap px-3 py-1" href={eventSectionHref(event.id, "attendees")} aria-label={`Manage ${event.name}`}>
                           Manage
                         </Link>

@@ -1,5 +1,6 @@
 import { TRPCError } from "@trpc/server";
 import { db } from "@/db/client";
+import { requireScope } from "@/server/access";
 import { authenticateRequest, type Caller } from "@/server/auth/caller";
 import type { Scope } from "@/server/auth/scopes";
 
@@ -8,7 +9,7 @@ export async function requireCaller(request: Request, scope?: Scope): Promise<Ca
   const auth = await authenticateRequest(db(), request.headers);
   if (auth.kind === "invalid") throw new TRPCError({ code: "UNAUTHORIZED", message: "Your token is invalid, expired or revoked" });
   if (auth.kind === "anonymous") throw new TRPCError({ code: "UNAUTHORIZED", message: "Sign in or send a Bearer token" });
-  if (scope && !auth.caller.scopes.has(scope)) throw new TRPCError({ code: "FORBIDDEN", message: `This token lacks the ${scope} scope` });
+  if (scope) requireScope(auth.caller, scope);
   return auth.caller;
 }
 
