@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import { fieldsOf } from "@/server/errors";
 import { appRouter, createCaller } from "@/server/router";
 import { createInnerContext } from "@/server/trpc";
-import type { BadInputRow, PrivilegeRows, ProcedureRow, RouteRow } from "@/server/testing/matrix";
+import type { BadInputRow, BadRequestRow, PrivilegeRows, ProcedureRow, RouteRow } from "@/server/testing/matrix";
 import { buildWorld, ROLES, type Role, type World } from "@/server/testing/world";
 
 /**
@@ -19,10 +19,12 @@ const all = Object.values(modules).map((m) => m.privileges);
 const procedureRows: Record<string, ProcedureRow[]> = {};
 const badInputRows: Record<string, BadInputRow[]> = {};
 const routeRows: RouteRow[] = [];
+const badRequestRows: BadRequestRow[] = [];
 for (const rows of all) {
   for (const [name, row] of Object.entries(rows.procedures ?? {})) (procedureRows[name] ??= []).push(...(Array.isArray(row) ? row : [row]));
   for (const [name, row] of Object.entries(rows.badInput ?? {})) (badInputRows[name] ??= []).push(...row);
   routeRows.push(...(rows.routes ?? []));
+  badRequestRows.push(...(rows.badRequests ?? []));
 }
 
 /** Route handlers not in the matrix, each with the reason. */
@@ -35,6 +37,11 @@ const HTTP_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"] as const;
 
 function procedureNames(): string[] {
   return Object.keys(appRouter._def.procedures).sort();
+}
+
+function takesInput(name: string): boolean {
+  const proc = (appRouter._def.procedures as unknown as Record<string, { _def: { inputs: unknown[] } }>)[name];
+  return proc._def.inputs.length > 0;
 }
 
 function procedureType(name: string): "query" | "mutation" | "subscription" {
@@ -63,16 +70,17 @@ async function callProcedure(world: World, role: Role, name: string, input: unkn
   }
 }
 
-async function callRoute(world: World, role: Role, row: RouteRow): Promise<Response> {
+async function callRoute(world: World, role: Role, row: Omit<RouteRow, "body" | "expect">, body?: unknown): Promise<Response> {
   const mod = (await import(/* @vite-ignore */ `@/${row.file}`)) as Record<string, (req: Request, ctx: unknown) => Promise<Response>>;
-  const headers = new Headers({ accept: "application/json", ...row.headers });
+  const headers = new Headers({ accept: "application/json" });
+  if (body !== undefined && typeof body !== "string") headers.set("content-type", "application/json");
+  for (const [name, value] of Object.entries(row.headers ?? {})) headers.set(name, value);
   if (role !== "anonymous") {
     if (row.auth === "cookie") headers.set("cookie", `admit.session=${world.cookieFor(role).cookie}`);
     else headers.set("authorization", `Bearer ${await world.bearerFor(role, row.scopes)}`);
   }
-  const body = row.body?.(world, role);
-  if (body !== undefined) headers.set("content-type", "application/json");
-  const request = new Request(`http://localhost${row.path(world)}`, { method: row.method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  const payload = body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body);
+  const request = new Request(`http://localhost${row.path(world)}`, { method: row.method, headers, body: payload });
   return mod[row.method](request, { params: Promise.resolve(row.params?.(world) ?? {}) });
 }
 
@@ -80,6 +88,17 @@ describe("privilege matrix: coverage", () => {
   it("has a row for every tRPC procedure", () => {
     const missing = procedureNames().filter((name) => !procedureRows[name]);
     expect(missing, "procedures without a privilege row").toEqual([]);
+  });
+
+  it("has a bad-input row for every procedure that takes input", () => {
+    const missing = procedureNames().filter((name) => takesInput(name) && !badInputRows[name]?.length);
+    expect(missing, "procedures with input but no bad-input row").toEqual([]);
+  });
+
+  it("has a bad-request row for every route method that takes input (a body or an id in the path)", () => {
+    const takingInput = new Set(routeRows.filter((r) => r.body || r.file.includes("[")).map((r) => `${r.method} ${r.file}`));
+    const covered = new Set(badRequestRows.map((r) => `${r.method} ${r.file}`));
+    expect([...takingInput].filter((key) => !covered.has(key)), "route methods with input but no bad-request row").toEqual([]);
   });
 
   it("has no row for a procedure that doesn't exist", () => {
@@ -129,12 +148,27 @@ describe("privilege matrix: routes", () => {
   for (const row of routeRows) {
     it.each(ROLES.map((role) => [role, row.expect[role]] as const))(`${row.method} ${row.file} (${row.auth}) as %s → %i`, async (role, expected) => {
       const world = await buildWorld();
-      const response = await callRoute(world, role, row);
+      const response = await callRoute(world, role, row, row.body?.(world, role));
       expect(response.status).toBe(expected);
       if (response.status >= 400 && row.method !== "HEAD") {
         const body = (await response.json()) as { error?: { code?: string; message?: string } };
         expect(body.error?.code).toMatch(/^[A-Z_]+$/);
         expect(typeof body.error?.message).toBe("string");
+      }
+    });
+  }
+});
+
+describe("privilege matrix: bad requests to routes", () => {
+  for (const row of badRequestRows) {
+    it(`${row.method} ${row.file} as ${row.as} with ${JSON.stringify(row.body ?? null).slice(0, 40)} → ${row.expect}${row.field ? ` naming ${row.field}` : ""}`, async () => {
+      const world = await buildWorld();
+      const response = await callRoute(world, row.as, row, row.body);
+      expect(response.status).toBe(row.expect);
+      if (row.method !== "HEAD") {
+        const body = (await response.json()) as { error?: { code?: string; message?: string; fields?: Record<string, string> } };
+        expect(body.error?.code).toMatch(/^[A-Z_]+$/);
+        if (row.field) expect(Object.keys(body.error?.fields ?? {})).toContain(row.field);
       }
     });
   }

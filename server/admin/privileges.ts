@@ -11,6 +11,8 @@ export const privileges: PrivilegeRows = {
     "admin.revokeSession": { input: () => ({ sessionId: "AAAAAAAAAAAAAAAAAAAAAA" }), expect: staffOnly(404) },
   },
   badInput: {
+    "admin.sessions": [{ as: "staff", input: () => ({ userId: "" }), expect: 400, field: "userId" }],
+    "admin.revokeSession": [{ as: "staff", input: () => ({ sessionId: "x".repeat(65) }), expect: 400, field: "sessionId" }],
     "admin.users": [{ as: "staff", input: () => ({ search: "x".repeat(10_000) }), expect: 400, field: "search" }],
     "admin.events": [
       { as: "staff", input: () => ({ search: "x".repeat(10_000) }), expect: 400, field: "search" },

@@ -44,6 +44,13 @@ export const privileges: PrivilegeRows = {
     ],
   },
   badInput: {
+    "attendees.forCheckIn": [{ as: "registrar", input: (w) => ({ eventId: w.event.id, search: "x".repeat(10_000) }), expect: 400, field: "search" }],
+    "attendees.orders": [{ as: "organizer", input: (w) => ({ eventId: w.event.id, page: 0 }), expect: 400, field: "page" }],
+    "attendees.cancelOrder": [{ as: "organizer", input: (w) => ({ eventId: w.event.id, orderId: "" }), expect: 400, field: "orderId" }],
+    "attendees.regenerateSecret": [{ as: "organizer", input: (w) => ({ eventId: w.event.id, attendeeId: "" }), expect: 400, field: "attendeeId" }],
+    "attendees.regenerateOrderSecrets": [{ as: "organizer", input: (w) => ({ eventId: w.event.id, orderId: "%00" }), expect: 404 }],
+    "attendees.markPaid": [{ as: "organizer", input: (w) => ({ eventId: w.event.id, orderId: w.order.id, paid: "yes" }), expect: 400, field: "paid" }],
+    "attendees.auditLog": [{ as: "organizer", input: (w) => ({ eventId: w.event.id, page: -1 }), expect: 400, field: "page" }],
     "attendees.list": [
       { as: "organizer", input: (w) => ({ eventId: w.event.id, search: "x".repeat(10 * 1024 * 1024) }), expect: 400, field: "search" },
       { as: "organizer", input: (w) => ({ eventId: w.event.id, page: 0 }), expect: 400, field: "page" },
@@ -51,6 +58,10 @@ export const privileges: PrivilegeRows = {
     ],
     "attendees.cancel": [{ as: "organizer", input: (w) => ({ eventId: w.event.id, attendeeId: "../../etc/passwd" }), expect: 404 }],
   },
+  badRequests: [
+    { file: "app/api/events/[eventId]/attendees.csv/route.ts", method: "GET", auth: "cookie", as: "organizer", path: (w) => `/api/events/${w.event.id}/attendees.csv?checkedIn=maybe`, params: (w) => ({ eventId: w.event.id }), expect: 400, field: "checkedIn" },
+    { file: "app/api/events/[eventId]/attendees.csv/route.ts", method: "GET", auth: "cookie", as: "organizer", path: (w) => `/api/events/${w.event.id}/attendees.csv?search=${"x".repeat(300)}`, params: (w) => ({ eventId: w.event.id }), expect: 400, field: "search" },
+  ],
   routes: [
     { file: "app/api/events/[eventId]/attendees.csv/route.ts", method: "GET", auth: "cookie", path: (w) => `/api/events/${w.event.id}/attendees.csv`, params: (w) => ({ eventId: w.event.id }), expect: readers },
     { file: "app/api/events/[eventId]/attendees.csv/route.ts", method: "GET", auth: "cookie", path: (w) => `/api/events/${w.otherEvent.id}/attendees.csv`, params: (w) => ({ eventId: w.otherEvent.id }), expect: signedIn(403, { staff: 200, admin: 200 }) },

@@ -30,6 +30,10 @@ export const privileges: PrivilegeRows = {
     "devices.revokeOthers": { expect: signedIn(200) },
   },
   badInput: {
+    "auth.verifyEmail": [
+      { as: "user", input: () => ({ token: "" }), expect: 400, field: "token" },
+      { as: "user", input: () => ({ token: "x".repeat(5000) }), expect: 400, field: "token" },
+    ],
     "auth.register": [
       { as: "user", input: () => ({ name: "", email: "x@world.test", password: "long-enough-pw" }), expect: 400, field: "name" },
       { as: "user", input: () => ({ name: "N", email: "not-an-email", password: "long-enough-pw" }), expect: 400, field: "email" },
@@ -43,6 +47,13 @@ export const privileges: PrivilegeRows = {
     ],
     "devices.revoke": [{ as: "buyer", input: () => ({ id: "" }), expect: 400, field: "id" }],
   },
+  badRequests: [
+    { file: "app/api/v1/auth/token/route.ts", method: "POST", auth: "bearer", as: "user", path: () => "/api/v1/auth/token", body: "{not json", headers: { "content-type": "application/json" }, expect: 400 },
+    { file: "app/api/v1/auth/token/route.ts", method: "POST", auth: "bearer", as: "user", path: () => "/api/v1/auth/token", body: { email: "a@b.test" }, expect: 400, field: "password" },
+    { file: "app/api/v1/auth/token/route.ts", method: "POST", auth: "bearer", as: "user", path: () => "/api/v1/auth/token", body: { email: "a@b.test", password: "x", scopes: ["root"] }, expect: 400, field: "scopes" },
+    { file: "app/api/v1/auth/refresh/route.ts", method: "POST", auth: "bearer", as: "user", path: () => "/api/v1/auth/refresh", body: {}, expect: 400, field: "refreshToken" },
+    { file: "app/api/v1/auth/refresh/route.ts", method: "POST", auth: "bearer", as: "user", path: () => "/api/v1/auth/refresh", body: "refreshToken=x", headers: { "content-type": "application/x-www-form-urlencoded" }, expect: 415 },
+  ],
   routes: [
     { file: "app/api/v1/auth/token/route.ts", method: "POST", auth: "bearer", path: () => "/api/v1/auth/token", body: credentialsOf, expect: everyone(200, { anonymous: 401 }), note: "each role posts its own credentials; anonymous posts wrong ones" },
     { file: "app/api/v1/auth/refresh/route.ts", method: "POST", auth: "bearer", path: () => "/api/v1/auth/refresh", body: () => ({ refreshToken: "unknown-refresh-token" }), expect: everyone(401), note: "an unknown refresh token is 401 whoever sends it" },

@@ -22,6 +22,11 @@ export const privileges: PrivilegeRows = {
       { as: "registrar", input: (w) => ({ eventId: w.event.id, secret: "x".repeat(10_000) }), expect: 400, field: "secret" },
     ],
   },
+  badRequests: [
+    { file: "app/api/v1/checkin/route.ts", method: "POST", auth: "bearer", as: "registrar", path: () => "/api/v1/checkin", body: {}, expect: 400, field: "secret" },
+    { file: "app/api/v1/checkin/route.ts", method: "POST", auth: "bearer", as: "registrar", path: () => "/api/v1/checkin", body: { secret: "x".repeat(600) }, expect: 400, field: "secret" },
+    { file: "app/api/v1/checkin/route.ts", method: "POST", auth: "bearer", as: "registrar", path: () => "/api/v1/checkin", body: "[1,", headers: { "content-type": "application/json" }, expect: 400 },
+  ],
   routes: [
     {
       file: "app/api/v1/checkin/route.ts",

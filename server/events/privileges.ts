@@ -52,6 +52,10 @@ export const privileges: PrivilegeRows = {
     ],
   },
   badInput: {
+    "events.bySlug": [
+      { as: "user", input: () => ({ slug: 42 }), expect: 400, field: "slug" },
+      { as: "user", input: () => ({ slug: "../../etc/passwd" }), expect: 404 },
+    ],
     "events.create": [
       { as: "user", input: () => eventInput({ timeZone: "Mars/Base" }), expect: 400, field: "timeZone" },
       { as: "user", input: () => eventInput({ endsAtLocal: "2030-03-14T08:00" }), expect: 400, field: "endsAtLocal" },

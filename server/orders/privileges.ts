@@ -54,6 +54,10 @@ export const privileges: PrivilegeRows = {
     "orders.mine": { expect: signedIn(200) },
   },
   badInput: {
+    "orders.get": [
+      { as: "buyer", input: () => ({ orderIdentifier: 42 }), expect: 400, field: "orderIdentifier" },
+      { as: "buyer", input: () => ({ orderIdentifier: "..%2F..%2Fetc%2Fpasswd" }), expect: 404 },
+    ],
     "orders.place": [
       { as: "user", input: (w) => ({ ...oneTicket(w.event.id, w.event.ticketTypeId), items: [{ ticketTypeId: w.event.ticketTypeId, quantity: 0 }] }), expect: 400, field: "items.0.quantity" },
       { as: "user", input: (w) => ({ ...oneTicket(w.event.id, w.event.ticketTypeId), items: [{ ticketTypeId: w.event.ticketTypeId, quantity: -1 }] }), expect: 400, field: "items.0.quantity" },
@@ -65,6 +69,10 @@ export const privileges: PrivilegeRows = {
       { as: "user", input: (w) => oneTicket(sellOut(w).event.id, w.event.ticketTypeId), expect: 409, field: "items.0.quantity" },
     ],
   },
+  badRequests: [
+    { file: "app/api/v1/orders/[orderIdentifier]/route.ts", method: "GET", auth: "bearer", as: "buyer", path: () => "/api/v1/orders/..%2Fx", params: () => ({ orderIdentifier: "../x" }), expect: 404 },
+    { file: "app/api/v1/orders/[orderIdentifier]/route.ts", method: "GET", auth: "bearer", as: "buyer", path: () => "/api/v1/orders/é", params: () => ({ orderIdentifier: "é".repeat(3000) }), expect: 404 },
+  ],
   routes: [
     { file: "app/api/v1/orders/route.ts", method: "GET", auth: "bearer", path: () => "/api/v1/orders", expect: signedIn(200) },
     {

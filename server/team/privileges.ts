@@ -17,6 +17,7 @@ export const privileges: PrivilegeRows = {
     ],
   },
   badInput: {
+    "team.list": [{ as: "owner", input: () => ({ eventId: "" }), expect: 400, field: "eventId" }],
     "team.add": [
       { as: "owner", input: (w) => ({ eventId: w.event.id, email: "nobody-here@world.test", role: "registrar" }), expect: 404, field: "email" },
       { as: "owner", input: (w) => ({ eventId: w.event.id, email: "not-an-email", role: "registrar" }), expect: 400, field: "email" },

@@ -34,10 +34,17 @@ export type RouteRow = {
   note?: string;
 };
 
+/**
+ * A malformed request to a route, sent by one role that would otherwise succeed. `body` as a
+ * string is sent raw (with its own content-type header), anything else as JSON.
+ */
+export type BadRequestRow = Omit<RouteRow, "expect" | "body" | "note"> & { as: SignedInRole; body?: unknown; expect: number; field?: string };
+
 export type PrivilegeRows = {
   procedures?: Record<string, ProcedureRow | ProcedureRow[]>;
   badInput?: Record<string, BadInputRow[]>;
   routes?: RouteRow[];
+  badRequests?: BadRequestRow[];
 };
 
 /** `{ anonymous: 401, ...every signed-in role: status }`, with overrides. */

@@ -17,6 +17,13 @@ const orderRows = (method: RouteRow["method"], auth: RouteRow["auth"]): RouteRow
 });
 
 export const privileges: PrivilegeRows = {
+  badRequests: (["GET", "HEAD"] as const).flatMap((method) => [
+    // Hostile identifiers from the buyer, who would get the file for the real ones: never a file, never a 500.
+    { file: ORDER_ROUTE, method, auth: "cookie" as const, as: "buyer" as const, path: () => "/tickets/..%2F..%2Fetc%2Fpasswd", params: () => ({ orderIdentifier: "../../etc/passwd" }), expect: 404 },
+    { file: ORDER_ROUTE, method, auth: "bearer" as const, as: "buyer" as const, path: () => "/tickets/x", params: () => ({ orderIdentifier: "x".repeat(5000) }), expect: 404 },
+    { file: ATTENDEE_ROUTE, method, auth: "cookie" as const, as: "buyer" as const, path: (w) => `/tickets/${w.order.id}/%00`, params: (w) => ({ orderIdentifier: w.order.id, attendeeIdentifier: "\u0000" }), expect: 404 },
+    { file: ATTENDEE_ROUTE, method, auth: "bearer" as const, as: "buyer" as const, path: (w) => `/tickets/${w.order.id}/x`, params: (w) => ({ orderIdentifier: w.order.id, attendeeIdentifier: w.otherEvent.attendeeId }), expect: 404 },
+  ]),
   routes: [
     orderRows("GET", "cookie"),
     orderRows("GET", "bearer"),
