@@ -186,10 +186,10 @@ export function requireVisibleAttendee(
 }
 
 /**
- * Which ticket downloads of an order a viewer may see in its history: full-view callers (buyer,
- * owner, organizer, staff) every one; a holder only the downloads they made themselves, since
- * the others name people and tickets that aren't theirs.
+ * Whose ticket downloads of an order a viewer may see in its history: full-view callers (buyer,
+ * owner, organizer, staff) everyone's (null); a holder only their own, since the others name
+ * people and tickets that aren't theirs.
  */
-export function canSeeTicketDownload(viewerId: string, visibility: OrderVisibility, download: { userId: string }): boolean {
-  return visibility.scope === "all" || download.userId === viewerId;
+export function ticketDownloadsVisibleOnlyBy(viewerId: string, visibility: OrderVisibility): string | null {
+  return visibility.scope === "all" ? null : viewerId;
 }

@@ -2,20 +2,18 @@
 
 import { keepPreviousData } from "@tanstack/react-query";
 import Link from "next/link";
-import { useState } from "react";
 import { DataTable } from "@/app/_components/data-table";
 import { PagedList } from "@/app/_components/paged-list";
 import { trpc } from "@/app/_components/trpc";
-import { useDebouncedValue } from "@/app/_components/use-debounced-value";
+import { SearchCard, usePageFor, useSettledSearch } from "@/app/_components/paged-search";
 
 const day = (ms: number, timeZone: string) => new Date(ms).toLocaleDateString("en-GB", { dateStyle: "medium", timeZone });
 
 /** Every event on Admit, each linking to its dashboard (read-only for staff who aren't on its team). */
 export function EventsAdmin() {
-  const [search, setSearch] = useState("");
-  const settledSearch = useDebouncedValue(search.trim(), 300) || undefined;
-  const [paging, setPaging] = useState({ search: settledSearch, page: 1 });
-  const page = paging.search === settledSearch ? paging.page : 1;
+  const { search, setSearch, settled: settledSearch } = useSettledSearch();
+  // The page belongs to one search: a new search starts again at page 1.
+  const [page, setPage] = usePageFor(settledSearch ?? "");
   const list = trpc.admin.events.useQuery({ search: settledSearch, page }, { placeholderData: keepPreviousData });
 
   return (
@@ -23,24 +21,11 @@ export function EventsAdmin() {
       <h2 id="events-heading" className="text-lg font-semibold">
         Events
       </h2>
-      <div className="card p-4" role="search" aria-label="Search events">
-        <label className="label" htmlFor="event-search">
-          Search
-        </label>
-        <input
-          id="event-search"
-          className="input max-w-md"
-          type="search"
-          placeholder="Event name"
-          maxLength={200}
-          value={search}
-          onChange={(e) => setSearch(e.target.value)}
-        />
-      </div>
+      <SearchCard label="Search events" id="event-search" placeholder="Event name" value={search} onChange={setSearch} />
       <PagedList
         query={list}
         noun="event"
-        onPage={(p) => setPaging({ search: settledSearch, page: p })}
+        onPage={setPage}
         empty={<p>{settledSearch ? "No events match this search." : "No events yet."}</p>}
       >
         {(data) => (

@@ -6,7 +6,7 @@ import { useState } from "react";
 import { DoneMessage } from "@/app/_components/done-message";
 import { PagedList } from "@/app/_components/paged-list";
 import { fieldErrors, trpc, type RouterOutputs } from "@/app/_components/trpc";
-import { useDebouncedValue } from "@/app/_components/use-debounced-value";
+import { SearchCard, usePageFor, useSettledSearch } from "@/app/_components/paged-search";
 
 type UserRow = RouterOutputs["admin"]["users"]["rows"][number];
 type Role = UserRow["role"];
@@ -21,11 +21,9 @@ const when = (ms: number) => new Date(ms).toLocaleString("en-GB", { dateStyle: "
 
 export function UsersAdmin(props: { canSetRoles: boolean; currentUserId: string }) {
   const utils = trpc.useUtils();
-  const [search, setSearch] = useState("");
-  const settledSearch = useDebouncedValue(search.trim(), 300) || undefined;
+  const { search, setSearch, settled: settledSearch } = useSettledSearch();
   // The page belongs to one search: a new search starts again at page 1.
-  const [paging, setPaging] = useState({ search: settledSearch, page: 1 });
-  const page = paging.search === settledSearch ? paging.page : 1;
+  const [page, setPage] = usePageFor(settledSearch ?? "");
   const users = trpc.admin.users.useQuery({ search: settledSearch, page }, { placeholderData: keepPreviousData });
   const [openSessions, setOpenSessions] = useState<string | null>(null);
   const [done, setDone] = useState("");
@@ -43,20 +41,7 @@ export function UsersAdmin(props: { canSetRoles: boolean; currentUserId: string 
       <h2 id="users-heading" className="text-lg font-semibold">
         Users
       </h2>
-      <div className="card p-4" role="search" aria-label="Search users">
-        <label className="label" htmlFor="user-search">
-          Search
-        </label>
-        <input
-          id="user-search"
-          className="input max-w-md"
-          type="search"
-          placeholder="Name or email"
-          maxLength={200}
-          value={search}
-          onChange={(e) => setSearch(e.target.value)}
-        />
-      </div>
+      <SearchCard label="Search users" id="user-search" placeholder="Name or email" value={search} onChange={setSearch} />
 
       <DoneMessage message={done} />
       {roleError && (
@@ -68,7 +53,7 @@ export function UsersAdmin(props: { canSetRoles: boolean; currentUserId: string 
       <PagedList
         query={users}
         noun="user"
-        onPage={(next) => setPaging({ search: settledSearch, page: next })}
+        onPage={setPage}
         empty={<p>{settledSearch ? "No users match this search." : "No users yet."}</p>}
       >
         {(data) => (

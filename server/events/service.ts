@@ -153,17 +153,22 @@ export type MyEvent = Pick<Event, "id" | "slug" | "name" | "venue" | "startsAt" 
   role: EventRole;
 } & EventCounts;
 
+/** What order and event lists show of an event. */
+export const eventSummaryColumns = {
+  id: events.id,
+  slug: events.slug,
+  name: events.name,
+  venue: events.venue,
+  startsAt: events.startsAt,
+  endsAt: events.endsAt,
+  timeZone: events.timeZone,
+};
+
 /** Events the user is on the team of, soonest first. */
 export function listMyEvents(db: Db, userId: string): MyEvent[] {
   return db
     .select({
-      id: events.id,
-      slug: events.slug,
-      name: events.name,
-      venue: events.venue,
-      startsAt: events.startsAt,
-      endsAt: events.endsAt,
-      timeZone: events.timeZone,
+      ...eventSummaryColumns,
       published: events.published,
       role: eventMembers.role,
       sold: soldOf,

@@ -3,6 +3,7 @@ import type { Db } from "@/db/client";
 import { attendees, events, orders, ticketTypes, type Attendee, type Event, type Order } from "@/db/schema";
 import { holderEmailOf, requireOrderAccess, visibleAttendees, type OrderVisibility } from "@/server/access";
 import type { Caller } from "@/server/auth/caller";
+import { eventSummaryColumns } from "@/server/events/service";
 import { listDownloadHistory, type DownloadHistoryEntry } from "@/server/tickets/downloads";
 
 /**
@@ -42,15 +43,6 @@ function orderSummary(order: Order, whole: boolean): OrderView["order"] {
   };
 }
 
-const eventSummaryColumns = {
-  id: events.id,
-  slug: events.slug,
-  name: events.name,
-  venue: events.venue,
-  startsAt: events.startsAt,
-  endsAt: events.endsAt,
-  timeZone: events.timeZone,
-};
 
 const attendeeColumns = {
   id: attendees.id,
@@ -89,7 +81,7 @@ export function getOrderView(db: Db, caller: Caller | null, orderIdentifier: str
 /** The order-completion page: the order view plus the ticket download history the caller may see. */
 export function getOrderPage(db: Db, caller: Caller | null, orderIdentifier: string): OrderView & { downloads: DownloadHistoryEntry[] } {
   const { order, visibility } = requireOrderAccess(db, caller, orderIdentifier);
-  const downloads = listDownloadHistory(db, order.id, { userId: caller!.user.id, visibility });
+  const downloads = listDownloadHistory(db, order, { userId: caller!.user.id, visibility });
   return { ...orderViewOf(db, order, visibility), downloads };
 }
 

@@ -1,8 +1,8 @@
-import { asc, desc, eq, sql } from "drizzle-orm";
+import { and, asc, desc, eq, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Db } from "@/db/client";
-import { orders, ticketDownloads, users, type Order } from "@/db/schema";
-import { canSeeTicketDownload, type OrderVisibility } from "@/server/access";
+import { ticketDownloads, users, type Order } from "@/db/schema";
+import { ticketDownloadsVisibleOnlyBy, type OrderVisibility } from "@/server/access";
 import { recordAudit } from "@/server/audit";
 import type { Caller } from "@/server/auth/caller";
 
@@ -92,17 +92,16 @@ const LABELS: Record<z.infer<typeof accessAsSchema>, string> = {
 
 /**
  * The order's download history, newest first, as the viewer may see it (see
- * `canSeeTicketDownload`). The caller must have passed `requireOrderAccess` for the order; its
- * `visibility` goes in here.
+ * `ticketDownloadsVisibleOnlyBy`). The caller must have passed `requireOrderAccess` for the order;
+ * its `visibility` goes in here.
  */
 export function listDownloadHistory(
   db: Db,
-  orderIdentifier: string,
+  order: { id: string; buyerId: string },
   viewer: { userId: string; visibility: OrderVisibility },
   limit = 50,
 ): DownloadHistoryEntry[] {
-  const order = db.select({ buyerId: orders.buyerId }).from(orders).where(eq(orders.id, orderIdentifier)).get();
-  if (!order) return [];
+  const onlyBy = ticketDownloadsVisibleOnlyBy(viewer.userId, viewer.visibility);
   const rows = db
     .select({
       at: ticketDownloads.at,
@@ -113,16 +112,15 @@ export function listDownloadHistory(
     })
     .from(ticketDownloads)
     .innerJoin(users, eq(users.id, ticketDownloads.userId))
-    .where(eq(ticketDownloads.orderId, orderIdentifier))
+    .where(and(eq(ticketDownloads.orderId, order.id), onlyBy === null ? undefined : eq(ticketDownloads.userId, onlyBy)))
     .orderBy(desc(ticketDownloads.at), desc(ticketDownloads.id))
+    .limit(limit)
     .all();
-  const entries: DownloadHistoryEntry[] = [];
-  for (const row of rows) {
-    if (!canSeeTicketDownload(viewer.userId, viewer.visibility, row)) continue;
+  return rows.map((row) => {
     const accessAs = accessAsSchema.safeParse(row.accessAs);
     const ids = safeJsonArray(row.attendeeIds);
     const isViewer = row.userId === viewer.userId;
-    entries.push({
+    return {
       at: row.at,
       attendeeIds: ids,
       attendeeCount: ids.length,
@@ -131,10 +129,8 @@ export function listDownloadHistory(
       isBuyer: row.userId === order.buyerId,
       isViewer,
       byLabel: isViewer ? "you" : accessAs.success ? LABELS[accessAs.data] : "someone with access",
-    });
-    if (entries.length >= limit) break;
-  }
-  return entries;
+    };
+  });
 }
 
 function safeJsonArray(text: string): string[] {

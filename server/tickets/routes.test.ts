@@ -297,7 +297,7 @@ describe("audit", () => {
       if (auth.kind !== "caller") throw new Error("no caller");
       return requireOrderAccess(w.db, auth.caller, w.order.id).visibility;
     };
-    const buyerView = listDownloadHistory(w.db, w.order.id, { userId: w.users.buyer.id, visibility: accessFor(w.users.buyer) });
+    const buyerView = listDownloadHistory(w.db, { id: w.order.id, buyerId: w.users.buyer.id }, { userId: w.users.buyer.id, visibility: accessFor(w.users.buyer) });
     // Newest first: staff, organizer, holder, buyer.
     expect(buyerView.map((e) => [e.byLabel, e.accessAs, e.attendeeCount, e.isBuyer])).toEqual([
       ["Admit staff", "staff", 3, false],
@@ -307,7 +307,7 @@ describe("audit", () => {
     ]);
     expect(buyerView[2].byName).toBe("Hal Holder");
 
-    const holderView = listDownloadHistory(w.db, w.order.id, { userId: w.users.holder.id, visibility: accessFor(w.users.holder) });
+    const holderView = listDownloadHistory(w.db, { id: w.order.id, buyerId: w.users.buyer.id }, { userId: w.users.holder.id, visibility: accessFor(w.users.holder) });
     expect(holderView.map((e) => [e.byLabel, e.attendeeIds])).toEqual([["you", [w.order.attendees[1].id]]]);
   });
 });

@@ -8,7 +8,7 @@ import { ConfirmDialog } from "@/app/_components/confirm-dialog";
 import { DoneMessage } from "@/app/_components/done-message";
 import { PagedList } from "@/app/_components/paged-list";
 import { trpc, type RouterOutputs } from "@/app/_components/trpc";
-import { useDebouncedValue } from "@/app/_components/use-debounced-value";
+import { SearchInput, usePageFor, useSettledSearch } from "@/app/_components/paged-search";
 import { formatMomentInZone } from "@/server/events/format";
 
 type Attendee = RouterOutputs["attendees"]["list"]["rows"][number];
@@ -21,22 +21,19 @@ type Pending = { action: "cancel" | "regenerate"; attendee: Attendee };
 export function AttendeesTable(props: { eventId: string; timeZone: string; ticketTypes: Array<{ id: string; name: string }>; canManage: boolean }) {
   const utils = trpc.useUtils();
   const router = useRouter();
-  const [search, setSearch] = useState("");
+  const { search, setSearch, settled: settledSearch } = useSettledSearch();
   const [ticketTypeId, setTicketTypeId] = useState("");
   const [checkedIn, setCheckedIn] = useState<Either>("");
   const [cancelled, setCancelled] = useState<Either>("");
-  const settledSearch = useDebouncedValue(search.trim(), 300);
 
   const filter = {
-    search: settledSearch || undefined,
+    search: settledSearch,
     ticketTypeId: ticketTypeId || undefined,
     checkedIn: asBoolean(checkedIn),
     cancelled: asBoolean(cancelled),
   };
   // The page belongs to one set of filters: changing a filter starts again at page 1.
-  const filterKey = JSON.stringify(filter);
-  const [paging, setPaging] = useState({ filterKey, page: 1 });
-  const page = paging.filterKey === filterKey ? paging.page : 1;
+  const [page, setPage] = usePageFor(JSON.stringify(filter));
 
   const list = trpc.attendees.list.useQuery({ eventId: props.eventId, ...filter, page }, { placeholderData: keepPreviousData });
   const filtered = Boolean(filter.search || filter.ticketTypeId || filter.checkedIn !== undefined || filter.cancelled !== undefined);
@@ -82,18 +79,7 @@ export function AttendeesTable(props: { eventId: string; timeZone: string; ticke
 
       <div className="card grid gap-4 p-4 sm:grid-cols-2 lg:grid-cols-4" role="search" aria-label="Filter attendees">
         <div className="sm:col-span-2 lg:col-span-1">
-          <label className="label" htmlFor="attendee-search">
-            Search
-          </label>
-          <input
-            id="attendee-search"
-            className="input"
-            type="search"
-            placeholder="Name, email or order"
-            maxLength={200}
-            value={search}
-            onChange={(e) => setSearch(e.target.value)}
-          />
+          <SearchInput id="attendee-search" placeholder="Name, email or order" value={search} onChange={setSearch} />
         </div>
         <div>
           <label className="label" htmlFor="attendee-type">
@@ -135,7 +121,7 @@ export function AttendeesTable(props: { eventId: string; timeZone: string; ticke
       <PagedList
         query={list}
         noun="attendee"
-        onPage={(next) => setPaging({ filterKey, page: next })}
+        onPage={setPage}
         empty={
           <>
             {filtered ? (

@@ -8,7 +8,7 @@ import { ConfirmDialog } from "@/app/_components/confirm-dialog";
 import { DoneMessage } from "@/app/_components/done-message";
 import { PagedList } from "@/app/_components/paged-list";
 import { trpc, type RouterOutputs } from "@/app/_components/trpc";
-import { useDebouncedValue } from "@/app/_components/use-debounced-value";
+import { SearchCard, usePageFor, useSettledSearch } from "@/app/_components/paged-search";
 import { formatMoney, formatMomentInZone } from "@/server/events/format";
 
 type Order = RouterOutputs["attendees"]["orders"]["rows"][number];
@@ -17,11 +17,9 @@ type Pending = { action: "cancel" | "regenerate"; order: Order };
 export function OrdersTable(props: { eventId: string; timeZone: string; canManage: boolean }) {
   const utils = trpc.useUtils();
   const router = useRouter();
-  const [search, setSearch] = useState("");
-  const settledSearch = useDebouncedValue(search.trim(), 300) || undefined;
+  const { search, setSearch, settled: settledSearch } = useSettledSearch();
   // The page belongs to one search: a new search starts again at page 1.
-  const [paging, setPaging] = useState({ search: settledSearch, page: 1 });
-  const page = paging.search === settledSearch ? paging.page : 1;
+  const [page, setPage] = usePageFor(settledSearch ?? "");
   const list = trpc.attendees.orders.useQuery({ eventId: props.eventId, search: settledSearch, page }, { placeholderData: keepPreviousData });
 
   const [pending, setPending] = useState<Pending | null>(null);
@@ -58,20 +56,7 @@ export function OrdersTable(props: { eventId: string; timeZone: string; canManag
       <h2 id="orders-heading" className="text-lg font-semibold">
         Orders
       </h2>
-      <div className="card p-4" role="search" aria-label="Search orders">
-        <label className="label" htmlFor="order-search">
-          Search
-        </label>
-        <input
-          id="order-search"
-          className="input max-w-md"
-          type="search"
-          placeholder="Buyer name, email or order"
-          maxLength={200}
-          value={search}
-          onChange={(e) => setSearch(e.target.value)}
-        />
-      </div>
+      <SearchCard label="Search orders" id="order-search" placeholder="Buyer name, email or order" value={search} onChange={setSearch} />
 
       <DoneMessage message={done} />
       {markPaid.error && (
@@ -83,7 +68,7 @@ export function OrdersTable(props: { eventId: string; timeZone: string; canManag
       <PagedList
         query={list}
         noun="order"
-        onPage={(next) => setPaging({ search: settledSearch, page: next })}
+        onPage={setPage}
         empty={<p>{settledSearch ? "No orders match this search." : "No orders yet."}</p>}
       >
         {(data) => (
