@@ -1,41 +1,12 @@
-import { readdirSync, readFileSync } from "node:fs";
-import path from "node:path";
-import { expect, test, type APIRequestContext, type Browser, type BrowserContext, type Page } from "@playwright/test";
+import { expect, test, type Browser, type BrowserContext, type Page } from "@playwright/test";
+import { newestMailTo, registerViaApi, signIn } from "./support";
 
 /**
  * Accounts and revocable sessions end to end, against the production build: the real Auth.js
  * cookie, the real tRPC link, the real server in scripts/serve.ts.
  */
 
-const OUTBOX = path.resolve(".e2e-data/outbox");
 const unique = (tag: string) => `${tag}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}@e2e.test`;
-
-type Mail = { to: string; subject: string; text: string; sentAt: string };
-
-/** The newest message in the outbox addressed to `to` (it may take a moment to land). */
-async function newestMailTo(to: string): Promise<Mail> {
-  let found: Mail | undefined;
-  await expect
-    .poll(() => {
-      const mails = readdirSync(OUTBOX)
-        .filter((f) => f.endsWith(".json"))
-        .map((f) => JSON.parse(readFileSync(path.join(OUTBOX, f), "utf8")) as Mail)
-        .filter((m) => m.to === to)
-        .sort((a, b) => a.sentAt.localeCompare(b.sentAt));
-      found = mails.at(-1);
-      return found !== undefined;
-    }, { message: `a mail to ${to} in ${OUTBOX}` })
-    .toBe(true);
-  return found!;
-}
-
-async function signIn(page: Page, email: string, password: string, name: string) {
-  await page.goto("/signin");
-  await page.getByLabel("Email").fill(email);
-  await page.getByLabel("Password", { exact: true }).fill(password);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page.getByTestId("signed-in-as")).toContainText(name);
-}
 
 /** After its session was revoked, the next navigation shows a signed-out visitor. */
 async function expectSignedOut(page: Page) {
@@ -51,19 +22,10 @@ async function expectSignedIn(page: Page, name: string) {
   await expect(page.getByTestId("signed-in-as")).toContainText(name);
 }
 
-/** Creates an account through the API the register page uses (same-origin JSON). */
-async function registerViaApi(request: APIRequestContext, baseURL: string, name: string, email: string, password: string) {
-  const response = await request.post("/api/trpc/auth.register", {
-    headers: { origin: baseURL, "content-type": "application/json" },
-    data: { name, email, password },
-  });
-  expect(response.status(), await response.text()).toBe(200);
-}
-
 async function newSignedInPage(browser: Browser, email: string, password: string, name: string): Promise<{ context: BrowserContext; page: Page }> {
   const context = await browser.newContext();
   const page = await context.newPage();
-  await signIn(page, email, password, name);
+  await signIn(page, { name, email }, password);
   return { context, page };
 }
 
@@ -98,7 +60,7 @@ test("register → verify → sign in twice → revoke the other device → chan
   await expect(page1.getByRole("main").getByRole("alert")).toContainText(/invalid, expired or already used/);
 
   // Sign in; the header shows who, and the unverified-email banner is gone.
-  await signIn(page1, email, password, name);
+  await signIn(page1, { name, email }, password);
   await expect(page1.getByText("Confirm your email address to see tickets")).toHaveCount(0);
 
   // The cookie is the opaque session secret (not a JWT), HttpOnly and SameSite=Lax.
@@ -113,7 +75,7 @@ test("register → verify → sign in twice → revoke the other device → chan
   // A second browser.
   const second = await browser.newContext();
   const page2 = await second.newPage();
-  await signIn(page2, email, password, name);
+  await signIn(page2, { name, email }, password);
 
   // The first revokes the second from its Devices page.
   await page1.goto("/devices");
@@ -129,7 +91,7 @@ test("register → verify → sign in twice → revoke the other device → chan
   await expectSignedIn(page1, name);
 
   // The second signs in again; the first changes the password.
-  await signIn(page2, email, password, name);
+  await signIn(page2, { name, email }, password);
   await page1.goto("/devices");
   await expect(rows).toHaveCount(2);
   await page1.goto("/account");
@@ -151,7 +113,7 @@ test("register → verify → sign in twice → revoke the other device → chan
   await page2.getByLabel("Password", { exact: true }).fill(password);
   await page2.getByRole("button", { name: "Sign in" }).click();
   await expect(page2.getByRole("main").getByRole("alert")).toHaveText("Email or password is wrong.");
-  await signIn(page2, email, newPassword, name);
+  await signIn(page2, { name, email }, newPassword);
 
   // Signing out ends the session server-side, not just in this browser.
   const cookieBefore = (await second.cookies()).find((c) => c.name === "admit.session")!.value;
@@ -196,7 +158,7 @@ test("a cross-site or sibling-origin form post to a tRPC mutation changes nothin
   const email = unique("csrf");
   const name = "Casey Csrf";
   const password = "csrf-password-123";
-  await registerViaApi(request, baseURL!, name, email, password);
+  await registerViaApi(request, baseURL!, { name, email }, password);
   const victim = await newSignedInPage(browser, email, password, name);
   const other = await newSignedInPage(browser, email, password, name);
 
@@ -272,7 +234,7 @@ test("a cross-site or sibling-origin form post to a tRPC mutation changes nothin
 test("ten failed sign-ins lock the account with a clear message, even for the right password", async ({ page, request, baseURL }) => {
   const email = unique("locked");
   const password = "the-right-password";
-  await registerViaApi(request, baseURL!, "Lou Locked", email, password);
+  await registerViaApi(request, baseURL!, { name: "Lou Locked", email }, password);
 
   await page.goto("/signin");
   const attempt = async (pw: string) => {
@@ -303,7 +265,7 @@ test("ten failed sign-ins lock the account with a clear message, even for the ri
 test("API tokens against the running server: issue, use, logout, and a spoofed X-Forwarded-For is ignored", async ({ request, baseURL }) => {
   const email = unique("api");
   const password = "api-password-123";
-  await registerViaApi(request, baseURL!, "Ada Api", email, password);
+  await registerViaApi(request, baseURL!, { name: "Ada Api", email }, password);
 
   const issued = await request.post("/api/v1/auth/token", {
     headers: { "x-forwarded-for": "203.0.113.9" },

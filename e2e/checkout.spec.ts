@@ -1,6 +1,5 @@
-import { readdirSync, readFileSync } from "node:fs";
-import path from "node:path";
 import { expect, test, type Page } from "@playwright/test";
+import { linkInMail, signIn, type Person } from "./support";
 
 /**
  * Events, checkout and the order-completion page, end to end against the production build:
@@ -9,37 +8,12 @@ import { expect, test, type Page } from "@playwright/test";
  * their own ticket.
  */
 
-const OUTBOX = path.resolve(".e2e-data/outbox");
 const PASSWORD = "checkout-password-123";
 const suffix = `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 6)}`;
 const buyer = { name: "Bianca Buyer", email: `buyer-${suffix}@e2e.test` };
 const friend = { name: "Fay Friend", email: `friend-${suffix}@e2e.test` };
 const stranger = { name: "Sid Stranger", email: `stranger-${suffix}@e2e.test` };
 const eventName = `Checkout Conf ${suffix}`;
-
-type Mail = { to: string; subject: string; text: string; sentAt: string };
-
-function mailsTo(to: string): Mail[] {
-  let files: string[] = [];
-  try {
-    files = readdirSync(OUTBOX).filter((f) => f.endsWith(".json"));
-  } catch {
-    return [];
-  }
-  return files
-    .map((f) => JSON.parse(readFileSync(path.join(OUTBOX, f), "utf8")) as Mail)
-    .filter((m) => m.to.toLowerCase() === to.toLowerCase())
-    .sort((a, b) => a.sentAt.localeCompare(b.sentAt));
-}
-
-/** The first link in the newest mail to `to` whose text matches `pattern`. */
-async function linkInMail(to: string, pattern: RegExp): Promise<string> {
-  let link: string | undefined;
-  await expect
-    .poll(() => (link = mailsTo(to).map((m) => pattern.exec(m.text)?.[0]).filter(Boolean).at(-1)), { message: `a mail to ${to} matching ${pattern}` })
-    .toBeTruthy();
-  return link!;
-}
 
 async function register(page: Page, person: { name: string; email: string }) {
   await page.goto("/register");
@@ -50,13 +24,7 @@ async function register(page: Page, person: { name: string; email: string }) {
   await expect(page.getByRole("heading", { name: "Check your inbox" })).toBeVisible();
 }
 
-async function signIn(page: Page, person: { name: string; email: string }) {
-  await page.goto("/signin");
-  await page.getByLabel("Email").fill(person.email);
-  await page.getByLabel("Password", { exact: true }).fill(PASSWORD);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page.getByTestId("signed-in-as")).toContainText(person.name);
-}
+const signInAs = (page: Page, person: Person) => signIn(page, person, PASSWORD);
 
 async function verifyFromOutbox(page: Page, email: string) {
   await page.goto(await linkInMail(email, /http:\/\/\S+\/verify-email\?token=[\w-]+/));
@@ -70,7 +38,7 @@ let orderPath = "";
 
 test("a new user creates and publishes an event, then buys tickets for themself and a friend", async ({ page }) => {
   await register(page, buyer);
-  await signIn(page, buyer);
+  await signInAs(page, buyer);
 
   // Create and publish an event from the dashboard.
   await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Dashboard" }).click();
@@ -149,7 +117,7 @@ test("the friend registers with the attendee email, verifies it and sees only th
   await expect(page).toHaveURL(/\/signin\?callbackUrl=%2Forders%2F/);
 
   await register(page, friend);
-  await signIn(page, friend);
+  await signInAs(page, friend);
   // Not verified yet: the address proves nothing, so the order is not theirs.
   const before = await page.goto(orderPath);
   expect(before?.status()).toBe(403);
@@ -178,7 +146,7 @@ test("the friend registers with the attendee email, verifies it and sees only th
 
 test("someone else gets a 403 page, a made-up order a 404 page", async ({ page }) => {
   await register(page, stranger);
-  await signIn(page, stranger);
+  await signInAs(page, stranger);
   const response = await page.goto(orderPath);
   expect(response?.status()).toBe(403);
   await expect(page.getByRole("heading", { name: "This order belongs to another account" })).toBeVisible();

@@ -4,6 +4,7 @@ import path from "node:path";
 import Database from "better-sqlite3";
 import { chromium, expect, test, type APIRequestContext, type Page } from "@playwright/test";
 import { writeQrVideo } from "./fake-camera";
+import { registerViaApi, signIn, type Person } from "./support";
 
 /**
  * The organizer dashboard and the door, end to end against the production build: an organizer
@@ -23,22 +24,8 @@ const attendee = { name: "Bob Attendee", email: `bob-${suffix}@e2e.test` };
 const secondAttendee = { name: "Cara Attendee", email: `cara-${suffix}@e2e.test` };
 const eventName = `Door Conf ${suffix}`;
 
-/** Creates an account through the API the register page uses (same-origin JSON). */
-async function registerViaApi(request: APIRequestContext, baseURL: string, person: { name: string; email: string }) {
-  const response = await request.post("/api/trpc/auth.register", {
-    headers: { origin: baseURL, "content-type": "application/json" },
-    data: { name: person.name, email: person.email, password: PASSWORD },
-  });
-  expect(response.status(), await response.text()).toBe(200);
-}
-
-async function signIn(page: Page, person: { name: string; email: string }) {
-  await page.goto("/signin");
-  await page.getByLabel("Email").fill(person.email);
-  await page.getByLabel("Password", { exact: true }).fill(PASSWORD);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page.getByTestId("signed-in-as")).toContainText(person.name);
-}
+const signInAs = (page: Page, person: Person) => signIn(page, person, PASSWORD);
+const register = (request: APIRequestContext, baseURL: string, person: Person) => registerViaApi(request, baseURL, person, PASSWORD);
 
 /** The check-in secret is printed only in the ticket PDF's QR code; the test reads it from the database. */
 function checkInSecretOf(attendeeEmail: string): string {
@@ -58,10 +45,10 @@ let eventId = "";
 
 test("an organizer runs an event from the dashboard and adds a registrar by email", async ({ page, baseURL }) => {
   // The registrar has an account before being added; the stranger too, for the last test.
-  await registerViaApi(page.request, baseURL!, registrar);
-  await registerViaApi(page.request, baseURL!, stranger);
-  await registerViaApi(page.request, baseURL!, organizer);
-  await signIn(page, organizer);
+  await register(page.request, baseURL!, registrar);
+  await register(page.request, baseURL!, stranger);
+  await register(page.request, baseURL!, organizer);
+  await signInAs(page, organizer);
 
   // Create and publish an event.
   await page.goto("/dashboard/events/new");
@@ -119,7 +106,7 @@ test("an organizer runs an event from the dashboard and adds a registrar by emai
 
 test("the registrar sees only check-in and checks the ticket in by typing its code", async ({ page }) => {
   expect(eventId).not.toBe("");
-  await signIn(page, registrar);
+  await signInAs(page, registrar);
 
   // Only "Check-in" is offered for this event.
   await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Dashboard" }).click();
@@ -173,7 +160,7 @@ test("the registrar scans a ticket's QR code with the camera", async ({ baseURL 
   try {
     const context = await browser.newContext({ baseURL, permissions: ["camera"] });
     const page = await context.newPage();
-    await signIn(page, registrar);
+    await signInAs(page, registrar);
     await page.goto(`/dashboard/events/${eventId}/checkin`);
     await page.getByRole("button", { name: "Scan with camera" }).click();
     await expect(page.getByLabel("Camera view")).toBeVisible();
@@ -190,7 +177,7 @@ test("the registrar scans a ticket's QR code with the camera", async ({ baseURL 
 });
 
 test("the organizer's audit log tells what happened", async ({ page }) => {
-  await signIn(page, organizer);
+  await signInAs(page, organizer);
   await page.goto(`/dashboard/events/${eventId}/audit`);
   const entries = page.getByTestId("audit-entry");
   await expect(entries.first()).toContainText(`${registrar.name} checked in ${secondAttendee.name}`);
@@ -202,7 +189,7 @@ test("the organizer's audit log tells what happened", async ({ page }) => {
 });
 
 test("someone off the team gets the 403 page", async ({ page }) => {
-  await signIn(page, stranger);
+  await signInAs(page, stranger);
   for (const section of ["", "/checkin"]) {
     const response = await page.goto(`/dashboard/events/${eventId}${section}`);
     expect(response?.status()).toBe(403);
@@ -218,7 +205,7 @@ test("someone off the team gets the 403 page", async ({ page }) => {
 
 test("staff find any event in the console and see its dashboard read-only", async ({ page, request, baseURL }) => {
   const staff = { name: "Stella Staff", email: `stella-${suffix}@e2e.test` };
-  await registerViaApi(request, baseURL!, staff);
+  await register(request, baseURL!, staff);
   // Roles are granted by an admin; here the test plays the operator (`npm run user:create --role`).
   const db = new Database(DATABASE, { fileMustExist: true });
   try {
@@ -226,7 +213,7 @@ test("staff find any event in the console and see its dashboard read-only", asyn
   } finally {
     db.close();
   }
-  await signIn(page, staff);
+  await signInAs(page, staff);
   await page.goto("/admin");
   await page.getByLabel("Search users").getByRole("searchbox").fill(organizer.email);
   await expect(page.getByRole("table", { name: "Users" }).getByText(organizer.email)).toBeVisible();
@@ -245,7 +232,7 @@ test("staff find any event in the console and see its dashboard read-only", asyn
 });
 
 test("the organizer edits the event's details and the event page shows them", async ({ page }) => {
-  await signIn(page, organizer);
+  await signInAs(page, organizer);
   await page.goto(`/dashboard/events/${eventId}/settings`);
   const venue = page.getByLabel("Venue");
   await venue.fill("");
@@ -259,7 +246,7 @@ test("the organizer edits the event's details and the event page shows them", as
 });
 
 test("a registrar gets no settings", async ({ page }) => {
-  await signIn(page, registrar);
+  await signInAs(page, registrar);
   const response = await page.goto(`/dashboard/events/${eventId}/settings`);
   // A registrar is sent to the door; nothing of the settings form is shown.
   await expect(page).toHaveURL(new RegExp(`/dashboard/events/${eventId}/checkin$`));

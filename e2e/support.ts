@@ -1,0 +1,60 @@
+import { readdirSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { expect, type APIRequestContext, type Page } from "@playwright/test";
+
+/** Shared steps of the end-to-end specs: accounts, sign-in, and the mail outbox. */
+
+export type Person = { name: string; email: string };
+
+/** Where the server under test writes mail (no SMTP_URL): one JSON file per message. */
+export const OUTBOX = path.resolve(".e2e-data/outbox");
+
+export type Mail = { to: string; subject: string; text: string; sentAt: string };
+
+/** Every message to `to` so far, oldest first. */
+export function mailsTo(to: string): Mail[] {
+  let files: string[] = [];
+  try {
+    files = readdirSync(OUTBOX).filter((f) => f.endsWith(".json"));
+  } catch {
+    return [];
+  }
+  return files
+    .map((f) => JSON.parse(readFileSync(path.join(OUTBOX, f), "utf8")) as Mail)
+    .filter((m) => m.to.toLowerCase() === to.toLowerCase())
+    .sort((a, b) => a.sentAt.localeCompare(b.sentAt));
+}
+
+/** The newest message to `to` (it may take a moment to land). */
+export async function newestMailTo(to: string): Promise<Mail> {
+  let found: Mail | undefined;
+  await expect.poll(() => (found = mailsTo(to).at(-1)) !== undefined, { message: `a mail to ${to} in ${OUTBOX}` }).toBe(true);
+  return found!;
+}
+
+/** The newest link matching `pattern` in the mail to `to`. */
+export async function linkInMail(to: string, pattern: RegExp): Promise<string> {
+  let link: string | undefined;
+  await expect
+    .poll(() => (link = mailsTo(to).map((m) => pattern.exec(m.text)?.[0]).filter(Boolean).at(-1)), { message: `a mail to ${to} matching ${pattern}` })
+    .toBeTruthy();
+  return link!;
+}
+
+/** Signs in through the sign-in page and waits until the header names the person. */
+export async function signIn(page: Page, person: Person, password: string) {
+  await page.goto("/signin");
+  await page.getByLabel("Email").fill(person.email);
+  await page.getByLabel("Password", { exact: true }).fill(password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByTestId("signed-in-as")).toContainText(person.name);
+}
+
+/** Creates an account through the API the register page uses (same-origin JSON). */
+export async function registerViaApi(request: APIRequestContext, baseURL: string, person: Person, password: string) {
+  const response = await request.post("/api/trpc/auth.register", {
+    headers: { origin: baseURL, "content-type": "application/json" },
+    data: { name: person.name, email: person.email, password },
+  });
+  expect(response.status(), await response.text()).toBe(200);
+}
