@@ -239,7 +239,7 @@ async function seed(dbFile: string) {
   const { createUser } = await import("@/server/auth/accounts");
   const { accessTokenKey, signAccessToken } = await import("@/server/auth/access-token");
   const { createApiSession } = await import("@/server/auth/sessions");
-  const { insertEvent, insertOrder } = await import("@/server/tickets/test-inserts");
+  const { insertEvent, insertOrder } = await import("@/server/testing/inserts");
   const db = openDb(dbFile);
   const buyer = await createUser(db, { email: "bench-buyer@bench.test", name: "Bench Buyer", password: randomBytes(12).toString("hex"), verified: true });
   const event = insertEvent(db, "Bench Conf 2026");

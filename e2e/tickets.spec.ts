@@ -4,7 +4,7 @@ import path from "node:path";
 import { expect, test, type Page } from "@playwright/test";
 import { openDb, type AppDb } from "@/db/client";
 import { createUser } from "@/server/auth/accounts";
-import { insertEvent, insertOrder } from "@/server/tickets/test-inserts";
+import { insertEvent, insertOrder } from "@/server/testing/inserts";
 
 /**
  * Ticket downloads in a real browser against the production server. The order is seeded straight

@@ -1,5 +1,5 @@
 import { openDb, setDb, type AppDb } from "@/db/client";
-import { attendees, eventMembers, events, orders, ticketTypes, users, type User } from "@/db/schema";
+import { eventMembers, users, type User } from "@/db/schema";
 import { accessTokenKey, signAccessToken } from "@/server/auth/access-token";
 import { authenticateCookie, type Caller } from "@/server/auth/caller";
 import { hashPassword } from "@/server/auth/passwords";
@@ -7,6 +7,7 @@ import { SCOPES } from "@/server/auth/scopes";
 import { createApiSession, createBrowserSession } from "@/server/auth/sessions";
 import { config } from "@/server/config";
 import { randomId } from "@/server/ids";
+import { insertEvent, insertOrder } from "./inserts";
 
 /**
  * A small, complete world for privilege tests: one user per role, an event with its team, an
@@ -63,47 +64,24 @@ export async function buildWorld(file = ":memory:"): Promise<World> {
     admin: mkUser("admin", "admin"),
   };
 
-  const mkEvent = (name: string) => {
-    const id = randomId();
-    const slug = `${name.toLowerCase().replace(/\W+/g, "-")}-${randomId(4).toLowerCase()}`;
-    db.insert(events)
-      .values({ id, slug, name, description: "", venue: "Hall 1", startsAt: now + 86_400_000, endsAt: now + 90_000_000, timeZone: "Europe/Berlin", published: true, createdAt: now })
-      .run();
-    const ticketTypeId = randomId();
-    db.insert(ticketTypes).values({ id: ticketTypeId, eventId: id, name: "General", priceCents: 1000, quantity: 100, sold: 0, createdAt: now }).run();
-    return { id, slug, ticketTypeId };
-  };
+  // Tomorrow, so nothing about the world is in the past.
+  const mkEvent = (name: string) =>
+    insertEvent(db, name, { event: { venue: "Hall 1", startsAt: now + 86_400_000, endsAt: now + 90_000_000 }, ticketType: { name: "General", priceCents: 1000, quantity: 100 } }, now);
   const event = mkEvent("World Conf");
   for (const [role, user] of [["owner", u.owner], ["organizer", u.organizer], ["registrar", u.registrar]] as const) {
     db.insert(eventMembers).values({ eventId: event.id, userId: user.id, role, createdAt: now }).run();
   }
 
-  const mkOrder = (eventId: string, ticketTypeId: string, buyer: User, holders: User[]) => {
-    const orderId = randomId();
-    db.insert(orders)
-      .values({ id: orderId, eventId, buyerId: buyer.id, buyerName: buyer.name, buyerEmail: buyer.email, totalCents: 1000 * holders.length, createdAt: now })
-      .run();
-    const rows = holders.map((holder) => ({
-      id: randomId(),
-      orderId,
-      eventId,
-      ticketTypeId,
-      name: holder.name,
-      email: holder.email,
-      emailNormalized: holder.email.toLowerCase(),
-      checkinSecret: randomId(),
-      createdAt: now,
-    }));
-    db.insert(attendees).values(rows).run();
-    db.update(ticketTypes).set({ sold: holders.length }).run();
-    return { orderId, rows };
+  const mkOrder = (event: { id: string; ticketTypeId: string }, buyer: User, holders: User[]) => {
+    const order = insertOrder(db, event, buyer, holders, now);
+    return { orderId: order.id, rows: order.attendees };
   };
-  const main = mkOrder(event.id, event.ticketTypeId, u.buyer, [u.buyer, u.holder]);
+  const main = mkOrder(event, u.buyer, [u.buyer, u.holder]);
 
   const otherOwner = mkUser("other-owner");
   const other = mkEvent("Other Fest");
   db.insert(eventMembers).values({ eventId: other.id, userId: otherOwner.id, role: "owner", createdAt: now }).run();
-  const otherOrder = mkOrder(other.id, other.ticketTypeId, otherOwner, [otherOwner]);
+  const otherOrder = mkOrder(other, otherOwner, [otherOwner]);
 
   return {
     db,

@@ -10,7 +10,7 @@ import type { Scope } from "@/server/auth/scopes";
 import { createApiSession, createBrowserSession } from "@/server/auth/sessions";
 import { config } from "@/server/config";
 import { freshDb, makeUser } from "@/server/test-support";
-import { insertEvent, insertOrder } from "./test-inserts";
+import { insertEvent, insertOrder } from "@/server/testing/inserts";
 
 /**
  * Test fixture for the ticket routes, built with direct inserts (no dependency on the events and
@@ -33,7 +33,7 @@ export async function ticketWorld() {
     makeUser(db, { name: "Other Owner" }),
   ]);
 
-  const event = insertEvent(db, "Ticket Conf 2026", now);
+  const event = insertEvent(db, "Ticket Conf 2026", {}, now);
   for (const [role, user] of [["owner", owner], ["organizer", organizer], ["registrar", registrar]] as const) {
     db.insert(eventMembers).values({ eventId: event.id, userId: user.id, role, createdAt: now }).run();
   }
@@ -44,7 +44,7 @@ export async function ticketWorld() {
     { name: "Una Unverified", email: unverifiedHolder.email },
   ], now);
 
-  const otherEvent = insertEvent(db, "Other Fest", now);
+  const otherEvent = insertEvent(db, "Other Fest", {}, now);
   db.insert(eventMembers).values({ eventId: otherEvent.id, userId: otherOwner.id, role: "owner", createdAt: now }).run();
   const otherOrder = insertOrder(db, otherEvent, otherOwner, [{ name: "Other Owner", email: otherOwner.email }], now);
 

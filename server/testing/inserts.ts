@@ -1,18 +1,26 @@
 import type { Db } from "@/db/client";
-import { attendees, events, orders, ticketTypes, type Attendee, type User } from "@/db/schema";
+import { eq, sql } from "drizzle-orm";
+import { attendees, events, orders, ticketTypes, type Attendee, type Event, type TicketType, type User } from "@/db/schema";
 import { randomId } from "@/server/ids";
 
 /**
  * Direct inserts of an event and an order, for tests that must not depend on the events and
- * orders modules (the vitest fixture and the e2e spec). Only db/ and ids: cheap to import anywhere.
+ * orders modules (the privilege-matrix world, ticket tests, the e2e spec). Only db/ and ids:
+ * cheap to import anywhere.
  */
 
-export function insertEvent(db: Db, name: string, now = Date.now()) {
+export function insertEvent(
+  db: Db,
+  name: string,
+  options: { event?: Partial<Event>; ticketType?: Partial<Pick<TicketType, "name" | "priceCents" | "quantity">> } = {},
+  now = Date.now(),
+) {
   const id = randomId();
+  const slug = `${name.toLowerCase().replace(/\W+/g, "-")}-${randomId(4).toLowerCase()}`;
   db.insert(events)
     .values({
       id,
-      slug: `${name.toLowerCase().replace(/\W+/g, "-")}-${randomId(4).toLowerCase()}`,
+      slug,
       name,
       venue: "Kulturbrauerei, Schönhauser Allee 36, Berlin",
       startsAt: Date.UTC(2026, 2, 14, 8),
@@ -20,11 +28,12 @@ export function insertEvent(db: Db, name: string, now = Date.now()) {
       timeZone: "Europe/Berlin",
       published: true,
       createdAt: now,
+      ...options.event,
     })
     .run();
   const ticketTypeId = randomId();
-  db.insert(ticketTypes).values({ id: ticketTypeId, eventId: id, name: "Regular", priceCents: 4900, quantity: 1000, createdAt: now }).run();
-  return { id, ticketTypeId };
+  db.insert(ticketTypes).values({ id: ticketTypeId, eventId: id, name: "Regular", priceCents: 4900, quantity: 1000, createdAt: now, ...options.ticketType }).run();
+  return { id, slug, ticketTypeId };
 }
 
 export function insertOrder(
@@ -35,8 +44,9 @@ export function insertOrder(
   now = Date.now(),
 ): { id: string; attendees: Attendee[] } {
   const id = randomId();
+  const price = db.select({ cents: ticketTypes.priceCents }).from(ticketTypes).where(eq(ticketTypes.id, event.ticketTypeId)).get()?.cents ?? 0;
   db.insert(orders)
-    .values({ id, eventId: event.id, buyerId: buyer.id, buyerName: buyer.name, buyerEmail: buyer.email, totalCents: 4900 * people.length, createdAt: now })
+    .values({ id, eventId: event.id, buyerId: buyer.id, buyerName: buyer.name, buyerEmail: buyer.email, totalCents: price * people.length, createdAt: now })
     .run();
   // Distinct createdAt values fix the page order.
   const rows: Attendee[] = people.map((p, i) => ({
@@ -55,5 +65,6 @@ export function insertOrder(
     createdAt: now + i,
   }));
   if (rows.length) db.insert(attendees).values(rows).run();
+  db.update(ticketTypes).set({ sold: sql`${ticketTypes.sold} + ${rows.length}` }).where(eq(ticketTypes.id, event.ticketTypeId)).run();
   return { id, attendees: rows };
 }
