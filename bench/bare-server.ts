@@ -6,7 +6,7 @@ import { requireOrderAccess, visibleAttendees } from "@/server/access";
 import { authenticateRequest, clientIp } from "@/server/auth/caller";
 import { statusOf } from "@/server/errors";
 import { recordTicketDownload } from "@/server/tickets/downloads";
-import { attendeeIdsOfOrder, openTicketFile } from "@/server/tickets/storage";
+import { openTicketFile } from "@/server/tickets/storage";
 
 /**
  * The benchmark's "no framework" floor: `GET /tickets/{orderIdentifier}` on bare node:http,
@@ -40,7 +40,7 @@ const server = createServer(async (req, res) => {
     if (auth.kind !== "caller") return fail(res, 401, "UNAUTHORIZED", "Sign in or send a Bearer token");
     if (!auth.caller.scopes.has("tickets:read")) return fail(res, 403, "FORBIDDEN", "This token lacks the tickets:read scope");
     const { order, visibility } = requireOrderAccess(database, auth.caller, decodeURIComponent(match[1]));
-    const ids = visibleAttendees(attendeeIdsOfOrder(database, order).map((id) => ({ id })), visibility).map((a) => a.id);
+    const ids = (orderAttendeeIds: string[]) => visibleAttendees(orderAttendeeIds.map((id) => ({ id })), visibility).map((a) => a.id);
     const file = await openTicketFile(database, order.id, ids);
     try {
       recordTicketDownload(database, { caller: auth.caller, order, attendeeIds: file.attendeeIds, visibility, ip: clientIp(headers) });

@@ -5,7 +5,7 @@ import { clientIp } from "@/server/auth/caller";
 import { notFound } from "@/server/errors";
 import { requireCaller } from "@/server/http/caller";
 import { recordTicketDownload } from "./downloads";
-import { attendeeIdsOfOrder, openTicketFile } from "./storage";
+import { openTicketFile } from "./storage";
 
 /**
  * The HTTP side of `GET|HEAD /tickets/{orderIdentifier}[/{attendeeIdentifier}]`: authenticate,
@@ -34,7 +34,7 @@ export async function serveTickets(request: Request, rawParams: unknown): Promis
   const { order, visibility } = requireOrderAccess(database, caller, params.orderIdentifier);
   const attendeeIds =
     params.attendeeIdentifier === undefined
-      ? visibleAttendees(attendeeIdsOfOrder(database, order).map((id) => ({ id })), visibility).map((a) => a.id)
+      ? (orderAttendeeIds: string[]) => visibleAttendees(orderAttendeeIds.map((id) => ({ id })), visibility).map((a) => a.id)
       : [requireVisibleAttendee(database, order, visibility, params.attendeeIdentifier).id];
 
   const file = await openTicketFile(database, order.id, attendeeIds);

@@ -30,14 +30,6 @@ export type TicketFile = {
 };
 
 // The hot path's queries, prepared once per connection (db/prepared.ts): every download runs them.
-const attendeeIdsStatement = (db: Db) =>
-  db
-    .select({ id: attendees.id })
-    .from(attendees)
-    .where(and(eq(attendees.orderId, sql.placeholder("orderId")), eq(attendees.eventId, sql.placeholder("eventId"))))
-    .orderBy(asc(attendees.createdAt), asc(attendees.id))
-    .prepare();
-
 const printedStatement = (db: Db) =>
   db
     .select({ attendee: attendees, ticketType: ticketTypes, event: events, orderId: orders.id })
@@ -50,22 +42,23 @@ const printedStatement = (db: Db) =>
     .orderBy(asc(attendees.createdAt), asc(attendees.id))
     .prepare();
 
-/** The order's attendees in page order (purchase order); ids only, for access filtering. */
-export function attendeeIdsOfOrder(db: Db, order: { id: string; eventId: string }): string[] {
-  const rows = prepared(db, "ticket-attendee-ids", attendeeIdsStatement).all({ orderId: order.id, eventId: order.eventId });
-  return rows.map((row) => row.id);
-}
+/**
+ * Which of an order's attendees go into a file: their ids, or a choice made from all the order's
+ * attendee ids (in page order), e.g. "the ones this caller may see".
+ */
+export type AttendeeChoice = readonly string[] | ((orderAttendeeIds: string[]) => string[]);
 
 /**
  * What gets printed for these attendees of the order, in purchase order whatever the order of
  * `attendeeIds`, so one set of tickets always maps to one file. An id outside the order is
  * "not found": this never widens what the caller asked for.
  */
-export function printedTicketsFor(db: Db, orderIdentifier: string, attendeeIds: readonly string[]): PrintedTicket[] {
-  const wanted = new Set(attendeeIds);
+export function printedTicketsFor(db: Db, orderIdentifier: string, choice: AttendeeChoice): PrintedTicket[] {
+  // The whole order in one prepared statement, filtered here (no IN list of any length).
+  const orderRows = prepared(db, "ticket-printed-rows", printedStatement).all({ orderId: orderIdentifier });
+  const wanted = new Set(typeof choice === "function" ? choice(orderRows.map((row) => row.attendee.id)) : choice);
   if (wanted.size === 0) throw notFound("No tickets to download");
-  // The whole order, filtered here: one prepared statement instead of an IN list of any length.
-  const rows = prepared(db, "ticket-printed-rows", printedStatement).all({ orderId: orderIdentifier }).filter((row) => wanted.has(row.attendee.id));
+  const rows = orderRows.filter((row) => wanted.has(row.attendee.id));
   if (rows.length !== wanted.size) throw notFound("No such ticket in this order");
   return rows.map(({ attendee, ticketType, event, orderId }) => ({
     eventName: event.name,
@@ -133,7 +126,7 @@ export function ticketPathFor(key: string): string {
 const inFlight = new Map<string, Promise<string>>();
 
 /** The PDF of these attendees of the order, rendered now if it isn't cached yet. */
-export async function ticketFileFor(db: Db, orderIdentifier: string, attendeeIds: readonly string[]): Promise<TicketFile> {
+export async function ticketFileFor(db: Db, orderIdentifier: string, attendeeIds: AttendeeChoice): Promise<TicketFile> {
   const tickets = printedTicketsFor(db, orderIdentifier, attendeeIds);
   const key = cacheKeyFor(tickets);
   const file = await ensureRendered(key, tickets);
@@ -160,7 +153,7 @@ export type OpenTicketFile = TicketFile & {
  * is a few microseconds, while the async versions each take a trip through libuv's thread pool
  * and were the largest cost of a cached download.
  */
-export async function openTicketFile(db: Db, orderIdentifier: string, attendeeIds: readonly string[]): Promise<OpenTicketFile> {
+export async function openTicketFile(db: Db, orderIdentifier: string, attendeeIds: AttendeeChoice): Promise<OpenTicketFile> {
   const tickets = printedTicketsFor(db, orderIdentifier, attendeeIds);
   const key = cacheKeyFor(tickets);
   const file = { path: ticketPathFor(key), key, attendeeIds: tickets.map((t) => t.attendeeIdentifier) };
