@@ -1,5 +1,5 @@
 import { TRPCError } from "@trpc/server";
-import { and, eq, sql } from "drizzle-orm";
+import { and, eq, sql, type SQL } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { prepared } from "@/db/prepared";
 import { attendees, eventMembers, events, orders, type Event, type Order } from "@/db/schema";
@@ -34,6 +34,88 @@ export function requireSignedIn(caller: Caller | null): Caller {
 /** Bearer tokens carry a subset of scopes (browser sessions carry all); a missing one is 403. */
 export function requireScope(caller: Caller, scope: Scope): void {
   if (!caller.scopes.has(scope)) throw forbidden(`This token lacks the ${scope} scope`);
+}
+
+/**
+ * What a bearer token needs, for every tRPC procedure (by path) and every route handler (by
+ * method and file path under app/). A scope: tokens holding it. "any-token": every live token
+ * (who am I, sign out, public reads). "browser-only": refused to every token, whatever its
+ * scopes: the account, devices, team and staff console act with a person at the keyboard.
+ * "no-credentials": the route reads no credentials at all (sign-in endpoints).
+ *
+ * Deny by default: a procedure or route missing here refuses every bearer token, and the
+ * privilege matrix fails until it is declared. Browser sessions hold every scope, so for them
+ * only the role and resource rules below decide.
+ */
+export type BearerRule = Scope | "any-token" | "browser-only" | "no-credentials";
+
+export const BEARER_ACCESS = {
+  "auth.me": "any-token",
+  "auth.register": "browser-only",
+  "auth.verifyEmail": "browser-only",
+  "auth.resendVerification": "browser-only",
+  "auth.changePassword": "browser-only",
+  "devices.list": "browser-only",
+  "devices.revoke": "browser-only",
+  "devices.revokeOthers": "browser-only",
+  "events.listPublished": "any-token",
+  "events.bySlug": "any-token",
+  "events.mine": "events:manage",
+  "events.checkInCounts": "checkin:write",
+  "events.create": "events:manage",
+  "events.update": "events:manage",
+  "events.setPublished": "events:manage",
+  "orders.place": "browser-only",
+  "orders.get": "orders:read",
+  "orders.mine": "orders:read",
+  "checkin.scan": "checkin:write",
+  "attendees.list": "events:manage",
+  "attendees.forCheckIn": "checkin:write",
+  "attendees.orders": "events:manage",
+  "attendees.cancel": "events:manage",
+  "attendees.cancelOrder": "events:manage",
+  "attendees.regenerateSecret": "events:manage",
+  "attendees.regenerateOrderSecrets": "events:manage",
+  "attendees.markPaid": "events:manage",
+  "attendees.auditLog": "events:manage",
+  "team.list": "browser-only",
+  "team.add": "browser-only",
+  "team.remove": "browser-only",
+  "admin.users": "browser-only",
+  "admin.setRole": "browser-only",
+  "admin.events": "browser-only",
+  "admin.sessions": "browser-only",
+  "admin.revokeSession": "browser-only",
+
+  "POST /api/v1/auth/token": "no-credentials",
+  "POST /api/v1/auth/refresh": "no-credentials",
+  "POST /api/v1/auth/logout": "any-token",
+  "GET /api/v1/me": "any-token",
+  "GET /api/v1/orders": "orders:read",
+  "GET /api/v1/orders/[orderIdentifier]": "orders:read",
+  "POST /api/v1/checkin": "checkin:write",
+  "GET /api/events/[eventId]/attendees.csv": "events:manage",
+  "GET /tickets/[orderIdentifier]": "tickets:read",
+  "HEAD /tickets/[orderIdentifier]": "tickets:read",
+  "GET /tickets/[orderIdentifier]/[attendeeIdentifier]": "tickets:read",
+  "HEAD /tickets/[orderIdentifier]/[attendeeIdentifier]": "tickets:read",
+  "GET /api/bench/empty": "no-credentials",
+} as const satisfies Record<string, BearerRule>;
+
+export type AccessKey = keyof typeof BEARER_ACCESS;
+
+export function bearerRuleOf(key: string): BearerRule | undefined {
+  return (BEARER_ACCESS as Record<string, BearerRule>)[key];
+}
+
+/** Applies BEARER_ACCESS to a caller; cookie callers pass (they act in the UI and hold every scope). */
+export function requireBearerAccess(caller: Caller, key: string): void {
+  if (caller.via !== "bearer") return;
+  const rule = bearerRuleOf(key);
+  if (rule === undefined || rule === "browser-only" || rule === "no-credentials") {
+    throw forbidden("This can't be done with an API token; use the Admit website");
+  }
+  if (rule !== "any-token") requireScope(caller, rule);
 }
 
 export function requireStaff(caller: Caller): void {
@@ -96,8 +178,31 @@ export function requireEventPermission(db: Db, caller: Caller | null, eventId: s
  * The address whose attendee rows a caller holds: their email, lower-cased, once verified.
  * An unverified address proves nothing, so it holds no tickets.
  */
-export function holderEmailOf(caller: Caller): string | null {
+function holderEmailOf(caller: Caller): string | null {
   return caller.user.emailVerified ? caller.user.email.toLowerCase() : null;
+}
+
+/** The holder rule as a query condition on attendee rows, or null when the caller holds nothing. */
+export function heldByCaller(caller: Caller): SQL | null {
+  const email = holderEmailOf(caller);
+  return email ? eq(attendees.emailNormalized, email) : null;
+}
+
+/** The holder rule for one attendee row already loaded. */
+export function isHeldByCaller(caller: Caller, row: { emailNormalized: string }): boolean {
+  const email = holderEmailOf(caller);
+  return email !== null && row.emailNormalized === email;
+}
+
+/** Staff keep order in the whole system, but an admin's sessions are only an admin's business. */
+export function requireMayRevokeSessionsOf(caller: Caller, owner: { role: string }): void {
+  requireStaff(caller);
+  if (owner.role === "admin" && !isAdmin(caller)) throw forbidden("Only an admin can sign an admin out");
+}
+
+/** Buyers' and holders' IP addresses are personal data: in an event's history only staff see them. */
+export function maySeeIpAddresses(caller: Caller): boolean {
+  return isStaff(caller);
 }
 
 /**

@@ -3,16 +3,23 @@ import path from "node:path";
 import { TRPCError } from "@trpc/server";
 import { getHTTPStatusCodeFromError } from "@trpc/server/http";
 import { describe, expect, it } from "vitest";
+import { BEARER_ACCESS, bearerRuleOf, type BearerRule } from "@/server/access";
+import { authenticateBearer } from "@/server/auth/caller";
+import { SCOPES, type Scope } from "@/server/auth/scopes";
 import { fieldsOf } from "@/server/errors";
 import { appRouter, createCaller } from "@/server/router";
-import { createInnerContext } from "@/server/trpc";
+import { createInnerContext, resourceGates } from "@/server/trpc";
 import type { BadInputRow, BadRequestRow, PrivilegeRows, ProcedureRow, RouteRow } from "@/server/testing/matrix";
-import { buildWorld, ROLES, type Role, type World } from "@/server/testing/world";
+import { buildWorld, ROLES, type Role, type SignedInRole, type World } from "@/server/testing/world";
 
 /**
  * The privilege matrix: every tRPC procedure and every route handler, for every role, with the
  * expected HTTP outcome. Rows live beside each domain in `server/<domain>/privileges.ts`.
  * A procedure or route without a row fails this test, so nothing ships unexamined.
+ *
+ * Each row also runs with bearer tokens (the "bearer columns"): a token holding exactly the
+ * scope server/access.ts BEARER_ACCESS declares gets what the role gets with a cookie, and a
+ * token holding every other scope gets 403; browser-only procedures refuse every token.
  */
 const modules = import.meta.glob<{ privileges: PrivilegeRows }>("./**/privileges.ts", { eager: true });
 const all = Object.values(modules).map((m) => m.privileges);
@@ -33,6 +40,11 @@ const EXEMPT_ROUTES: Record<string, string> = {
   "app/api/trpc/[trpc]/route.ts": "the tRPC transport; every procedure behind it has rows above",
 };
 
+/** Procedures that name an event without acting for its team, each with the reason. */
+const UNGATED_EVENT_INPUTS: Record<string, string> = {
+  "orders.place": "a buyer, not the team: canBuyFromEvent (server/access.ts) is checked inside the order's transaction",
+};
+
 const HTTP_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"] as const;
 
 function procedureNames(): string[] {
@@ -49,6 +61,27 @@ function procedureType(name: string): "query" | "mutation" | "subscription" {
   return proc._def.type;
 }
 
+/** A route method's key in BEARER_ACCESS: "GET /tickets/[orderIdentifier]" for app/tickets/[orderIdentifier]/route.ts. */
+function routeKey(method: string, file: string): string {
+  return `${method} ${file.replace(/^app/, "").replace(/\/route\.ts$/, "")}`;
+}
+
+/** The names of the fields a procedure's input schemas take (through transforms and pipes). */
+function inputFields(name: string): string[] {
+  const proc = (appRouter._def.procedures as unknown as Record<string, { _def: { inputs: unknown[] } }>)[name];
+  const fieldsOfSchema = (schema: unknown): string[] => {
+    const s = schema as { shape?: Record<string, unknown>; _zod?: { def?: { in?: unknown } } };
+    if (s.shape) return Object.keys(s.shape);
+    return s._zod?.def?.in ? fieldsOfSchema(s._zod.def.in) : [];
+  };
+  return proc._def.inputs.flatMap(fieldsOfSchema);
+}
+
+function passesResourceGate(name: string): boolean {
+  const proc = (appRouter._def.procedures as unknown as Record<string, { _def: { middlewares: object[] } }>)[name];
+  return proc._def.middlewares.some((middleware) => resourceGates.has(middleware));
+}
+
 function routeFiles(dir = "app"): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
     const full = path.join(dir, entry.name);
@@ -57,8 +90,31 @@ function routeFiles(dir = "app"): string[] {
   });
 }
 
-async function callProcedure(world: World, role: Role, name: string, input: unknown): Promise<{ status: number; error?: TRPCError }> {
-  const ctx = role === "anonymous" ? createInnerContext({ db: world.db }) : createInnerContext({ db: world.db, auth: { kind: "caller", caller: world.cookieFor(role).caller } });
+const SIGNED_IN_ROLES = ROLES.filter((role): role is SignedInRole => role !== "anonymous");
+
+/** How a matrix cell authenticates: a browser cookie, or a bearer token with these scopes. */
+type Credential = { via: "cookie" } | { via: "bearer"; scopes: readonly Scope[] };
+
+/** The tokens of the bearer columns for a rule: the exact grant, and the grant without it. */
+function bearerColumns(rule: BearerRule | undefined): Array<{ label: string; scopes: readonly Scope[]; refused: boolean }> {
+  if (rule === undefined || rule === "browser-only") return [{ label: "any token", scopes: SCOPES, refused: true }];
+  if (rule === "no-credentials") return [];
+  if (rule === "any-token") return [{ label: "a token with no scopes", scopes: [], refused: false }];
+  return [
+    { label: `a token with only ${rule}`, scopes: [rule], refused: false },
+    { label: `a token with every scope but ${rule}`, scopes: SCOPES.filter((s) => s !== rule), refused: true },
+  ];
+}
+
+async function callerFor(world: World, role: SignedInRole, credential: Credential) {
+  if (credential.via === "cookie") return world.cookieFor(role).caller;
+  const auth = await authenticateBearer(world.db, `Bearer ${await world.bearerFor(role, credential.scopes)}`);
+  if (auth.kind !== "caller") throw new Error("matrix: the bearer token did not authenticate");
+  return auth.caller;
+}
+
+async function callProcedure(world: World, role: Role, name: string, input: unknown, credential: Credential = { via: "cookie" }): Promise<{ status: number; error?: TRPCError }> {
+  const ctx = role === "anonymous" ? createInnerContext({ db: world.db }) : createInnerContext({ db: world.db, auth: { kind: "caller", caller: await callerFor(world, role, credential) } });
   const caller = createCaller(ctx) as unknown as Record<string, Record<string, (input: unknown) => Promise<unknown>>>;
   const [group, procedure] = name.split(".");
   try {
@@ -101,6 +157,27 @@ describe("privilege matrix: coverage", () => {
     expect([...takingInput].filter((key) => !covered.has(key)), "route methods with input but no bad-request row").toEqual([]);
   });
 
+  it("declares what a bearer token needs for every procedure and route method, and nothing else", async () => {
+    const procedures = procedureNames();
+    const routes: string[] = [];
+    for (const file of routeFiles()) {
+      if (EXEMPT_ROUTES[file]) continue;
+      const mod = (await import(/* @vite-ignore */ `@/${file}`)) as Record<string, unknown>;
+      for (const method of HTTP_METHODS) if (typeof mod[method] === "function") routes.push(routeKey(method, file));
+    }
+    const undeclared = [...procedures, ...routes].filter((key) => bearerRuleOf(key) === undefined);
+    expect(undeclared, "procedures and routes with no bearer rule in server/access.ts").toEqual([]);
+    const known = new Set([...procedures, ...routes]);
+    expect(Object.keys(BEARER_ACCESS).filter((key) => !known.has(key)), "bearer rules for nothing").toEqual([]);
+  });
+
+  it("builds every procedure that takes an eventId or orderIdentifier on a resource procedure", () => {
+    const ungated = procedureNames().filter(
+      (name) => !UNGATED_EVENT_INPUTS[name] && inputFields(name).some((f) => f === "eventId" || f === "orderIdentifier") && !passesResourceGate(name),
+    );
+    expect(ungated, "event or order procedures not built on eventProcedure/orderProcedure").toEqual([]);
+  });
+
   it("has no row for a procedure that doesn't exist", () => {
     const known = new Set(procedureNames());
     expect(Object.keys(procedureRows).filter((n) => !known.has(n))).toEqual([]);
@@ -131,6 +208,23 @@ describe("privilege matrix: procedures", () => {
   }
 });
 
+describe("privilege matrix: procedures with bearer tokens", () => {
+  for (const name of procedureNames()) {
+    for (const column of bearerColumns(bearerRuleOf(name))) {
+      for (const [i, row] of (procedureRows[name] ?? []).entries()) {
+        it.each(SIGNED_IN_ROLES.map((role) => [role, column.refused ? 403 : row.expect[role]] as const))(
+          `${name}${i ? ` #${i + 1}` : ""} with ${column.label} as %s → %i`,
+          async (role, expected) => {
+            const world = await buildWorld();
+            const { status, error } = await callProcedure(world, role, name, row.input?.(world), { via: "bearer", scopes: column.scopes });
+            expect(status, error?.message).toBe(expected);
+          },
+        );
+      }
+    }
+  }
+});
+
 describe("privilege matrix: bad input", () => {
   for (const [name, rows] of Object.entries(badInputRows)) {
     for (const row of rows) {
@@ -156,6 +250,25 @@ describe("privilege matrix: routes", () => {
         expect(typeof body.error?.message).toBe("string");
       }
     });
+  }
+});
+
+describe("privilege matrix: routes with bearer tokens", () => {
+  // Rows that pin their own token scopes are already about scopes, and a cookie row every
+  // signed-in role fails with 401 is about a bearer-only route refusing cookies: neither has a
+  // bearer twin. Every other row gets both columns.
+  const refusesCookies = (row: RouteRow) => row.auth === "cookie" && SIGNED_IN_ROLES.every((role) => row.expect[role] === 401);
+  for (const row of routeRows.filter((r) => r.scopes === undefined && !refusesCookies(r))) {
+    for (const column of bearerColumns(bearerRuleOf(routeKey(row.method, row.file)))) {
+      it.each(SIGNED_IN_ROLES.map((role) => [role, column.refused ? 403 : row.expect[role]] as const))(
+        `${row.method} ${row.file} with ${column.label} as %s → %i`,
+        async (role, expected) => {
+          const world = await buildWorld();
+          const response = await callRoute(world, role, { ...row, auth: "bearer", scopes: [...column.scopes] }, row.body?.(world, role));
+          expect(response.status).toBe(expected);
+        },
+      );
+    }
   }
 });
 

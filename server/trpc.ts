@@ -1,8 +1,8 @@
 import { initTRPC, TRPCError } from "@trpc/server";
 import type { Db } from "@/db/client";
-import { requireAdmin, requireScope, requireStaff } from "@/server/access";
+import { z } from "zod";
+import { requireAdmin, requireBearerAccess, requireEventPermission, requireOrderAccess, requireStaff, type EventPermission } from "@/server/access";
 import { authenticateRequest, clientIp, type Authentication, type Caller } from "@/server/auth/caller";
-import type { Scope } from "@/server/auth/scopes";
 import { fieldsOf } from "@/server/errors";
 import { isSameOriginJsonRequest } from "@/server/http/csrf";
 
@@ -39,9 +39,14 @@ const t = initTRPC.context<Context>().create({
 export const router = t.router;
 export const createCallerFactory = t.createCallerFactory;
 
-/** Bad credentials are 401 even where none are needed: a client must learn its token is dead. */
-const rejectInvalidCredentials = t.middleware(({ ctx, type, next }) => {
+/**
+ * Bad credentials are 401 even where none are needed: a client must learn its token is dead.
+ * Then the bearer rule of server/access.ts: a token may call only what BEARER_ACCESS grants it
+ * (a procedure missing there refuses every token). Cookie callers pass it; CSRF guards them.
+ */
+const checkCredentials = t.middleware(({ ctx, type, path, next }) => {
   if (ctx.auth.kind === "invalid") throw new TRPCError({ code: "UNAUTHORIZED", message: "Your session has ended. Sign in again." });
+  if (ctx.auth.kind === "caller") requireBearerAccess(ctx.auth.caller, path);
   const viaBearer = ctx.auth.kind === "caller" && ctx.auth.caller.via === "bearer";
   if (type === "mutation" && !viaBearer && !ctx.sameOrigin) {
     throw new TRPCError({ code: "FORBIDDEN", message: "Cross-site request refused" });
@@ -49,20 +54,12 @@ const rejectInvalidCredentials = t.middleware(({ ctx, type, next }) => {
   return next();
 });
 
-export const publicProcedure = t.procedure.use(rejectInvalidCredentials);
+export const publicProcedure = t.procedure.use(checkCredentials);
 
 export const authedProcedure = publicProcedure.use(({ ctx, next }) => {
   if (ctx.auth.kind !== "caller") throw new TRPCError({ code: "UNAUTHORIZED", message: "Sign in to continue" });
   return next({ ctx: { ...ctx, caller: ctx.auth.caller } });
 });
-
-/** The rules themselves live in server/access.ts; these only apply them before a procedure runs. */
-export function scopedProcedure(scope: Scope) {
-  return authedProcedure.use(({ ctx, next }) => {
-    requireScope(ctx.caller, scope);
-    return next();
-  });
-}
 
 export const staffProcedure = authedProcedure.use(({ ctx, next }) => {
   requireStaff(ctx.caller);
@@ -73,5 +70,38 @@ export const adminProcedure = authedProcedure.use(({ ctx, next }) => {
   requireAdmin(ctx.caller);
   return next();
 });
+
+/**
+ * The gates of the resource procedures, kept in a set so the privilege matrix can prove that
+ * every procedure taking an `eventId` or `orderIdentifier` passes through one.
+ */
+export const resourceGates = new WeakSet<object>();
+
+function gate<T extends object>(middleware: T): T {
+  resourceGates.add(middleware);
+  return middleware;
+}
+
+/** An id in a procedure's input: malformed ones are "not found" in server/access.ts, huge ones 400. */
+export const idInput = z.string().min(1).max(64);
+
+/**
+ * Everything that reads or changes one event's data: input `{ eventId, ... }`. The caller must
+ * hold `permission` on it (server/access.ts) and the procedure gets the event as `ctx.event`;
+ * child ids in its input are then looked up within that event only.
+ */
+export function eventProcedure(permission: EventPermission) {
+  return authedProcedure
+    .input(z.object({ eventId: idInput }))
+    .use(gate(({ ctx, input, next }) => next({ ctx: { event: requireEventPermission(ctx.db, ctx.caller, input.eventId, permission) } })));
+}
+
+/**
+ * One order as the caller may see it: input `{ orderIdentifier }`; `ctx.order` and
+ * `ctx.visibility` (everything, or only the tickets they hold) come from server/access.ts.
+ */
+export const orderProcedure = authedProcedure
+  .input(z.object({ orderIdentifier: z.string({ error: "No such order" }) }))
+  .use(gate(({ ctx, input, next }) => next({ ctx: requireOrderAccess(ctx.db, ctx.caller, input.orderIdentifier) })));
 
 export type AuthedContext = Context & { caller: Caller };

@@ -2,6 +2,7 @@ import { and, count, desc, eq, gt, isNull, or } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { containsText } from "@/db/search";
 import { sessions, users, type User } from "@/db/schema";
+import { requireMayRevokeSessionsOf } from "@/server/access";
 import { recordAudit } from "@/server/audit";
 import type { Caller } from "@/server/auth/caller";
 import { listLiveSessions, revokeSession } from "@/server/auth/sessions";
@@ -48,11 +49,13 @@ export function userSessions(db: Db, userId: string) {
 
 export function revokeAnySession(db: Db, caller: Caller, sessionId: string) {
   const session = db
-    .select({ id: sessions.id, userId: sessions.userId })
+    .select({ id: sessions.id, userId: sessions.userId, ownerRole: users.role })
     .from(sessions)
+    .innerJoin(users, eq(users.id, sessions.userId))
     .where(and(eq(sessions.id, sessionId), isNull(sessions.revokedAt), gt(sessions.absoluteExpiresAt, Date.now())))
     .get();
   if (!session) throw notFound("No such live session");
+  requireMayRevokeSessionsOf(caller, { role: session.ownerRole });
   revokeSession(db, session.id, "revoked_by_staff");
   recordAudit(db, { eventId: null, caller, action: "session_revoked_by_staff", detail: { sessionId: session.id, userId: session.userId } });
   return { revoked: true };

@@ -5,7 +5,7 @@ import { GET as exportCsv } from "@/app/api/events/[eventId]/attendees.csv/route
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { buildWorld as buildMemoryWorld } from "@/server/testing/world";
+import { buildWorld as buildMemoryWorld, eventRow } from "@/server/testing/world";
 
 /** Exports read through a second connection, so these worlds live in a file. */
 const buildWorld = () => buildMemoryWorld(path.join(mkdtempSync(path.join(tmpdir(), "admit-csv-")), "csv.db"));
@@ -58,7 +58,7 @@ describe("attendee roster", () => {
   it("counts each order's tickets in the orders list", async () => {
     const world = await buildWorld();
     const organizer = world.cookieFor("organizer").caller;
-    const { rows } = listEventOrders(world.db, organizer, { eventId: world.event.id, page: 1 });
+    const { rows } = listEventOrders(world.db, world.event, { page: 1 });
     expect(rows.map((r) => [r.id, r.attendeeCount])).toEqual([[world.order.id, 2]]);
   });
 
@@ -67,15 +67,15 @@ describe("attendee roster", () => {
     const organizer = world.cookieFor("organizer").caller;
     world.db.update(attendees).set({ name: "Holder Person", email: "holder@x.test", emailNormalized: "holder@x.test" }).where(eq(attendees.id, world.order.holderAttendeeId)).run();
     world.db.update(attendees).set({ name: "Buyer Person", email: "buyer@x.test", emailNormalized: "buyer@x.test" }).where(eq(attendees.id, world.order.buyerAttendeeId)).run();
-    expect(listAttendees(world.db, organizer, { eventId: world.event.id, search: "%" }, 1).total).toBe(0);
-    expect(listAttendees(world.db, organizer, { eventId: world.event.id, search: "_" }, 1).total).toBe(0);
-    expect(listAttendees(world.db, organizer, { eventId: world.event.id, search: "holder" }, 1).total).toBe(1);
+    expect(listAttendees(world.db, world.event, { search: "%" }, 1).total).toBe(0);
+    expect(listAttendees(world.db, world.event, { search: "_" }, 1).total).toBe(0);
+    expect(listAttendees(world.db, world.event, { search: "holder" }, 1).total).toBe(1);
   });
 
   it("finds attendees by any part of name or email, accents folded, and follows renames", async () => {
     const world = await buildWorld();
     const organizer = world.cookieFor("organizer").caller;
-    const find = (search: string) => listAttendees(world.db, organizer, { eventId: world.event.id, search }, 1).rows.map((r) => r.id);
+    const find = (search: string) => listAttendees(world.db, world.event, { search }, 1).rows.map((r) => r.id);
     world.db.update(attendees).set({ name: "José García" }).where(eq(attendees.id, world.order.holderAttendeeId)).run();
     expect(find("garcia")).toEqual([world.order.holderAttendeeId]);
     expect(find("sé Gar")).toEqual([world.order.holderAttendeeId]);
@@ -90,11 +90,11 @@ describe("attendee roster", () => {
     const world = await buildWorld();
     const organizer = world.cookieFor("organizer").caller;
     const before = world.db.select().from(ticketTypes).where(eq(ticketTypes.id, world.event.ticketTypeId)).get()!.sold;
-    expect(cancelOrder(world.db, organizer, { eventId: world.event.id, orderId: world.order.id })).toEqual({ cancelled: 2 });
+    expect(cancelOrder(world.db, eventRow(world), organizer, world.order.id)).toEqual({ cancelled: 2 });
     expect(world.db.select().from(ticketTypes).where(eq(ticketTypes.id, world.event.ticketTypeId)).get()!.sold).toBe(before - 2);
     expect(world.db.select().from(orders).where(eq(orders.id, world.order.id)).get()!.status).toBe("cancelled");
     // Cancelling again changes nothing.
-    expect(cancelOrder(world.db, organizer, { eventId: world.event.id, orderId: world.order.id })).toEqual({ cancelled: 0 });
-    expect(() => cancelOrder(world.db, organizer, { eventId: world.event.id, orderId: world.otherEvent.orderId })).toThrow(/No such order/);
+    expect(cancelOrder(world.db, eventRow(world), organizer, world.order.id)).toEqual({ cancelled: 0 });
+    expect(() => cancelOrder(world.db, eventRow(world), organizer, world.otherEvent.orderId)).toThrow(/No such order/);
   });
 });

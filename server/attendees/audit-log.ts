@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
-import { requireEventPermission } from "@/server/access";
+import type { Event } from "@/db/schema";
+import { maySeeIpAddresses } from "@/server/access";
 import type { Caller } from "@/server/auth/caller";
 
 export const AUDIT_PAGE_SIZE = 50;
@@ -12,9 +13,9 @@ export type AuditEntry = { kind: "action" | "checkin" | "download"; action: stri
  * every check-in attempt (checkins) and every ticket download (ticket_downloads). Each source
  * keeps its own table; this reads them as one list.
  */
-export function eventAuditLog(db: Db, caller: Caller | null, input: { eventId: string; page: number }) {
-  const event = requireEventPermission(db, caller, input.eventId, "view_event");
-  const offset = (input.page - 1) * AUDIT_PAGE_SIZE;
+export function eventAuditLog(db: Db, event: Pick<Event, "id">, viewer: Caller, page: number) {
+  const offset = (page - 1) * AUDIT_PAGE_SIZE;
+  const showIp = maySeeIpAddresses(viewer);
   const rows = db.all<{ kind: AuditEntry["kind"]; action: string; actorName: string | null; detail: string; at: number }>(sql`
     SELECT * FROM (
       SELECT 'action' AS kind, a.action AS action, u.name AS actorName, a.detail AS detail, a.at AS at
@@ -26,6 +27,9 @@ export function eventAuditLog(db: Db, caller: Caller | null, input: { eventId: s
       SELECT 'download', 'ticket_download', u.name, json_object('orderId', d.order_id, 'attendeeIds', json(d.attendee_ids), 'as', d.access_as, 'ip', d.ip), d.at
         FROM ticket_downloads d LEFT JOIN users u ON u.id = d.user_id WHERE d.event_id = ${event.id}
     ) ORDER BY at DESC LIMIT ${AUDIT_PAGE_SIZE + 1} OFFSET ${offset}`);
-  const entries: AuditEntry[] = rows.slice(0, AUDIT_PAGE_SIZE).map((r) => ({ ...r, detail: JSON.parse(r.detail) as Record<string, unknown> }));
-  return { entries, page: input.page, hasMore: rows.length > AUDIT_PAGE_SIZE };
+  const entries: AuditEntry[] = rows.slice(0, AUDIT_PAGE_SIZE).map((r) => {
+    const { ip, ...detail } = JSON.parse(r.detail) as Record<string, unknown>;
+    return { ...r, detail: showIp && ip !== undefined ? { ...detail, ip } : detail };
+  });
+  return { entries, page, hasMore: rows.length > AUDIT_PAGE_SIZE };
 }

@@ -1,7 +1,6 @@
 import { and, eq, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
-import { attendees, orders, ticketTypes } from "@/db/schema";
-import { requireEventPermission } from "@/server/access";
+import { attendees, orders, ticketTypes, type Event } from "@/db/schema";
 import { recordAudit } from "@/server/audit";
 import type { Caller } from "@/server/auth/caller";
 import { notFound } from "@/server/errors";
@@ -41,20 +40,22 @@ function cancelRows(db: Db, rows: Array<{ id: string; ticketTypeId: string; stat
   return changed;
 }
 
-export function cancelAttendee(db: Db, caller: Caller | null, input: { eventId: string; attendeeId: string }, now = Date.now()) {
-  const event = requireEventPermission(db, caller, input.eventId, "manage_event");
+/**
+ * Every function here acts on an event the caller was already authorized for (the procedures
+ * are built on eventProcedure("manage_event")).
+ */
+export function cancelAttendee(db: Db, event: Event, caller: Caller, attendeeId: string, now = Date.now()) {
   return db.transaction((tx) => {
-    const attendee = attendeeOf(tx, event.id, input.attendeeId);
+    const attendee = attendeeOf(tx, event.id, attendeeId);
     const changed = cancelRows(tx, [attendee], now);
     if (changed) recordAudit(tx, { eventId: event.id, caller, action: "ticket_cancelled", detail: { attendeeId: attendee.id, orderId: attendee.orderId, name: attendee.name } }, now);
     return { cancelled: changed };
   }, { behavior: "immediate" });
 }
 
-export function cancelOrder(db: Db, caller: Caller | null, input: { eventId: string; orderId: string }, now = Date.now()) {
-  const event = requireEventPermission(db, caller, input.eventId, "manage_event");
+export function cancelOrder(db: Db, event: Event, caller: Caller, orderId: string, now = Date.now()) {
   return db.transaction((tx) => {
-    const order = orderOf(tx, event.id, input.orderId);
+    const order = orderOf(tx, event.id, orderId);
     const rows = tx.select().from(attendees).where(eq(attendees.orderId, order.id)).all();
     const changed = cancelRows(tx, rows, now);
     tx.update(orders).set({ status: "cancelled" }).where(eq(orders.id, order.id)).run();
@@ -63,20 +64,18 @@ export function cancelOrder(db: Db, caller: Caller | null, input: { eventId: str
   }, { behavior: "immediate" });
 }
 
-export function regenerateAttendeeSecret(db: Db, caller: Caller | null, input: { eventId: string; attendeeId: string }, now = Date.now()) {
-  const event = requireEventPermission(db, caller, input.eventId, "manage_event");
+export function regenerateAttendeeSecret(db: Db, event: Event, caller: Caller, attendeeId: string, now = Date.now()) {
   return db.transaction((tx) => {
-    const attendee = attendeeOf(tx, event.id, input.attendeeId);
+    const attendee = attendeeOf(tx, event.id, attendeeId);
     tx.update(attendees).set({ checkinSecret: randomId() }).where(eq(attendees.id, attendee.id)).run();
     recordAudit(tx, { eventId: event.id, caller, action: "ticket_secret_regenerated", detail: { attendeeId: attendee.id, orderId: attendee.orderId, name: attendee.name } }, now);
     return { regenerated: 1 };
   }, { behavior: "immediate" });
 }
 
-export function regenerateOrderSecrets(db: Db, caller: Caller | null, input: { eventId: string; orderId: string }, now = Date.now()) {
-  const event = requireEventPermission(db, caller, input.eventId, "manage_event");
+export function regenerateOrderSecrets(db: Db, event: Event, caller: Caller, orderId: string, now = Date.now()) {
   return db.transaction((tx) => {
-    const order = orderOf(tx, event.id, input.orderId);
+    const order = orderOf(tx, event.id, orderId);
     const rows = tx.select({ id: attendees.id }).from(attendees).where(eq(attendees.orderId, order.id)).all();
     for (const row of rows) tx.update(attendees).set({ checkinSecret: randomId() }).where(eq(attendees.id, row.id)).run();
     recordAudit(tx, { eventId: event.id, caller, action: "order_secrets_regenerated", detail: { orderId: order.id, tickets: rows.length } }, now);
@@ -84,8 +83,7 @@ export function regenerateOrderSecrets(db: Db, caller: Caller | null, input: { e
   }, { behavior: "immediate" });
 }
 
-export function markOrderPaid(db: Db, caller: Caller | null, input: { eventId: string; orderId: string; paid: boolean }, now = Date.now()) {
-  const event = requireEventPermission(db, caller, input.eventId, "manage_event");
+export function markOrderPaid(db: Db, event: Event, caller: Caller, input: { orderId: string; paid: boolean }, now = Date.now()) {
   const order = orderOf(db, event.id, input.orderId);
   db.update(orders).set({ paid: input.paid }).where(eq(orders.id, order.id)).run();
   recordAudit(db, { eventId: event.id, caller, action: input.paid ? "order_marked_paid" : "order_marked_unpaid", detail: { orderId: order.id } }, now);

@@ -3,6 +3,7 @@ import { GET as trpcGET, POST as trpcPOST } from "@/app/api/trpc/[trpc]/route";
 import type { AppDb } from "@/db/client";
 import type { User } from "@/db/schema";
 import { freshDb, makeUser, TEST_PASSWORD } from "@/server/test-support";
+import { eventInput } from "@/server/events/test-fixtures";
 import { authTables, signInApi } from "./http-test-helpers";
 import { createBrowserSession, findLiveBrowserSession } from "./sessions";
 
@@ -124,16 +125,24 @@ describe("CSRF: cookie-authenticated tRPC mutations", () => {
   });
 
   it("Bearer requests are exempt: a browser never attaches one on its own", async () => {
-    const tokens = await signInApi(user.email, TEST_PASSWORD);
+    const tokens = await signInApi(user.email, TEST_PASSWORD, { scopes: ["events:manage"] });
     const response = await trpcPOST(
-      trpcRequest("devices.revokeOthers", {
+      trpcRequest("events.create", {
         cookie: null,
         headers: { authorization: `Bearer ${tokens.token}`, "content-type": "application/json", origin: "https://scanner-app.example" },
-        body: "{}",
+        body: JSON.stringify(eventInput()),
       }),
     );
-    expect(response.status).toBe(200);
-    expect(findLiveBrowserSession(db, other.secret)).toBeUndefined();
+    expect(response.status, await response.clone().text()).toBe(200);
+  });
+
+  it("a bearer token, whatever its scopes, can't sign the user out elsewhere (devices are browser-only)", async () => {
+    const tokens = await signInApi(user.email, TEST_PASSWORD, { scopes: ["tickets:read", "orders:read", "checkin:write", "events:manage"] });
+    const response = await trpcPOST(
+      trpcRequest("devices.revokeOthers", { cookie: null, headers: { authorization: `Bearer ${tokens.token}`, "content-type": "application/json" }, body: "{}" }),
+    );
+    expect(response.status).toBe(403);
+    expect(findLiveBrowserSession(db, other.secret)).toBeDefined();
   });
 
   it("anonymous cross-site mutations (e.g. register) are refused too", async () => {

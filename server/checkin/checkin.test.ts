@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import { attendees, checkins } from "@/db/schema";
 import { cancelAttendee, regenerateAttendeeSecret } from "@/server/attendees/lifecycle";
 import { race } from "@/server/testing/race";
-import { buildWorld } from "@/server/testing/world";
+import { buildWorld, eventRow } from "@/server/testing/world";
 import { POST } from "@/app/api/v1/checkin/route";
 import { attemptCheckIn, type CheckInOutcome } from "./checkin";
 
@@ -38,11 +38,11 @@ describe("check-in at the door", () => {
     const token = await world.bearerFor("organizer", ["checkin:write"]);
     const organizer = world.cookieFor("organizer").caller;
     const oldSecret = world.order.holderSecret;
-    regenerateAttendeeSecret(world.db, organizer, { eventId: world.event.id, attendeeId: world.order.holderAttendeeId });
+    regenerateAttendeeSecret(world.db, eventRow(world), organizer, world.order.holderAttendeeId);
     expect((await scan(world, token, { secret: oldSecret })).status).toBe(404);
     const fresh = world.db.select().from(attendees).where(eq(attendees.id, world.order.holderAttendeeId)).get()!;
     expect(fresh.checkinSecret).not.toBe(oldSecret);
-    cancelAttendee(world.db, organizer, { eventId: world.event.id, attendeeId: fresh.id });
+    cancelAttendee(world.db, eventRow(world), organizer, fresh.id);
     const refused = await scan(world, token, { secret: fresh.checkinSecret });
     expect(refused.status).toBe(410);
     expect(refused.body.error.code).toBe("TICKET_CANCELLED");
@@ -52,7 +52,7 @@ describe("check-in at the door", () => {
     const world = await buildWorld();
     const owner = world.cookieFor("owner").caller;
     const foreignSecret = world.db.select().from(attendees).where(eq(attendees.id, world.otherEvent.attendeeId)).get()!.checkinSecret;
-    const outcome = attemptCheckIn(world.db, owner, { eventId: world.event.id, secret: foreignSecret });
+    const outcome = attemptCheckIn(world.db, owner, { event: world.event, secret: foreignSecret });
     expect(outcome.status).toBe("wrong_event");
     const recorded = world.db.select().from(checkins).where(eq(checkins.eventId, world.event.id)).all();
     expect(recorded.map((r) => r.result)).toEqual(["wrong_event"]);

@@ -1,7 +1,7 @@
 import { and, eq, isNull } from "drizzle-orm";
 import type { Db } from "@/db/client";
-import { attendees, checkins, events, ticketTypes, users } from "@/db/schema";
-import { requireEventPermission, requireSignedIn, can } from "@/server/access";
+import { attendees, checkins, events, ticketTypes, users, type Event } from "@/db/schema";
+import { requireSignedIn, can } from "@/server/access";
 import type { Caller } from "@/server/auth/caller";
 import { forbidden, notFound } from "@/server/errors";
 
@@ -15,7 +15,8 @@ export type CheckInOutcome =
   | ({ status: "checked_in"; checkedInAt: number } & CheckInSubject)
   | ({ status: "already_checked_in"; checkedInAt: number; checkedInBy: string | null } & CheckInSubject)
   | ({ status: "cancelled" } & CheckInSubject)
-  | { status: "wrong_event"; event: { id: string; name: string } }
+  // Names nothing of the other event: the door of one event learns nothing about another.
+  | { status: "wrong_event" }
   | { status: "not_found" };
 
 /** A QR code can hold anything; only something shaped like our secrets is looked up. */
@@ -48,15 +49,16 @@ function record(db: Db, caller: Caller, eventId: string, attendeeId: string | nu
 }
 
 /**
- * Checks a ticket in at the door. With `eventId` (the check-in screen of one event) the caller
- * must be on that event's team, and a ticket of another event is "not for this event". Without
- * it (a scanner device) the ticket's own event decides, and a caller not on its team is refused.
+ * Checks a ticket in at the door. With `event` (the check-in screen of one event, already
+ * authorized for check-in by the caller) a ticket of another event is "not for this event".
+ * Without it (a scanner device) the ticket's own event decides, and a caller not on its team is
+ * refused.
  * Every attempt we can attribute to an event is recorded, failures with their reason.
  * The check-in itself is one conditional UPDATE, so of concurrent scans exactly one wins.
  */
-export function attemptCheckIn(db: Db, callerOrNull: Caller | null, input: { secret: string; eventId?: string }, now = Date.now()): CheckInOutcome {
+export function attemptCheckIn(db: Db, callerOrNull: Caller | null, input: { secret: string; event?: Pick<Event, "id"> | null }, now = Date.now()): CheckInOutcome {
   const caller = requireSignedIn(callerOrNull);
-  const screenEvent = input.eventId ? requireEventPermission(db, caller, input.eventId, "check_in") : null;
+  const screenEvent = input.event ?? null;
   const found = findBySecret(db, input.secret.trim());
 
   if (!found) {
@@ -65,7 +67,7 @@ export function attemptCheckIn(db: Db, callerOrNull: Caller | null, input: { sec
   }
   if (screenEvent && found.eventId !== screenEvent.id) {
     record(db, caller, screenEvent.id, null, "wrong_event", now);
-    return { status: "wrong_event", event: { id: found.eventId, name: found.eventName } };
+    return { status: "wrong_event" };
   }
   if (!screenEvent && !can(db, caller, found.eventId, "check_in")) throw forbidden("You are not on the team of this ticket's event");
 

@@ -1,10 +1,10 @@
 import { z } from "zod";
-import { scopedProcedure, router } from "@/server/trpc";
+import { eventProcedure, router } from "@/server/trpc";
 import { attemptCheckIn } from "./checkin";
 
 export const checkinRouter = router({
   /** The check-in screen of one event: every outcome is an answer to show, not an error. */
-  scan: scopedProcedure("checkin:write")
-    .input(z.object({ eventId: z.string().min(1).max(64), secret: z.string().trim().min(1, "Enter or scan a ticket code").max(512, "That is not a ticket code") }))
-    .mutation(({ ctx, input }) => attemptCheckIn(ctx.db, ctx.caller, input)),
+  scan: eventProcedure("check_in")
+    .input(z.object({ secret: z.string().trim().min(1, "Enter or scan a ticket code").max(512, "That is not a ticket code") }))
+    .mutation(({ ctx, input }) => attemptCheckIn(ctx.db, ctx.caller, { secret: input.secret, event: ctx.event })),
 });

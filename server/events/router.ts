@@ -1,6 +1,5 @@
 import { z } from "zod";
-import { requireEventPermission } from "@/server/access";
-import { authedProcedure, publicProcedure, router, scopedProcedure } from "@/server/trpc";
+import { authedProcedure, eventProcedure, publicProcedure, router } from "@/server/trpc";
 import { listPublishedEvents } from "./queries";
 import { eventDetailsInputSchema, eventInputSchema } from "./schemas";
 import { createEvent, eventCounts, getVisibleEventBySlug, listMyEvents, setEventPublished, updateEventDetails } from "./service";
@@ -22,30 +21,26 @@ export const eventsRouter = router({
    * The check-in screen's live counter. Registrars may see it: it is two numbers, nothing about
    * any attendee, and the door needs it.
    */
-  checkInCounts: authedProcedure.input(z.object({ eventId: z.string().min(1).max(64) })).query(({ ctx, input }) => {
-    const event = requireEventPermission(ctx.db, ctx.caller, input.eventId, "check_in");
-    const { sold, checkedIn } = eventCounts(ctx.db, event.id);
+  checkInCounts: eventProcedure("check_in").query(({ ctx }) => {
+    const { sold, checkedIn } = eventCounts(ctx.db, ctx.event.id);
     return { sold, checkedIn };
   }),
 
   /** Anyone signed in may create an event and becomes its owner. */
-  create: scopedProcedure("events:manage")
-    .input(eventInputSchema)
-    .mutation(({ ctx, input }) => {
-      const event = createEvent(ctx.db, ctx.caller.user.id, input);
-      return { id: event.id, slug: event.slug };
-    }),
+  create: authedProcedure.input(eventInputSchema).mutation(({ ctx, input }) => {
+    const event = createEvent(ctx.db, ctx.caller.user.id, input);
+    return { id: event.id, slug: event.slug };
+  }),
 
   /** Owner and organizers edit what the tickets print: name, description, venue, times, zone. */
-  update: scopedProcedure("events:manage")
+  update: eventProcedure("manage_event")
     .input(eventDetailsInputSchema)
-    .mutation(({ ctx, input }) => updateEventDetails(ctx.db, ctx.caller, input)),
+    .mutation(({ ctx, input }) => updateEventDetails(ctx.db, ctx.event, ctx.caller, input)),
 
-  setPublished: scopedProcedure("events:manage")
-    .input(z.object({ eventId: z.string(), published: z.boolean({ error: "Choose published or not" }) }))
+  setPublished: eventProcedure("manage_event")
+    .input(z.object({ published: z.boolean({ error: "Choose published or not" }) }))
     .mutation(({ ctx, input }) => {
-      const event = requireEventPermission(ctx.db, ctx.caller, input.eventId, "manage_event");
-      setEventPublished(ctx.db, event.id, input.published);
-      return { id: event.id, published: input.published };
+      setEventPublished(ctx.db, ctx.event.id, input.published);
+      return { id: ctx.event.id, published: input.published };
     }),
 });

@@ -4,7 +4,7 @@ import type { Db } from "@/db/client";
 import { containsText } from "@/db/search";
 import { attendees, eventMembers, events, ticketTypes, type Event, type TicketType } from "@/db/schema";
 import type { EventRole } from "@/server/access";
-import { canViewEvent, eventRoleOf, requireEventPermission } from "@/server/access";
+import { canViewEvent, eventRoleOf } from "@/server/access";
 import { recordAudit } from "@/server/audit";
 import type { Caller } from "@/server/auth/caller";
 import { notFound } from "@/server/errors";
@@ -84,8 +84,7 @@ export function addEventMember(db: Db, eventId: string, userId: string, role: Ev
  * Changes what the event's tickets print. Nothing else needs invalidating: every ticket PDF's
  * cache key covers these fields, so the next download renders the new details.
  */
-export function updateEventDetails(db: Db, caller: Caller, input: EventDetailsInput, now = Date.now()) {
-  const event = requireEventPermission(db, caller, input.eventId, "manage_event");
+export function updateEventDetails(db: Db, event: Event, caller: Caller, input: EventDetailsInput, now = Date.now()) {
   const { eventId: _id, ...details } = input;
   db.transaction((tx) => {
     tx.update(events).set(details).where(eq(events.id, event.id)).run();

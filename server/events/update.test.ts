@@ -2,7 +2,7 @@ import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { auditLog, events } from "@/db/schema";
 import { openTicketFile } from "@/server/tickets/storage";
-import { buildWorld } from "@/server/testing/world";
+import { buildWorld, eventRow } from "@/server/testing/world";
 import { eventDetailsInputSchema } from "./schemas";
 import { updateEventDetails } from "./service";
 
@@ -21,7 +21,7 @@ describe("editing an event's details", () => {
       endsAtLocal: "2027-05-01T17:00",
       timeZone: "America/New_York",
     });
-    updateEventDetails(world.db, organizer, input);
+    updateEventDetails(world.db, eventRow(world), organizer, input);
 
     const row = world.db.select().from(events).where(eq(events.id, world.event.id)).get()!;
     expect(row).toMatchObject({ name: "Renamed Conf", venue: "Hall 2", timeZone: "America/New_York" });

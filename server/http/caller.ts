@@ -1,20 +1,22 @@
 import { TRPCError } from "@trpc/server";
 import { db } from "@/db/client";
-import { requireScope } from "@/server/access";
+import { requireBearerAccess, type AccessKey } from "@/server/access";
 import { authenticateRequest, type Caller } from "@/server/auth/caller";
-import type { Scope } from "@/server/auth/scopes";
 
-/** The caller of a route handler; 401 for missing or dead credentials, 403 for a missing scope. */
-export async function requireCaller(request: Request, scope?: Scope): Promise<Caller> {
+/**
+ * The caller of a route handler; 401 for missing or dead credentials, 403 when a bearer token
+ * may not use this route (`route` is its key in server/access.ts BEARER_ACCESS).
+ */
+export async function requireCaller(request: Request, route: AccessKey): Promise<Caller> {
   const auth = await authenticateRequest(db(), request.headers);
   if (auth.kind === "invalid") throw new TRPCError({ code: "UNAUTHORIZED", message: "Your token is invalid, expired or revoked" });
   if (auth.kind === "anonymous") throw new TRPCError({ code: "UNAUTHORIZED", message: "Sign in or send a Bearer token" });
-  if (scope) requireScope(auth.caller, scope);
+  requireBearerAccess(auth.caller, route);
   return auth.caller;
 }
 
 /** Like requireCaller, but only Bearer tokens: the REST API is for API clients. */
-export async function requireBearer(request: Request, scope?: Scope): Promise<Caller> {
+export async function requireBearer(request: Request, route: AccessKey): Promise<Caller> {
   if (!request.headers.has("authorization")) throw new TRPCError({ code: "UNAUTHORIZED", message: "Send a Bearer token" });
-  return requireCaller(request, scope);
+  return requireCaller(request, route);
 }

@@ -1,7 +1,7 @@
 import { and, asc, eq, inArray, ne } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { attendees, events, orders, ticketTypes, type Attendee, type Event, type Order } from "@/db/schema";
-import { holderEmailOf, requireOrderAccess, visibleAttendees, type OrderVisibility } from "@/server/access";
+import { heldByCaller, isHeldByCaller, requireOrderAccess, visibleAttendees, type OrderVisibility } from "@/server/access";
 import type { Caller } from "@/server/auth/caller";
 import { eventSummaryColumns } from "@/server/events/service";
 import { listDownloadHistory, type DownloadHistoryEntry } from "@/server/tickets/downloads";
@@ -85,7 +85,8 @@ export function getOrderPage(db: Db, caller: Caller | null, orderIdentifier: str
   return { ...orderViewOf(db, order, visibility), downloads };
 }
 
-function orderViewOf(db: Db, order: Order, visibility: OrderVisibility): OrderView {
+/** An order as one visibility allows (see requireOrderAccess). */
+export function orderViewOf(db: Db, order: Order, visibility: OrderVisibility): OrderView {
   const event = db.select(eventSummaryColumns).from(events).where(eq(events.id, order.eventId)).get()!;
   const rows = visibleAttendees(attendeesOfOrders(db, [order.id]), visibility).map(toView);
   const whole = visibility.scope === "all";
@@ -113,17 +114,17 @@ export function listMyOrders(db: Db, caller: Caller): MyOrder[] {
     .where(eq(orders.buyerId, me))
     .all();
 
-  const holderEmail = holderEmailOf(caller);
-  const heldRows = holderEmail
+  const held = heldByCaller(caller);
+  const heldRows = held
     ? db
         .select({ orderId: attendees.orderId })
         .from(attendees)
         .innerJoin(orders, eq(orders.id, attendees.orderId))
-        .where(and(eq(attendees.emailNormalized, holderEmail), ne(orders.buyerId, me)))
+        .where(and(held, ne(orders.buyerId, me)))
         .all()
     : [];
   const heldOrderIds = [...new Set(heldRows.map((r) => r.orderId))];
-  const held = heldOrderIds.length
+  const heldOrders = heldOrderIds.length
     ? db
         .select({ order: orders, event: eventSummaryColumns })
         .from(orders)
@@ -138,7 +139,7 @@ export function listMyOrders(db: Db, caller: Caller): MyOrder[] {
 
   const view = (order: Order, event: EventSummary, access: "buyer" | "holder"): MyOrder => {
     const rows = byOrder.get(order.id) ?? [];
-    const mine = access === "buyer" ? rows : rows.filter((row) => row.emailNormalized === holderEmail);
+    const mine = access === "buyer" ? rows : rows.filter((row) => isHeldByCaller(caller, row));
     return {
       access,
       order: orderSummary(order, access === "buyer"),
@@ -149,6 +150,6 @@ export function listMyOrders(db: Db, caller: Caller): MyOrder[] {
 
   return [
     ...bought.map(({ order, event }) => view(order, event, "buyer")),
-    ...held.map(({ order, event }) => view(order, event, "holder")),
+    ...heldOrders.map(({ order, event }) => view(order, event, "holder")),
   ].sort((a, b) => b.order.createdAt - a.order.createdAt || (a.order.id < b.order.id ? -1 : 1));
 }

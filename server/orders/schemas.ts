@@ -78,8 +78,3 @@ export const placeOrderInputSchema = z
 
 export type PlaceOrderInput = z.output<typeof placeOrderInputSchema>;
 
-/**
- * Identifiers come from URLs. Anything that isn't one of ours is "not found" (404), decided by
- * the lookup (looksLikeIdentifier), never a 400; the transport already caps the body size.
- */
-export const orderIdentifierSchema = z.string({ error: "No such order" });

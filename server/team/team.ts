@@ -1,13 +1,13 @@
 import { and, asc, count, eq } from "drizzle-orm";
 import type { Db } from "@/db/client";
-import { eventMembers, users } from "@/db/schema";
-import { requireEventPermission, type EventRole } from "@/server/access";
+import { eventMembers, users, type Event } from "@/db/schema";
+import type { EventRole } from "@/server/access";
 import { recordAudit } from "@/server/audit";
 import type { Caller } from "@/server/auth/caller";
 import { fieldError, notFound } from "@/server/errors";
 
-export function listTeam(db: Db, caller: Caller | null, eventId: string) {
-  const event = requireEventPermission(db, caller, eventId, "view_event");
+/** The procedures are built on eventProcedure: the event is already authorized here. */
+export function listTeam(db: Db, event: Pick<Event, "id">) {
   return db
     .select({ userId: users.id, name: users.name, email: users.email, role: eventMembers.role, since: eventMembers.createdAt })
     .from(eventMembers)
@@ -18,8 +18,7 @@ export function listTeam(db: Db, caller: Caller | null, eventId: string) {
 }
 
 /** Adds someone by the email of their account, or changes the role of someone already on the team. */
-export function addTeamMember(db: Db, caller: Caller | null, input: { eventId: string; email: string; role: EventRole }, now = Date.now()) {
-  const event = requireEventPermission(db, caller, input.eventId, "manage_team");
+export function addTeamMember(db: Db, event: Pick<Event, "id">, caller: Caller, input: { email: string; role: EventRole }, now = Date.now()) {
   const user = db.select({ id: users.id, name: users.name }).from(users).where(eq(users.email, input.email.toLowerCase())).get();
   if (!user) throw fieldError("NOT_FOUND", { email: "No Admit account uses this email. Ask them to register first." });
   return db.transaction((tx) => {
@@ -32,8 +31,7 @@ export function addTeamMember(db: Db, caller: Caller | null, input: { eventId: s
   }, { behavior: "immediate" });
 }
 
-export function removeTeamMember(db: Db, caller: Caller | null, input: { eventId: string; userId: string }, now = Date.now()) {
-  const event = requireEventPermission(db, caller, input.eventId, "manage_team");
+export function removeTeamMember(db: Db, event: Pick<Event, "id">, caller: Caller, input: { userId: string }, now = Date.now()) {
   return db.transaction((tx) => {
     const member = tx
       .select({ role: eventMembers.role, name: users.name })

@@ -1,5 +1,6 @@
 import { openDb, setDb, type AppDb } from "@/db/client";
-import { eventMembers, users, type User } from "@/db/schema";
+import { eq } from "drizzle-orm";
+import { eventMembers, events, users, type Event, type User } from "@/db/schema";
 import { accessTokenKey, signAccessToken } from "@/server/auth/access-token";
 import { authenticateCookie, type Caller } from "@/server/auth/caller";
 import { hashPassword } from "@/server/auth/passwords";
@@ -100,4 +101,9 @@ export async function buildWorld(file = ":memory:"): Promise<World> {
       return signAccessToken(accessTokenKey(config().authSecret), { userId: u[role].id, sessionId: session.id, scopes: [...scopes] });
     },
   };
+}
+
+/** The world's main event as a full row, for domain functions that take an authorized event. */
+export function eventRow(world: World): Event {
+  return world.db.select().from(events).where(eq(events.id, world.event.id)).get()!;
 }

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { db } from "@/db/client";
-import { requireOrderAccess, requireVisibleAttendee, visibleAttendees } from "@/server/access";
+import { requireOrderAccess, type AccessKey, requireVisibleAttendee, visibleAttendees } from "@/server/access";
 import { clientIp } from "@/server/auth/caller";
 import { notFound } from "@/server/errors";
 import { requireCaller } from "@/server/http/caller";
@@ -21,10 +21,10 @@ const paramsSchema = z.object({
 /** Typical orders' PDFs (tens of KiB) go out in one piece; bigger ones are streamed. */
 const IN_MEMORY_MAX_BYTES = 512 * 1024;
 
-export async function serveTickets(request: Request, rawParams: unknown): Promise<Response> {
+export async function serveTickets(request: Request, rawParams: unknown, route: AccessKey): Promise<Response> {
   // Authentication and scope come before any lookup: an anonymous or unscoped caller learns
   // nothing about which orders exist.
-  const caller = await requireCaller(request, "tickets:read");
+  const caller = await requireCaller(request, route);
   const parsed = paramsSchema.safeParse(rawParams);
   // Params come from the URL path; anything not shaped like a path segment is just "not found".
   if (!parsed.success) throw notFound("No such order");

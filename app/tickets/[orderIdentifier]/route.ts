@@ -8,5 +8,5 @@ type Context = { params: Promise<{ orderIdentifier: string }> };
 export const dynamic = "force-dynamic";
 export const runtime = "nodejs";
 
-export const GET = route(async (request: Request, ctx: Context) => serveTickets(request, await ctx.params));
-export const HEAD = route(async (request: Request, ctx: Context) => serveTickets(request, await ctx.params));
+export const GET = route(async (request: Request, ctx: Context) => serveTickets(request, await ctx.params, "GET /tickets/[orderIdentifier]"));
+export const HEAD = route(async (request: Request, ctx: Context) => serveTickets(request, await ctx.params, "HEAD /tickets/[orderIdentifier]"));

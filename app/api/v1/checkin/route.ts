@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { db } from "@/db/client";
+import { requireEventPermission } from "@/server/access";
 import { attemptCheckIn } from "@/server/checkin/checkin";
 import { requireBearer } from "@/server/http/caller";
 import { errorResponse, json, readJson, route } from "@/server/http/respond";
@@ -12,9 +13,10 @@ const checkInRequest = z.object({
 
 /** Scanner devices: 200 checked in · 409 already (with when) · 410 cancelled · 403 · 404. */
 export const POST = route(async (request) => {
-  const caller = await requireBearer(request, "checkin:write");
+  const caller = await requireBearer(request, "POST /api/v1/checkin");
   const input = await readJson(request, checkInRequest);
-  const outcome = attemptCheckIn(db(), caller, input);
+  const event = input.eventId ? requireEventPermission(db(), caller, input.eventId, "check_in") : null;
+  const outcome = attemptCheckIn(db(), caller, { secret: input.secret, event });
   switch (outcome.status) {
     case "checked_in":
       return json({ status: "checked_in", checkedInAt: new Date(outcome.checkedInAt).toISOString(), attendee: outcome.attendee, ticketType: outcome.ticketType, event: outcome.event });

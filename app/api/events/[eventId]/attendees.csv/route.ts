@@ -15,7 +15,7 @@ const filterSchema = z.object({
 
 /** CSV export of an event's attendees (the dashboard's filters apply), streamed. */
 export const GET = route(async (request, { params }: { params: Promise<{ eventId: string }> }) => {
-  const caller = await requireCaller(request, "events:manage");
+  const caller = await requireCaller(request, "GET /api/events/[eventId]/attendees.csv");
   const { eventId } = await params;
   const event = requireEventPermission(db(), caller, eventId, "view_event");
   const query = Object.fromEntries(new URL(request.url).searchParams);

@@ -7,7 +7,7 @@ type Params = { params: Promise<{ orderIdentifier: string }> };
 
 /** One order with the attendees the caller may see: 401 no/dead token, 403 not theirs, 404 unknown or malformed. */
 export const GET = route(async (request, { params }: Params) => {
-  const caller = await requireBearer(request, "orders:read");
+  const caller = await requireBearer(request, "GET /api/v1/orders/[orderIdentifier]");
   const { orderIdentifier } = await params;
   return json(getOrderView(db(), caller, orderIdentifier));
 });
