@@ -4,7 +4,7 @@ import { listPublishedEvents } from "@/server/events/queries";
 import { formatEventRange } from "@/server/events/format";
 
 export default async function HomePage() {
-  const events = listPublishedEvents(db());
+  const events = await listPublishedEvents(db());
   return (
     <div className="space-y-6">
       <div>

@@ -39,11 +39,11 @@ const server = createServer(async (req, res) => {
     const auth = await authenticateRequest(database, headers);
     if (auth.kind !== "caller") return fail(res, 401, "UNAUTHORIZED", "Sign in or send a Bearer token");
     if (!auth.caller.scopes.has("tickets:read")) return fail(res, 403, "FORBIDDEN", "This token lacks the tickets:read scope");
-    const { order, visibility } = requireOrderAccess(database, auth.caller, decodeURIComponent(match[1]));
+    const { order, visibility } = await requireOrderAccess(database, auth.caller, decodeURIComponent(match[1]));
     const ids = (orderAttendeeIds: string[]) => visibleAttendees(orderAttendeeIds.map((id) => ({ id })), visibility).map((a) => a.id);
     const file = await openTicketFile(database, order.id, ids);
     try {
-      recordTicketDownload(database, { caller: auth.caller, order, attendeeIds: file.attendeeIds, visibility, ip: clientIp(headers) });
+      await recordTicketDownload(database, { caller: auth.caller, order, attendeeIds: file.attendeeIds, visibility, ip: clientIp(headers) });
     } catch (error) {
       file.close();
       throw error;

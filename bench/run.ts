@@ -242,17 +242,17 @@ async function seed(dbFile: string) {
   const { insertEvent, insertOrder } = await import("@/server/testing/inserts");
   const db = openDb(dbFile);
   const buyer = await createUser(db, { email: "bench-buyer@bench.test", name: "Bench Buyer", password: randomBytes(12).toString("hex"), verified: true });
-  const event = insertEvent(db, "Bench Conf 2026");
+  const event = await insertEvent(db, "Bench Conf 2026");
   const people = (n: number) => Array.from({ length: n }, (_, i) => ({ name: `Attendee ${i + 1} Łukasiewicz`, email: `a${i}-${n}@bench.test` }));
   const orders: Record<1 | 3 | 10 | 100, string> = {
-    1: insertOrder(db, event, buyer, people(1)).id,
-    3: insertOrder(db, event, buyer, people(3)).id,
-    10: insertOrder(db, event, buyer, people(10)).id,
-    100: insertOrder(db, event, buyer, people(100)).id,
+    1: (await insertOrder(db, event, buyer, people(1))).id,
+    3: (await insertOrder(db, event, buyer, people(3))).id,
+    10: (await insertOrder(db, event, buyer, people(10))).id,
+    100: (await insertOrder(db, event, buyer, people(100))).id,
   };
-  const { session } = createApiSession(db, buyer.id, ["tickets:read"], { device: "bench", ip: "127.0.0.1" });
+  const { session } = await createApiSession(db, buyer.id, ["tickets:read"], { device: "bench", ip: "127.0.0.1" });
   const token = await signAccessToken(accessTokenKey(process.env.AUTH_SECRET!), { userId: buyer.id, sessionId: session.id, scopes: ["tickets:read"] });
-  db.$client.close();
+  await db.$admit.close();
   return { orders, token };
 }
 

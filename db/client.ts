@@ -1,34 +1,187 @@
 import Database from "better-sqlite3";
-import { drizzle, type BetterSQLite3Database } from "drizzle-orm/better-sqlite3";
+import { drizzle as drizzleSync } from "drizzle-orm/better-sqlite3";
+import { migrate as migrateSync } from "drizzle-orm/better-sqlite3/migrator";
+import { drizzle as drizzleProxy } from "drizzle-orm/sqlite-proxy";
 import type { BaseSQLiteDatabase } from "drizzle-orm/sqlite-core";
-import { migrate } from "drizzle-orm/better-sqlite3/migrator";
+import type { SQL } from "drizzle-orm";
+import { AsyncLocalStorage } from "node:async_hooks";
 import { mkdirSync } from "node:fs";
 import path from "node:path";
 import * as schema from "./schema";
 import { config } from "../server/config";
 
-/** The connection itself; owns the raw client for pragmas and shutdown. */
-export type AppDb = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
-/** What domain functions take: the connection or a transaction on it. */
-export type Db = BaseSQLiteDatabase<"sync", Database.RunResult, typeof schema>;
+/**
+ * What domain functions take: the connection or a transaction on it, through one async
+ * query-builder surface. Only the builders both dialects share may be used on it: `await`ed
+ * select/insert/update/delete with `.returning()`, `.limit()`, joins and `sql` fragments; never
+ * SQLite's `.get()/.all()/.run()` (server/dialect-free.test.ts holds the domain to that).
+ * Transactions go through `transaction()` below; dialect-specific SQL lives in db/.
+ */
+export type Db = BaseSQLiteDatabase<"async", unknown, typeof schema>;
+
+export type Dialect = "sqlite";
+
+/** The app's handle on one database: the `Db` plus what opens, inspects and closes it. */
+export type AppDb = Db & {
+  readonly $admit: {
+    dialect: Dialect;
+    /** The SQLite file (or ":memory:"). */
+    location: string;
+    close(): Promise<void>;
+  };
+};
+
+type SqliteMethod = "run" | "all" | "values" | "get";
+
+/**
+ * better-sqlite3 is synchronous and has one connection; the domain is async. Statements of a
+ * transaction must not interleave with other requests' statements on that connection, so a
+ * transaction holds this gate from BEGIN to COMMIT, and statements outside it wait until it is
+ * released. Statements inside it run on the transaction's own `tx`; one sent to the connection
+ * itself from within the transaction would wait for ever, so it throws instead.
+ */
+class TransactionGate {
+  private held: { owner: object; released: Promise<void>; release(): void } | null = null;
+  readonly context = new AsyncLocalStorage<object>();
+
+  get open(): boolean {
+    return this.held !== null;
+  }
+
+  async outside(): Promise<void> {
+    while (this.held) {
+      if (this.context.getStore() === this.held.owner) {
+        throw new Error("A statement on the database itself inside a transaction: use the transaction's tx");
+      }
+      await this.held.released;
+    }
+  }
+
+  async acquire(): Promise<{ owner: object; release(): void }> {
+    await this.outside();
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const owner = {};
+    this.held = { owner, released, release };
+    return {
+      owner,
+      release: () => {
+        this.held = null;
+        release();
+      },
+    };
+  }
+}
+
+/**
+ * Prepared statements by SQL text: drizzle hands us the same text for the same query shape, and
+ * preparing costs more than running on the hot paths (every request's session check, every
+ * ticket download's access check). Bounded, since `inArray` lists make texts of many lengths.
+ */
+class StatementCache {
+  private readonly statements = new Map<string, Database.Statement>();
+  constructor(private readonly client: Database.Database) {}
+
+  execute(text: string, params: unknown[], method: SqliteMethod): { rows: unknown[] } {
+    let statement = this.statements.get(text);
+    if (!statement) {
+      if (this.statements.size >= 500) this.statements.clear();
+      statement = this.client.prepare(text);
+      this.statements.set(text, statement);
+    }
+    if (method === "run" || !statement.reader) {
+      statement.run(...params);
+      return { rows: [] };
+    }
+    const raw = statement.raw(true);
+    // drizzle's proxy driver wants one row's values for "get" (undefined when there is none).
+    return { rows: (method === "get" ? raw.get(...params) : raw.all(...params)) as unknown[] };
+  }
+}
+
+const transactions = new WeakMap<Db, (fn: (tx: Db) => Promise<unknown>) => Promise<unknown>>();
+const transactionHandles = new WeakSet<Db>();
+
+/**
+ * Runs `fn` in one transaction and returns what it returns; a throw rolls everything back.
+ * Inside, every statement goes through `tx` (a statement on `db` itself is refused on SQLite).
+ * On SQLite the transaction is IMMEDIATE: it takes the write lock up front, so what it reads
+ * stays true until it commits; within a transaction, a nested call joins it.
+ */
+export async function transaction<T>(db: Db, fn: (tx: Db) => Promise<T>): Promise<T> {
+  if (transactionHandles.has(db)) return fn(db);
+  const run = transactions.get(db);
+  if (!run) throw new Error("transaction(): not a database opened by db/client.ts");
+  return run(fn) as Promise<T>;
+}
+
+/** A statement with no result rows (maintenance such as ANALYZE), whatever the dialect. */
+export async function execute(db: Db, statement: SQL): Promise<void> {
+  await db.run(statement);
+}
 
 /** Opens (and migrates) a database file; tests open throwaway ones, the app opens config's. */
 export function openDb(file: string, options: { migrate?: boolean } = {}): AppDb {
   if (file !== ":memory:") mkdirSync(path.dirname(file), { recursive: true });
-  const sqlite = new Database(file);
-  sqlite.pragma("journal_mode = WAL");
-  sqlite.pragma("busy_timeout = 5000");
-  sqlite.pragma("foreign_keys = ON");
-  sqlite.pragma("synchronous = NORMAL");
-  const db = drizzle(sqlite, { schema }) as AppDb;
-  if (options.migrate ?? true) migrate(db, { migrationsFolder: migrationsFolder() });
-  return db;
+  const client = new Database(file);
+  client.pragma("journal_mode = WAL");
+  client.pragma("busy_timeout = 5000");
+  client.pragma("foreign_keys = ON");
+  client.pragma("synchronous = NORMAL");
+  if (options.migrate ?? true) migrateSync(drizzleSync(client), { migrationsFolder: migrationsFolder("sqlite") });
+
+  const statements = new StatementCache(client);
+  const gate = new TransactionGate();
+  const root = drizzleProxy(
+    async (text, params, method) => {
+      if (gate.open) await gate.outside();
+      return statements.execute(text, params, method);
+    },
+    { schema },
+  ) as unknown as Db;
+  let txOwner: object | null = null;
+  const tx = drizzleProxy(
+    async (text, params, method) => {
+      if (!txOwner || gate.context.getStore() !== txOwner) throw new Error("A transaction's tx used outside its transaction");
+      return statements.execute(text, params, method);
+    },
+    { schema },
+  ) as unknown as Db;
+  transactionHandles.add(tx);
+
+  transactions.set(root, async (fn) => {
+    const held = await gate.acquire();
+    try {
+      client.exec("BEGIN IMMEDIATE");
+      txOwner = held.owner;
+      const result = await gate.context.run(held.owner, () => fn(tx));
+      client.exec("COMMIT");
+      return result;
+    } catch (error) {
+      if (client.inTransaction) client.exec("ROLLBACK");
+      throw error;
+    } finally {
+      txOwner = null;
+      held.release();
+    }
+  });
+
+  return Object.assign(root, {
+    $admit: {
+      dialect: "sqlite" as const,
+      location: file === ":memory:" ? file : client.name,
+      close: async () => {
+        await gate.outside();
+        client.close();
+      },
+    },
+  });
 }
 
-function migrationsFolder(): string {
+function migrationsFolder(dialect: Dialect): string {
   // Next.js bundles server code, so the module's own URL points into .next/; every entry point
   // (next start, scripts, vitest) runs from the project root.
-  return path.resolve("db/migrations");
+  return path.resolve("db/migrations", dialect);
 }
 
 const globalForDb = globalThis as unknown as { admitDb?: AppDb };
@@ -42,15 +195,4 @@ export function db(): AppDb {
 /** Tests swap in their own database. */
 export function setDb(instance: AppDb | undefined) {
   globalForDb.admitDb = instance;
-}
-
-/**
- * A separate read-only connection for long reads (CSV exports) that iterate lazily: a
- * better-sqlite3 connection can't run other statements while one of its cursors is open, and in
- * WAL mode a second connection reads a consistent snapshot without blocking writers.
- */
-export function openReadOnlyClient(): Database.Database {
-  const client = new Database(db().$client.name, { readonly: true, fileMustExist: true });
-  client.pragma("busy_timeout = 5000");
-  return client;
 }

@@ -1,16 +1,26 @@
 import type { Db } from "./client";
 
+/** A query built once, run many times with different `sql.placeholder` values. */
+export type PreparedQuery<R> = { execute(values?: Record<string, unknown>): Promise<R> };
+
+type Preparable<R> = { prepare(): PreparedQuery<R> };
+
 const statements = new WeakMap<Db, Map<string, unknown>>();
 
 /**
- * A prepared statement built once per connection and reused: drizzle otherwise rebuilds and
- * re-prepares a query's SQL on every call, which shows on the hot paths (every request's session
- * check, every ticket download's access check).
+ * A query built and prepared once per connection (or transaction) and reused: drizzle otherwise
+ * rebuilds a query's SQL on every call, which shows on the hot paths (every request's session
+ * check, every ticket download's access check). `build` returns the unprepared builder; `name`
+ * is also the statement's name on PostgreSQL, which prepares named statements per connection.
  */
-export function prepared<T>(db: Db, name: string, build: (db: Db) => T): T {
+export function prepared<R>(db: Db, name: string, build: (db: Db) => Preparable<R>): PreparedQuery<R> {
   let byName = statements.get(db);
   if (!byName) statements.set(db, (byName = new Map()));
-  let statement = byName.get(name) as T | undefined;
-  if (statement === undefined) byName.set(name, (statement = build(db)));
+  let statement = byName.get(name) as PreparedQuery<R> | undefined;
+  if (statement === undefined) {
+    // SQLite's prepare() takes no name and ignores one; PostgreSQL's requires it.
+    const builder = build(db) as unknown as { prepare(name: string): PreparedQuery<R> };
+    byName.set(name, (statement = builder.prepare(name)));
+  }
   return statement;
 }

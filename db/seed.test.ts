@@ -6,25 +6,24 @@ import { DEMO_EVENT_NAME, seedDemo } from "./seed";
 
 describe("demo seed", () => {
   it("creates DESIGN.md's demo data, and running it twice changes nothing", async () => {
-    const db = freshDb();
+    const db = await freshDb();
     await seedDemo();
     await seedDemo();
-    const count = (table: typeof users | typeof events | typeof orders | typeof attendees) => db.select({ n: sql<number>`count(*)` }).from(table).get()!.n;
-    expect(count(users)).toBe(6);
-    expect(count(events)).toBe(1);
-    expect(count(orders)).toBe(1);
-    const event = db.select().from(events).get()!;
+    const count = async (table: typeof users | typeof events | typeof orders | typeof attendees) => (await db.select({ n: sql<number>`count(*)` }).from(table).limit(1))[0]!.n;
+    expect(await count(users)).toBe(6);
+    expect(await count(events)).toBe(1);
+    expect(await count(orders)).toBe(1);
+    const event = (await db.select().from(events).limit(1))[0]!;
     expect(event).toMatchObject({ name: DEMO_EVENT_NAME, published: true });
-    const team = db
+    const team = await db
       .select({ email: users.email, role: eventMembers.role })
       .from(eventMembers)
-      .innerJoin(users, sql`${users.id} = ${eventMembers.userId}`)
-      .all();
+      .innerJoin(users, sql`${users.id} = ${eventMembers.userId}`);
     expect(team).toEqual(expect.arrayContaining([{ email: "organizer@demo.test", role: "owner" }, { email: "registrar@demo.test", role: "registrar" }]));
     expect(team).toHaveLength(2);
-    const order = db.select().from(orders).get()!;
+    const order = (await db.select().from(orders).limit(1))[0]!;
     expect(order.buyerEmail).toBe("alice@demo.test");
-    expect(db.select({ email: attendees.email }).from(attendees).all().map((a) => a.email)).toEqual(["alice@demo.test", "bob@demo.test"]);
-    expect(db.select({ verified: users.emailVerifiedAt }).from(users).all().every((u) => u.verified !== null)).toBe(true);
+    expect((await db.select({ email: attendees.email }).from(attendees)).map((a) => a.email)).toEqual(["alice@demo.test", "bob@demo.test"]);
+    expect((await db.select({ verified: users.emailVerifiedAt }).from(users)).every((u) => u.verified !== null)).toBe(true);
   });
 });

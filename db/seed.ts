@@ -27,25 +27,25 @@ export const DEMO_EVENT_NAME = "Demo Conf";
 export async function seedDemo() {
   const byEmail: Record<string, User> = {};
   for (const demo of DEMO_USERS) {
-    const existing = db().select().from(users).where(eq(users.email, demo.email)).get();
+    const [existing] = await db().select().from(users).where(eq(users.email, demo.email)).limit(1);
     byEmail[demo.email] = existing ?? (await createUser(db(), { ...demo, password: DEMO_PASSWORD, verified: true }));
   }
   const organizer = byEmail["organizer@demo.test"];
   const alice = byEmail["alice@demo.test"];
 
   // Created through the same functions the app uses, so the demo data obeys the app's rules.
-  const event =
-    db()
-      .select({ id: events.id, slug: events.slug })
-      .from(events)
-      .innerJoin(eventMembers, and(eq(eventMembers.eventId, events.id), eq(eventMembers.userId, organizer.id), eq(eventMembers.role, "owner")))
-      .where(eq(events.name, DEMO_EVENT_NAME))
-      .get() ?? createDemoEvent(organizer.id);
-  addEventMember(db(), event.id, byEmail["registrar@demo.test"].id, "registrar");
+  const [existing] = await db()
+    .select({ id: events.id, slug: events.slug })
+    .from(events)
+    .innerJoin(eventMembers, and(eq(eventMembers.eventId, events.id), eq(eventMembers.userId, organizer.id), eq(eventMembers.role, "owner")))
+    .where(eq(events.name, DEMO_EVENT_NAME))
+    .limit(1);
+  const event = existing ?? (await createDemoEvent(organizer.id));
+  await addEventMember(db(), event.id, byEmail["registrar@demo.test"].id, "registrar");
 
-  const aliceOrdered = db().select({ id: orders.id }).from(orders).where(and(eq(orders.eventId, event.id), eq(orders.buyerId, alice.id))).get();
+  const [aliceOrdered] = await db().select({ id: orders.id }).from(orders).where(and(eq(orders.eventId, event.id), eq(orders.buyerId, alice.id))).limit(1);
   if (!aliceOrdered) {
-    const general = ticketTypesOf(db(), event.id).find((type) => type.name === "General admission");
+    const general = (await ticketTypesOf(db(), event.id)).find((type) => type.name === "General admission");
     if (!general) throw new Error(`${DEMO_EVENT_NAME} has no "General admission" tickets`);
     // The seed acts as Alice would in the app; it has no session because it never serves a request.
     const asAlice: Caller = {
@@ -54,7 +54,7 @@ export async function seedDemo() {
       via: "cookie",
       scopes: new Set(),
     };
-    placeOrder(
+    await placeOrder(
       db(),
       asAlice,
       placeOrderInputSchema.parse({

@@ -27,8 +27,8 @@ test.beforeAll(async () => {
   db = openDb(DB_FILE, { migrate: false });
   const buyer = await createUser(db, { email: buyerEmail, name: "Erin Buyer", password: PASSWORD, verified: true });
   await createUser(db, { email: otherEmail, name: "Oscar Other", password: PASSWORD, verified: true });
-  const event = insertEvent(db, "E2E Ticket Conf");
-  const order = insertOrder(db, event, buyer, [
+  const event = await insertEvent(db, "E2E Ticket Conf");
+  const order = await insertOrder(db, event, buyer, [
     { name: "Erin Buyer", email: buyerEmail },
     { name: "Fay Friend", email: `friend-${suffix}@e2e.test` },
   ]);
@@ -36,7 +36,7 @@ test.beforeAll(async () => {
   friendAttendeeId = order.attendees[1].id;
 });
 
-test.afterAll(() => db?.$client.close());
+test.afterAll(() => db?.$admit.close());
 
 async function signIn(page: Page, email: string) {
   await page.getByLabel("Email").fill(email);

@@ -1,7 +1,7 @@
 import { parseArgs } from "node:util";
-import { eq } from "drizzle-orm";
-import { db } from "@/db/client";
-import { eventMembers, events, ticketTypes, users } from "@/db/schema";
+import { and, count, eq, sql } from "drizzle-orm";
+import { db, execute, transaction } from "@/db/client";
+import { attendees, eventMembers, events, orders, ticketTypes, users, type Attendee, type Order } from "@/db/schema";
 import { createUser } from "@/server/auth/accounts";
 import { config } from "@/server/config";
 import { randomId } from "@/server/ids";
@@ -9,8 +9,7 @@ import { randomId } from "@/server/ids";
 /**
  * `npm run db:seed:large -- [--attendees 100000]`: an event with a very large roster, for the
  * dashboard benchmarks. Orders of 1–4 attendees, realistic names, ~30% checked in, ~2% cancelled.
- * Written with one prepared statement per table inside a single transaction: 100,000 rows in a
- * few seconds instead of minutes.
+ * Written in multi-row inserts inside a single transaction: 100,000 rows in seconds, not minutes.
  */
 const FIRST = ["Ada", "Grace", "Linus", "Zoë", "José", "Aiko", "Mateo", "Fatima", "Olu", "Ingrid", "Chen", "Priya", "Łukasz", "Noor", "Sven", "Amara"];
 const LAST = ["Lovelace", "Hopper", "Torvalds", "Nakamura", "García", "Okafor", "Nielsen", "Kowalski", "Haddad", "Singh", "Müller", "Rossi", "Silva", "Kim"];
@@ -18,49 +17,65 @@ const LAST = ["Lovelace", "Hopper", "Torvalds", "Nakamura", "García", "Okafor",
 export async function seedLargeEvent(attendeeCount: number): Promise<{ eventId: string; slug: string; ownerEmail: string }> {
   const database = db();
   const ownerEmail = "bigconf-owner@demo.test";
-  const owner =
-    database.select().from(users).where(eq(users.email, ownerEmail)).get() ??
-    (await createUser(database, { email: ownerEmail, name: "Big Conf Owner", password: "demo-password", verified: true }));
+  const [existing] = await database.select().from(users).where(eq(users.email, ownerEmail)).limit(1);
+  const owner = existing ?? (await createUser(database, { email: ownerEmail, name: "Big Conf Owner", password: "demo-password", verified: true }));
   const now = Date.now();
   const eventId = randomId();
   const slug = `big-conf-${randomId(4).toLowerCase()}`;
   const typeIds = [randomId(), randomId(), randomId()];
-  const client = database.$client;
-  const insertOrder = client.prepare(
-    "INSERT INTO orders (id, event_id, buyer_id, buyer_name, buyer_email, status, paid, total_cents, currency, created_at) VALUES (?, ?, ?, ?, ?, 'completed', 1, ?, 'EUR', ?)",
-  );
-  const insertAttendee = client.prepare(
-    "INSERT INTO attendees (id, order_id, event_id, ticket_type_id, name, email, email_normalized, checkin_secret, status, cancelled_at, checked_in_at, checked_in_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-  );
-  database.transaction((tx) => {
-    tx.insert(events).values({ id: eventId, slug, name: "Big Conf", description: "A very large event for benchmarks.", venue: "Expo Center", startsAt: now + 30 * 86_400_000, endsAt: now + 32 * 86_400_000, timeZone: "Europe/Amsterdam", published: false, createdAt: now }).run();
-    tx.insert(eventMembers).values({ eventId, userId: owner.id, role: "owner", createdAt: now }).run();
-    tx.insert(ticketTypes)
-      .values(["Regular", "Student", "Workshop"].map((name, i) => ({ id: typeIds[i], eventId, name, priceCents: [9900, 4900, 14900][i], quantity: attendeeCount, sold: 0, createdAt: now })))
-      .run();
+  await transaction(database, async (tx) => {
+    await tx.insert(events).values({ id: eventId, slug, name: "Big Conf", description: "A very large event for benchmarks.", venue: "Expo Center", startsAt: now + 30 * 86_400_000, endsAt: now + 32 * 86_400_000, timeZone: "Europe/Amsterdam", published: false, createdAt: now });
+    await tx.insert(eventMembers).values({ eventId, userId: owner.id, role: "owner", createdAt: now });
+    await tx
+      .insert(ticketTypes)
+      .values(["Regular", "Student", "Workshop"].map((name, i) => ({ id: typeIds[i], eventId, name, priceCents: [9900, 4900, 14900][i], quantity: attendeeCount, sold: 0, createdAt: now })));
+    let orderRows: Order[] = [];
+    let attendeeRows: Attendee[] = [];
+    const flush = async () => {
+      if (orderRows.length) await tx.insert(orders).values(orderRows);
+      if (attendeeRows.length) await tx.insert(attendees).values(attendeeRows);
+      orderRows = [];
+      attendeeRows = [];
+    };
     let made = 0;
     let n = 0;
     while (made < attendeeCount) {
       const size = Math.min(1 + (n % 4), attendeeCount - made);
       const orderId = randomId();
-      const buyerName = `${FIRST[n % FIRST.length]} ${LAST[(n * 7) % LAST.length]}`;
-      const buyerEmail = `buyer${n}@big.test`;
       const orderedAt = now - (attendeeCount - made) * 1000;
-      insertOrder.run(orderId, eventId, owner.id, buyerName, buyerEmail, size * 9900, orderedAt);
+      orderRows.push({ id: orderId, eventId, buyerId: owner.id, buyerName: `${FIRST[n % FIRST.length]} ${LAST[(n * 7) % LAST.length]}`, buyerEmail: `buyer${n}@big.test`, status: "completed", paid: true, totalCents: size * 9900, currency: "EUR", createdAt: orderedAt });
       for (let i = 0; i < size; i++, made++) {
-        const name = `${FIRST[(made * 5) % FIRST.length]} ${LAST[(made * 3) % LAST.length]} ${made}`;
         const email = `guest${made}@big.test`;
         const cancelled = made % 50 === 7;
         const checkedIn = !cancelled && made % 10 < 3;
-        insertAttendee.run(randomId(), orderId, eventId, typeIds[made % 3], name, email, email, randomId(), cancelled ? "cancelled" : "valid", cancelled ? now : null, checkedIn ? now : null, checkedIn ? owner.id : null, orderedAt);
+        attendeeRows.push({
+          id: randomId(),
+          orderId,
+          eventId,
+          ticketTypeId: typeIds[made % 3],
+          name: `${FIRST[(made * 5) % FIRST.length]} ${LAST[(made * 3) % LAST.length]} ${made}`,
+          email,
+          emailNormalized: email,
+          checkinSecret: randomId(),
+          status: cancelled ? "cancelled" : "valid",
+          cancelledAt: cancelled ? now : null,
+          checkedInAt: checkedIn ? now : null,
+          checkedInBy: checkedIn ? owner.id : null,
+          createdAt: orderedAt,
+        });
       }
       n++;
+      // Multi-row inserts of ~1,000 attendees: 100,000 rows in seconds, within every dialect's parameter limit.
+      if (attendeeRows.length >= 1000) await flush();
     }
+    await flush();
     for (const id of typeIds) {
-      client.prepare("UPDATE ticket_types SET sold = (SELECT count(*) FROM attendees WHERE ticket_type_id = ? AND status = 'valid') WHERE id = ?").run(id, id);
+      const valid = tx.select({ n: count() }).from(attendees).where(and(eq(attendees.ticketTypeId, id), eq(attendees.status, "valid")));
+      await tx.update(ticketTypes).set({ sold: sql`(${valid})` }).where(eq(ticketTypes.id, id));
     }
   });
-  client.pragma("optimize");
+  // Fresh statistics, so the planner knows the roster is big.
+  await execute(database, sql`ANALYZE`);
   return { eventId, slug, ownerEmail };
 }
 

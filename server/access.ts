@@ -130,11 +130,11 @@ const roleStatement = (db: Db) =>
   db
     .select({ role: eventMembers.role })
     .from(eventMembers)
-    .where(and(eq(eventMembers.eventId, sql.placeholder("eventId")), eq(eventMembers.userId, sql.placeholder("userId"))))
-    .prepare();
+    .where(and(eq(eventMembers.eventId, sql.placeholder("eventId")), eq(eventMembers.userId, sql.placeholder("userId"))));
 
-export function eventRoleOf(db: Db, userId: string, eventId: string): EventRole | null {
-  return prepared(db, "event-role", roleStatement).get({ eventId, userId })?.role ?? null;
+export async function eventRoleOf(db: Db, userId: string, eventId: string): Promise<EventRole | null> {
+  const [row] = await prepared(db, "event-role", roleStatement).execute({ eventId, userId });
+  return row?.role ?? null;
 }
 
 /** What a caller may do on one event. */
@@ -159,18 +159,18 @@ export function roleMay(role: EventRole | null, permission: EventPermission): bo
   return role !== null && PERMITTED_ROLES[permission].includes(role);
 }
 
-export function can(db: Db, caller: Caller, eventId: string, permission: EventPermission): boolean {
-  if (roleMay(eventRoleOf(db, caller.user.id, eventId), permission)) return true;
+export async function can(db: Db, caller: Caller, eventId: string, permission: EventPermission): Promise<boolean> {
+  if (roleMay(await eventRoleOf(db, caller.user.id, eventId), permission)) return true;
   return isStaff(caller) && STAFF_MAY.has(permission);
 }
 
 /** Loads an event by id for a permission, or throws the right error. */
-export function requireEventPermission(db: Db, caller: Caller | null, eventId: string, permission: EventPermission): Event {
+export async function requireEventPermission(db: Db, caller: Caller | null, eventId: string, permission: EventPermission): Promise<Event> {
   const signedIn = requireSignedIn(caller);
   if (!looksLikeIdentifier(eventId)) throw notFound("No such event");
-  const event = db.select().from(events).where(eq(events.id, eventId)).get();
+  const [event] = await db.select().from(events).where(eq(events.id, eventId)).limit(1);
   if (!event) throw notFound("No such event");
-  if (!can(db, signedIn, event.id, permission)) throw forbidden("You are not on this event's team");
+  if (!(await can(db, signedIn, event.id, permission))) throw forbidden("You are not on this event's team");
   return event;
 }
 
@@ -209,25 +209,24 @@ export function maySeeIpAddresses(caller: Caller): boolean {
  * Published events are public. A draft exists only for its team and for staff (who read
  * everything); to anyone else it is "not found", so drafts can't be discovered by slug.
  */
-export function canViewEvent(db: Db, caller: Caller | null, event: Pick<Event, "id" | "published">): boolean {
+export async function canViewEvent(db: Db, caller: Caller | null, event: Pick<Event, "id" | "published">): Promise<boolean> {
   if (event.published) return true;
   if (!caller) return false;
-  return eventRoleOf(db, caller.user.id, event.id) !== null || isStaff(caller);
+  return isStaff(caller) || (await eventRoleOf(db, caller.user.id, event.id)) !== null;
 }
 
 /** Buying needs a published event, except for its team placing test orders before launch. */
-export function canBuyFromEvent(db: Db, caller: Caller, event: Pick<Event, "id" | "published">): boolean {
-  return event.published || eventRoleOf(db, caller.user.id, event.id) !== null;
+export async function canBuyFromEvent(db: Db, caller: Caller, event: Pick<Event, "id" | "published">): Promise<boolean> {
+  return event.published || (await eventRoleOf(db, caller.user.id, event.id)) !== null;
 }
 
 const heldStatement = (db: Db) =>
   db
     .select({ id: attendees.id })
     .from(attendees)
-    .where(and(eq(attendees.orderId, sql.placeholder("orderId")), eq(attendees.emailNormalized, sql.placeholder("email"))))
-    .prepare();
+    .where(and(eq(attendees.orderId, sql.placeholder("orderId")), eq(attendees.emailNormalized, sql.placeholder("email"))));
 
-const orderStatement = (db: Db) => db.select().from(orders).where(eq(orders.id, sql.placeholder("id"))).prepare();
+const orderStatement = (db: Db) => db.select().from(orders).where(eq(orders.id, sql.placeholder("id"))).limit(1);
 
 /**
  * How a caller sees an order: everything (buyer, the event's owner/organizer, staff) or only
@@ -237,25 +236,25 @@ export type OrderVisibility =
   | { scope: "all"; as: "buyer" | "owner" | "organizer" | "staff" }
   | { scope: "own"; as: "holder"; attendeeIds: string[] };
 
-export function orderVisibility(db: Db, caller: Caller, order: Pick<Order, "id" | "buyerId" | "eventId">): OrderVisibility | null {
+export async function orderVisibility(db: Db, caller: Caller, order: Pick<Order, "id" | "buyerId" | "eventId">): Promise<OrderVisibility | null> {
   if (order.buyerId === caller.user.id) return { scope: "all", as: "buyer" };
-  const role = eventRoleOf(db, caller.user.id, order.eventId);
+  const role = await eventRoleOf(db, caller.user.id, order.eventId);
   if (role === "owner" || role === "organizer") return { scope: "all", as: role };
   if (isStaff(caller)) return { scope: "all", as: "staff" };
   const holderEmail = holderEmailOf(caller);
   if (!holderEmail) return null;
-  const held = prepared(db, "held-attendees", heldStatement).all({ orderId: order.id, email: holderEmail });
+  const held = await prepared(db, "held-attendees", heldStatement).execute({ orderId: order.id, email: holderEmail });
   if (held.length === 0) return null;
   return { scope: "own", as: "holder", attendeeIds: held.map((a) => a.id) };
 }
 
 /** The one gate for an order (the order page, the REST API and the ticket PDFs all use it). */
-export function requireOrderAccess(db: Db, caller: Caller | null, orderIdentifier: string): { order: Order; visibility: OrderVisibility } {
+export async function requireOrderAccess(db: Db, caller: Caller | null, orderIdentifier: string): Promise<{ order: Order; visibility: OrderVisibility }> {
   const signedIn = requireSignedIn(caller);
   if (!looksLikeIdentifier(orderIdentifier)) throw notFound("No such order");
-  const order = prepared(db, "order-by-id", orderStatement).get({ id: orderIdentifier });
+  const [order] = await prepared(db, "order-by-id", orderStatement).execute({ id: orderIdentifier });
   if (!order) throw notFound("No such order");
-  const visibility = orderVisibility(db, signedIn, order);
+  const visibility = await orderVisibility(db, signedIn, order);
   if (!visibility) throw new TRPCError({ code: "FORBIDDEN", message: "This order belongs to another account" });
   return { order, visibility };
 }
@@ -273,18 +272,18 @@ export function visibleAttendees<T extends { id: string }>(rows: T[], visibility
  * orders. In this order but not visible (another holder's ticket) → 403, like the order itself:
  * the caller knows the order exists, and "not yours" is the honest answer.
  */
-export function requireVisibleAttendee(
+export async function requireVisibleAttendee(
   db: Db,
   order: Pick<Order, "id" | "eventId">,
   visibility: OrderVisibility,
   attendeeIdentifier: string,
-): { id: string } {
+): Promise<{ id: string }> {
   if (!looksLikeIdentifier(attendeeIdentifier)) throw notFound("No such ticket");
-  const attendee = db
+  const [attendee] = await db
     .select({ id: attendees.id })
     .from(attendees)
     .where(and(eq(attendees.id, attendeeIdentifier), eq(attendees.orderId, order.id), eq(attendees.eventId, order.eventId)))
-    .get();
+    .limit(1);
   if (!attendee) throw notFound("No such ticket");
   if (visibleAttendees([attendee], visibility).length === 0) throw forbidden("This ticket belongs to another attendee");
   return attendee;

@@ -3,12 +3,13 @@ import { auditLog } from "@/db/schema";
 import type { Caller } from "@/server/auth/caller";
 
 /** One line in the audit log: who did what, through which session, to which event. */
-export function recordAudit(
+export async function recordAudit(
   db: Db,
   entry: { eventId: string | null; caller: Caller | null; action: string; detail?: Record<string, unknown> },
   now = Date.now(),
-) {
-  db.insert(auditLog)
+): Promise<void> {
+  await db
+    .insert(auditLog)
     .values({
       eventId: entry.eventId,
       actorId: entry.caller?.user.id ?? null,
@@ -16,6 +17,5 @@ export function recordAudit(
       action: entry.action,
       detail: JSON.stringify(entry.detail ?? {}),
       at: now,
-    })
-    .run();
+    });
 }

@@ -107,7 +107,7 @@ function bearerColumns(rule: BearerRule | undefined): Array<{ label: string; sco
 }
 
 async function callerFor(world: World, role: SignedInRole, credential: Credential) {
-  if (credential.via === "cookie") return world.cookieFor(role).caller;
+  if (credential.via === "cookie") return (await world.cookieFor(role)).caller;
   const auth = await authenticateBearer(world.db, `Bearer ${await world.bearerFor(role, credential.scopes)}`);
   if (auth.kind !== "caller") throw new Error("matrix: the bearer token did not authenticate");
   return auth.caller;
@@ -132,7 +132,7 @@ async function callRoute(world: World, role: Role, row: Omit<RouteRow, "body" | 
   if (body !== undefined && typeof body !== "string") headers.set("content-type", "application/json");
   for (const [name, value] of Object.entries(row.headers ?? {})) headers.set(name, value);
   if (role !== "anonymous") {
-    if (row.auth === "cookie") headers.set("cookie", `admit.session=${world.cookieFor(role).cookie}`);
+    if (row.auth === "cookie") headers.set("cookie", `admit.session=${(await world.cookieFor(role)).cookie}`);
     else headers.set("authorization", `Bearer ${await world.bearerFor(role, row.scopes)}`);
   }
   const payload = body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body);
@@ -201,7 +201,7 @@ describe("privilege matrix: procedures", () => {
     for (const [i, row] of (procedureRows[name] ?? []).entries()) {
       it.each(ROLES.map((role) => [role, row.expect[role]] as const))(`${name}${i ? ` #${i + 1}` : ""} as %s → %i`, async (role, expected) => {
         const world = await buildWorld();
-        const { status, error } = await callProcedure(world, role, name, row.input?.(world));
+        const { status, error } = await callProcedure(world, role, name, await row.input?.(world));
         expect(status, error?.message).toBe(expected);
       });
     }
@@ -216,7 +216,7 @@ describe("privilege matrix: procedures with bearer tokens", () => {
           `${name}${i ? ` #${i + 1}` : ""} with ${column.label} as %s → %i`,
           async (role, expected) => {
             const world = await buildWorld();
-            const { status, error } = await callProcedure(world, role, name, row.input?.(world), { via: "bearer", scopes: column.scopes });
+            const { status, error } = await callProcedure(world, role, name, await row.input?.(world), { via: "bearer", scopes: column.scopes });
             expect(status, error?.message).toBe(expected);
           },
         );
@@ -230,7 +230,7 @@ describe("privilege matrix: bad input", () => {
     for (const row of rows) {
       it(`${name} as ${row.as} with bad input → ${row.expect}${row.field ? ` naming ${row.field}` : ""}`, async () => {
         const world = await buildWorld();
-        const { status, error } = await callProcedure(world, row.as, name, row.input(world));
+        const { status, error } = await callProcedure(world, row.as, name, await row.input(world));
         expect(status, error?.message).toBe(row.expect);
         if (row.field) expect(Object.keys(fieldsOf(error!) ?? {})).toContain(row.field);
       });

@@ -11,7 +11,7 @@ import { createCaller } from "@/server/router";
 import { createInnerContext, type Context } from "@/server/trpc";
 
 /** A fresh, migrated database file of its own, installed as the app's connection. */
-export function freshDb(): AppDb {
+export async function freshDb(): Promise<AppDb> {
   const dir = mkdtempSync(path.join(tmpdir(), "admit-test-"));
   const instance = openDb(path.join(dir, "test.db"));
   setDb(instance);
@@ -34,9 +34,9 @@ export async function makeUser(
 }
 
 /** A tRPC context as a signed-in browser would have it (a real session row behind it). */
-export function browserContext(db: AppDb, user: Pick<User, "id">, overrides: Partial<Context> = {}): Context {
-  const { secret } = createBrowserSession(db, user.id, { device: "vitest", ip: "127.0.0.1" });
-  const auth = authenticateCookie(db, secret);
+export async function browserContext(db: AppDb, user: Pick<User, "id">, overrides: Partial<Context> = {}): Promise<Context> {
+  const { secret } = await createBrowserSession(db, user.id, { device: "vitest", ip: "127.0.0.1" });
+  const auth = await authenticateCookie(db, secret);
   return createInnerContext({ db, auth, ...overrides });
 }
 
@@ -44,6 +44,6 @@ export function anonymousContext(db: AppDb): Context {
   return createInnerContext({ db });
 }
 
-export function callerAs(db: AppDb, user: Pick<User, "id"> | null) {
-  return createCaller(user ? browserContext(db, user) : anonymousContext(db));
+export async function callerAs(db: AppDb, user: Pick<User, "id"> | null) {
+  return createCaller(user ? await browserContext(db, user) : anonymousContext(db));
 }

@@ -93,7 +93,7 @@ export const idInput = z.string().min(1).max(64);
 export function eventProcedure(permission: EventPermission) {
   return authedProcedure
     .input(z.object({ eventId: idInput }))
-    .use(gate(({ ctx, input, next }) => next({ ctx: { event: requireEventPermission(ctx.db, ctx.caller, input.eventId, permission) } })));
+    .use(gate(async ({ ctx, input, next }) => next({ ctx: { event: await requireEventPermission(ctx.db, ctx.caller, input.eventId, permission) } })));
 }
 
 /**
@@ -102,6 +102,6 @@ export function eventProcedure(permission: EventPermission) {
  */
 export const orderProcedure = authedProcedure
   .input(z.object({ orderIdentifier: z.string({ error: "No such order" }) }))
-  .use(gate(({ ctx, input, next }) => next({ ctx: requireOrderAccess(ctx.db, ctx.caller, input.orderIdentifier) })));
+  .use(gate(async ({ ctx, input, next }) => next({ ctx: await requireOrderAccess(ctx.db, ctx.caller, input.orderIdentifier) })));
 
 export type AuthedContext = Context & { caller: Caller };

@@ -5,9 +5,9 @@ import { forbidden, notFound, redirect } from "next/navigation";
  * Runs a server page's data loader. The access rules (server/access.ts) throw TRPCErrors; a page
  * turns them into the matching page: 404 "not found", 403 "not yours", sign-in for 401.
  */
-export function loadForPage<T>(load: () => T, returnTo: string): T {
+export async function loadForPage<T>(load: () => Promise<T>, returnTo: string): Promise<T> {
   try {
-    return load();
+    return await load();
   } catch (error) {
     if (error instanceof TRPCError) {
       if (error.code === "NOT_FOUND") notFound();

@@ -12,7 +12,7 @@ export const metadata: Metadata = { title: "Dashboard" };
 
 export default async function DashboardPage() {
   const caller = await requirePageCaller("/dashboard");
-  const events = listMyEvents(db(), caller.user.id);
+  const events = await listMyEvents(db(), caller.user.id);
 
   return (
     <div className="space-y-6">

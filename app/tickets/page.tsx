@@ -10,7 +10,7 @@ export const metadata: Metadata = { title: "My tickets" };
 /** Orders I bought and tickets I hold (matched by my verified email), newest first. */
 export default async function MyTicketsPage() {
   const caller = await requirePageCaller("/tickets");
-  const entries = listMyOrders(db(), caller);
+  const entries = await listMyOrders(db(), caller);
 
   return (
     <div className="space-y-6">

@@ -14,7 +14,7 @@ import { cancelOrder } from "./lifecycle";
 import { listAttendees, listEventOrders } from "./roster";
 
 async function csvFor(world: Awaited<ReturnType<typeof buildMemoryWorld>>, query = "") {
-  const { cookie } = world.cookieFor("organizer");
+  const { cookie } = await world.cookieFor("organizer");
   const response = await exportCsv(
     new Request(`http://localhost/api/events/${world.event.id}/attendees.csv${query}`, { headers: { cookie: `admit.session=${cookie}` } }),
     { params: Promise.resolve({ eventId: world.event.id }) },
@@ -25,8 +25,8 @@ async function csvFor(world: Awaited<ReturnType<typeof buildMemoryWorld>>, query
 describe("attendee CSV export", () => {
   it("escapes spreadsheet formulas in attendee-controlled cells", async () => {
     const world = await buildWorld();
-    world.db.update(attendees).set({ name: '=HYPERLINK("http://evil.example","click")' }).where(eq(attendees.id, world.order.holderAttendeeId)).run();
-    world.db.update(attendees).set({ name: "@SUM(1+1)" }).where(eq(attendees.id, world.order.buyerAttendeeId)).run();
+    await world.db.update(attendees).set({ name: '=HYPERLINK("http://evil.example","click")' }).where(eq(attendees.id, world.order.holderAttendeeId));
+    await world.db.update(attendees).set({ name: "@SUM(1+1)" }).where(eq(attendees.id, world.order.buyerAttendeeId));
     const { response, text } = await csvFor(world);
     expect(response.status).toBe(200);
     expect(response.headers.get("content-type")).toContain("text/csv");
@@ -37,12 +37,12 @@ describe("attendee CSV export", () => {
     // header + two attendees
     expect(text.trim().split("\n")).toHaveLength(3);
     // the export is audited
-    expect(world.db.select().from(auditLog).where(eq(auditLog.action, "attendees_exported")).all()).toHaveLength(1);
+    expect(await world.db.select().from(auditLog).where(eq(auditLog.action, "attendees_exported"))).toHaveLength(1);
   });
 
   it("applies the dashboard's filters", async () => {
     const world = await buildWorld();
-    const holder = world.db.select().from(attendees).where(eq(attendees.id, world.order.holderAttendeeId)).get()!;
+    const holder = (await world.db.select().from(attendees).where(eq(attendees.id, world.order.holderAttendeeId)).limit(1))[0]!;
     const { text } = await csvFor(world, `?search=${encodeURIComponent(holder.name)}`);
     expect(text.trim().split("\n")).toHaveLength(2);
     expect(text).toContain(holder.email);
@@ -57,44 +57,44 @@ describe("attendee CSV export", () => {
 describe("attendee roster", () => {
   it("counts each order's tickets in the orders list", async () => {
     const world = await buildWorld();
-    const organizer = world.cookieFor("organizer").caller;
-    const { rows } = listEventOrders(world.db, world.event, { page: 1 });
+    const organizer = (await world.cookieFor("organizer")).caller;
+    const { rows } = await listEventOrders(world.db, world.event, { page: 1 });
     expect(rows.map((r) => [r.id, r.attendeeCount])).toEqual([[world.order.id, 2]]);
   });
 
   it("searches literally: % and _ are text, not wildcards", async () => {
     const world = await buildWorld();
-    const organizer = world.cookieFor("organizer").caller;
-    world.db.update(attendees).set({ name: "Holder Person", email: "holder@x.test", emailNormalized: "holder@x.test" }).where(eq(attendees.id, world.order.holderAttendeeId)).run();
-    world.db.update(attendees).set({ name: "Buyer Person", email: "buyer@x.test", emailNormalized: "buyer@x.test" }).where(eq(attendees.id, world.order.buyerAttendeeId)).run();
-    expect(listAttendees(world.db, world.event, { search: "%" }, 1).total).toBe(0);
-    expect(listAttendees(world.db, world.event, { search: "_" }, 1).total).toBe(0);
-    expect(listAttendees(world.db, world.event, { search: "holder" }, 1).total).toBe(1);
+    const organizer = (await world.cookieFor("organizer")).caller;
+    await world.db.update(attendees).set({ name: "Holder Person", email: "holder@x.test", emailNormalized: "holder@x.test" }).where(eq(attendees.id, world.order.holderAttendeeId));
+    await world.db.update(attendees).set({ name: "Buyer Person", email: "buyer@x.test", emailNormalized: "buyer@x.test" }).where(eq(attendees.id, world.order.buyerAttendeeId));
+    expect((await listAttendees(world.db, world.event, { search: "%" }, 1)).total).toBe(0);
+    expect((await listAttendees(world.db, world.event, { search: "_" }, 1)).total).toBe(0);
+    expect((await listAttendees(world.db, world.event, { search: "holder" }, 1)).total).toBe(1);
   });
 
   it("finds attendees by any part of name or email, accents folded, and follows renames", async () => {
     const world = await buildWorld();
-    const organizer = world.cookieFor("organizer").caller;
-    const find = (search: string) => listAttendees(world.db, world.event, { search }, 1).rows.map((r) => r.id);
-    world.db.update(attendees).set({ name: "José García" }).where(eq(attendees.id, world.order.holderAttendeeId)).run();
-    expect(find("garcia")).toEqual([world.order.holderAttendeeId]);
-    expect(find("sé Gar")).toEqual([world.order.holderAttendeeId]);
-    world.db.update(attendees).set({ name: "Someone Else" }).where(eq(attendees.id, world.order.holderAttendeeId)).run();
-    expect(find("garcia")).toEqual([]);
-    expect(find(world.order.id)).toHaveLength(2);
+    const organizer = (await world.cookieFor("organizer")).caller;
+    const find = async (search: string) => (await listAttendees(world.db, world.event, { search }, 1)).rows.map((r) => r.id);
+    await world.db.update(attendees).set({ name: "José García" }).where(eq(attendees.id, world.order.holderAttendeeId));
+    expect(await find("garcia")).toEqual([world.order.holderAttendeeId]);
+    expect(await find("sé Gar")).toEqual([world.order.holderAttendeeId]);
+    await world.db.update(attendees).set({ name: "Someone Else" }).where(eq(attendees.id, world.order.holderAttendeeId));
+    expect(await find("garcia")).toEqual([]);
+    expect(await find(world.order.id)).toHaveLength(2);
     // Another event's attendees never match through this event.
-    expect(find("other-owner")).toEqual([]);
+    expect(await find("other-owner")).toEqual([]);
   });
 
   it("cancelling an order cancels its tickets, frees the seats and can't reach another event's order", async () => {
     const world = await buildWorld();
-    const organizer = world.cookieFor("organizer").caller;
-    const before = world.db.select().from(ticketTypes).where(eq(ticketTypes.id, world.event.ticketTypeId)).get()!.sold;
-    expect(cancelOrder(world.db, eventRow(world), organizer, world.order.id)).toEqual({ cancelled: 2 });
-    expect(world.db.select().from(ticketTypes).where(eq(ticketTypes.id, world.event.ticketTypeId)).get()!.sold).toBe(before - 2);
-    expect(world.db.select().from(orders).where(eq(orders.id, world.order.id)).get()!.status).toBe("cancelled");
+    const organizer = (await world.cookieFor("organizer")).caller;
+    const before = (await world.db.select().from(ticketTypes).where(eq(ticketTypes.id, world.event.ticketTypeId)).limit(1))[0]!.sold;
+    expect(await cancelOrder(world.db, await eventRow(world), organizer, world.order.id)).toEqual({ cancelled: 2 });
+    expect((await world.db.select().from(ticketTypes).where(eq(ticketTypes.id, world.event.ticketTypeId)).limit(1))[0]!.sold).toBe(before - 2);
+    expect((await world.db.select().from(orders).where(eq(orders.id, world.order.id)).limit(1))[0]!.status).toBe("cancelled");
     // Cancelling again changes nothing.
-    expect(cancelOrder(world.db, eventRow(world), organizer, world.order.id)).toEqual({ cancelled: 0 });
-    expect(() => cancelOrder(world.db, eventRow(world), organizer, world.otherEvent.orderId)).toThrow(/No such order/);
+    expect(await cancelOrder(world.db, await eventRow(world), organizer, world.order.id)).toEqual({ cancelled: 0 });
+    await expect(cancelOrder(world.db, await eventRow(world), organizer, world.otherEvent.orderId)).rejects.toThrow(/No such order/);
   });
 });

@@ -1,6 +1,7 @@
-import { sql } from "drizzle-orm";
+import { desc, eq, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
-import type { Event } from "@/db/schema";
+import { jsonObject, jsonValue } from "@/db/json";
+import { attendees, auditLog, checkins, ticketDownloads, users, type Event } from "@/db/schema";
 import { maySeeIpAddresses } from "@/server/access";
 import type { Caller } from "@/server/auth/caller";
 
@@ -8,25 +9,50 @@ export const AUDIT_PAGE_SIZE = 50;
 
 export type AuditEntry = { kind: "action" | "checkin" | "download"; action: string; actorName: string | null; detail: Record<string, unknown>; at: number };
 
+const kind = (value: AuditEntry["kind"]) => sql<AuditEntry["kind"]>`${value}`;
+
 /**
  * One event's history, newest first: team changes, cancellations and regenerations (audit_log),
  * every check-in attempt (checkins) and every ticket download (ticket_downloads). Each source
  * keeps its own table; this reads them as one list.
  */
-export function eventAuditLog(db: Db, event: Pick<Event, "id">, viewer: Caller, page: number) {
+export async function eventAuditLog(db: Db, event: Pick<Event, "id">, viewer: Caller, page: number) {
   const offset = (page - 1) * AUDIT_PAGE_SIZE;
   const showIp = maySeeIpAddresses(viewer);
-  const rows = db.all<{ kind: AuditEntry["kind"]; action: string; actorName: string | null; detail: string; at: number }>(sql`
-    SELECT * FROM (
-      SELECT 'action' AS kind, a.action AS action, u.name AS actorName, a.detail AS detail, a.at AS at
-        FROM audit_log a LEFT JOIN users u ON u.id = a.actor_id WHERE a.event_id = ${event.id}
-      UNION ALL
-      SELECT 'checkin', c.result, u.name, json_object('attendeeId', c.attendee_id, 'attendeeName', at.name), c.at
-        FROM checkins c LEFT JOIN users u ON u.id = c.user_id LEFT JOIN attendees at ON at.id = c.attendee_id WHERE c.event_id = ${event.id}
-      UNION ALL
-      SELECT 'download', 'ticket_download', u.name, json_object('orderId', d.order_id, 'attendeeIds', json(d.attendee_ids), 'as', d.access_as, 'ip', d.ip), d.at
-        FROM ticket_downloads d LEFT JOIN users u ON u.id = d.user_id WHERE d.event_id = ${event.id}
-    ) ORDER BY at DESC LIMIT ${AUDIT_PAGE_SIZE + 1} OFFSET ${offset}`);
+  const actions = db
+    .select({ kind: kind("action"), action: auditLog.action, actorName: users.name, detail: auditLog.detail, at: auditLog.at })
+    .from(auditLog)
+    .leftJoin(users, eq(users.id, auditLog.actorId))
+    .where(eq(auditLog.eventId, event.id));
+  const checkIns = db
+    .select({
+      kind: kind("checkin"),
+      action: sql<string>`${checkins.result}`,
+      actorName: users.name,
+      detail: jsonObject({ attendeeId: checkins.attendeeId, attendeeName: attendees.name }),
+      at: checkins.at,
+    })
+    .from(checkins)
+    .leftJoin(users, eq(users.id, checkins.userId))
+    .leftJoin(attendees, eq(attendees.id, checkins.attendeeId))
+    .where(eq(checkins.eventId, event.id));
+  const downloads = db
+    .select({
+      kind: kind("download"),
+      action: sql<string>`'ticket_download'`,
+      actorName: users.name,
+      detail: jsonObject({ orderId: ticketDownloads.orderId, attendeeIds: jsonValue(ticketDownloads.attendeeIds), as: ticketDownloads.accessAs, ip: ticketDownloads.ip }),
+      at: ticketDownloads.at,
+    })
+    .from(ticketDownloads)
+    .leftJoin(users, eq(users.id, ticketDownloads.userId))
+    .where(eq(ticketDownloads.eventId, event.id));
+  const rows = await actions
+    .unionAll(checkIns)
+    .unionAll(downloads)
+    .orderBy(desc(auditLog.at))
+    .limit(AUDIT_PAGE_SIZE + 1)
+    .offset(offset);
   const entries: AuditEntry[] = rows.slice(0, AUDIT_PAGE_SIZE).map((r) => {
     const { ip, ...detail } = JSON.parse(r.detail) as Record<string, unknown>;
     return { ...r, detail: showIp && ip !== undefined ? { ...detail, ip } : detail };

@@ -1,6 +1,7 @@
 import { stringify } from "csv-stringify/sync";
 import { eq } from "drizzle-orm";
-import { openReadOnlyClient, type AppDb } from "@/db/client";
+import { queryBatches } from "@/db/batches";
+import type { AppDb } from "@/db/client";
 import { attendees, orders, ticketTypes } from "@/db/schema";
 import { rosterWhere, type RosterFilter } from "./roster";
 
@@ -17,7 +18,7 @@ const BATCH_ROWS = 1000;
 const HEADER = ["Attendee", "Email", "Ticket type", "Order", "Buyer", "Buyer email", "Status", "Checked in at (UTC)", "Ordered at (UTC)"];
 
 /**
- * Streams the (filtered) attendee list as CSV, row by row from a SQLite cursor, so memory stays
+ * Streams the (filtered) attendee list as CSV, batch by batch from a database cursor, so memory stays
  * flat however many attendees the event has. Access is checked by the caller of this function.
  */
 export function attendeeCsvStream(db: AppDb, filter: RosterFilter): ReadableStream<Uint8Array> {
@@ -39,39 +40,30 @@ export function attendeeCsvStream(db: AppDb, filter: RosterFilter): ReadableStre
     .where(rosterWhere(filter))
     .orderBy(attendees.name);
   const iso = (ms: number | null) => (ms === null ? "" : new Date(ms).toISOString());
-  const { sql: text, params } = query.toSQL();
-  let client: ReturnType<typeof openReadOnlyClient> | undefined;
-  let cursor: IterableIterator<unknown[]> | undefined;
   const encoder = new TextEncoder();
-  const close = () => {
-    cursor?.return?.();
-    client?.close();
-    client = undefined;
-  };
+  let batches: AsyncGenerator<unknown[][]> | undefined;
   // Pulled in batches: one chunk per ~1,000 rows keeps per-chunk stream overhead negligible,
   // while memory holds one batch at a time however long the roster is.
   return new ReadableStream<Uint8Array>({
-    pull(controller) {
-      if (!cursor) {
-        // Opened on the first read, so a response nobody reads holds no connection.
-        client = openReadOnlyClient();
-        cursor = client.prepare(text).raw().iterate(...params) as IterableIterator<unknown[]>;
+    async pull(controller) {
+      if (!batches) {
+        batches = queryBatches(db, query, BATCH_ROWS);
         controller.enqueue(encoder.encode("\uFEFF" + stringify([HEADER])));
       }
-      const batch: string[][] = [];
-      for (let next = cursor!.next(); ; next = cursor!.next()) {
-        if (next.done) break;
-        // Columns arrive in the select's order.
-        const [name, email, ticketType, orderId, buyerName, buyerEmail, status, checkedInAt, createdAt] = next.value as [string, string, string, string, string, string, string, number | null, number];
-        batch.push([name, email, ticketType, orderId, buyerName, buyerEmail, status, iso(checkedInAt), iso(createdAt)].map(neutralizeFormula));
-        if (batch.length === BATCH_ROWS) break;
-      }
-      if (batch.length) controller.enqueue(encoder.encode(stringify(batch)));
-      if (batch.length < BATCH_ROWS) {
-        close();
+      const next = await batches.next();
+      if (next.done) {
         controller.close();
+        return;
       }
+      const lines = next.value.map((values) => {
+        // Columns arrive in the select's order.
+        const [name, email, ticketType, orderId, buyerName, buyerEmail, status, checkedInAt, createdAt] = values as [string, string, string, string, string, string, string, number | null, number];
+        return [name, email, ticketType, orderId, buyerName, buyerEmail, status, iso(checkedInAt), iso(createdAt)].map(neutralizeFormula);
+      });
+      controller.enqueue(encoder.encode(stringify(lines)));
     },
-    cancel: close,
+    async cancel() {
+      await batches?.return(undefined);
+    },
   });
 }

@@ -18,7 +18,7 @@ export function rosterWhere(filter: RosterFilter): SQL {
   const conditions: SQL[] = [eq(attendees.eventId, filter.eventId)];
   if (filter.search) {
     const text = filter.search;
-    conditions.push(or(attendeeTextMatch(sql`${attendees}.rowid`, attendees.name, attendees.emailNormalized, text), eq(attendees.orderId, text))!);
+    conditions.push(or(attendeeTextMatch(text), eq(attendees.orderId, text))!);
   }
   if (filter.ticketTypeId) conditions.push(eq(attendees.ticketTypeId, filter.ticketTypeId));
   if (filter.checkedIn !== undefined) conditions.push(filter.checkedIn ? isNotNull(attendees.checkedInAt) : isNull(attendees.checkedInAt));
@@ -27,7 +27,7 @@ export function rosterWhere(filter: RosterFilter): SQL {
 }
 
 /** The organizers' attendee table: everything but the check-in secret (that lives only in the PDF). */
-export function listAttendees(db: Db, event: Pick<Event, "id">, filter: Omit<RosterFilter, "eventId">, page: number) {
+export async function listAttendees(db: Db, event: Pick<Event, "id">, filter: Omit<RosterFilter, "eventId">, page: number) {
   const where = rosterWhere({ ...filter, eventId: event.id });
   // Deferred join: page through the (event_id, name, id) index first, then fetch 50 full rows,
   // so page 2,000 costs an index walk rather than 100,000 joined rows.
@@ -38,7 +38,7 @@ export function listAttendees(db: Db, event: Pick<Event, "id">, filter: Omit<Ros
     .orderBy(asc(attendees.name), asc(attendees.id))
     .limit(ROSTER_PAGE_SIZE)
     .offset((page - 1) * ROSTER_PAGE_SIZE);
-  const rows = db
+  const rows = await db
     .select({
       id: attendees.id,
       name: attendees.name,
@@ -52,9 +52,8 @@ export function listAttendees(db: Db, event: Pick<Event, "id">, filter: Omit<Ros
     .from(attendees)
     .innerJoin(ticketTypes, eq(ticketTypes.id, attendees.ticketTypeId))
     .where(inArray(attendees.id, pageIds))
-    .orderBy(asc(attendees.name), asc(attendees.id))
-    .all();
-  const total = db.select({ n: count() }).from(attendees).where(where).get()?.n ?? 0;
+    .orderBy(asc(attendees.name), asc(attendees.id));
+  const [{ n: total }] = await db.select({ n: count() }).from(attendees).where(where);
   return { rows, total, page, pageSize: ROSTER_PAGE_SIZE };
 }
 
@@ -68,11 +67,10 @@ export function listForCheckIn(db: Db, event: Pick<Event, "id">, search?: string
     .innerJoin(ticketTypes, eq(ticketTypes.id, attendees.ticketTypeId))
     .where(and(...conditions))
     .orderBy(asc(attendees.name))
-    .limit(20)
-    .all();
+    .limit(20);
 }
 
-export function listEventOrders(db: Db, event: Pick<Event, "id">, input: { search?: string; page: number }) {
+export async function listEventOrders(db: Db, event: Pick<Event, "id">, input: { search?: string; page: number }) {
   const conditions: SQL[] = [eq(orders.eventId, event.id)];
   if (input.search) {
     conditions.push(or(containsText(orders.buyerName, input.search), containsText(orders.buyerEmail, input.search.toLowerCase()), eq(orders.id, input.search))!);
@@ -86,7 +84,7 @@ export function listEventOrders(db: Db, event: Pick<Event, "id">, input: { searc
     .orderBy(desc(orders.createdAt), desc(orders.id))
     .limit(ROSTER_PAGE_SIZE)
     .offset((input.page - 1) * ROSTER_PAGE_SIZE);
-  const rows = db
+  const rows = await db
     .select({
       id: orders.id,
       buyerName: orders.buyerName,
@@ -102,8 +100,7 @@ export function listEventOrders(db: Db, event: Pick<Event, "id">, input: { searc
     })
     .from(orders)
     .where(inArray(orders.id, pageIds))
-    .orderBy(desc(orders.createdAt), desc(orders.id))
-    .all();
-  const total = db.select({ n: count() }).from(orders).where(where).get()?.n ?? 0;
+    .orderBy(desc(orders.createdAt), desc(orders.id));
+  const [{ n: total }] = await db.select({ n: count() }).from(orders).where(where);
   return { rows, total, page: input.page, pageSize: ROSTER_PAGE_SIZE };
 }

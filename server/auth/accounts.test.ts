@@ -17,8 +17,8 @@ import { hashPassword, passwordSchema, verifyPassword } from "./passwords";
 import { createApiSession, createBrowserSession, findLiveApiSession, findLiveBrowserSession, rotateRefreshToken } from "./sessions";
 
 let db: AppDb;
-beforeEach(() => {
-  db = freshDb();
+beforeEach(async () => {
+  db = await freshDb();
 });
 
 async function trpcError(promise: Promise<unknown>): Promise<TRPCError> {
@@ -70,7 +70,7 @@ describe("password rules: 8 to 128 characters", () => {
       const error = await trpcError(register);
       expect(error.code).toBe("BAD_REQUEST");
       expect(Object.keys(fieldsOf(error) ?? {})).toEqual(["password"]);
-      expect(db.select().from(users).where(eq(users.email, email)).get()).toBeUndefined();
+      expect((await db.select().from(users).where(eq(users.email, email)).limit(1))[0]).toBeUndefined();
     }
   });
 
@@ -81,7 +81,7 @@ describe("password rules: 8 to 128 characters", () => {
     [129, false],
   ])("changing to a %i-character password → %s", async (length, ok) => {
     const user = await makeUser(db);
-    const caller = createCaller(browserContext(db, user));
+    const caller = createCaller(await browserContext(db, user));
     const change = caller.auth.changePassword({ currentPassword: TEST_PASSWORD, newPassword: "n".repeat(length) });
     if (ok) await expect(change).resolves.toEqual({ revoked: 0 });
     else expect(Object.keys(fieldsOf(await trpcError(change)) ?? {})).toEqual(["newPassword"]);
@@ -112,24 +112,24 @@ describe("password rules: 8 to 128 characters", () => {
 describe("changing the password", () => {
   it("revokes every other session, browser and API, but keeps the current one", async () => {
     const user = await makeUser(db);
-    const current = createBrowserSession(db, user.id, { device: "this one", ip: "10.0.0.1" });
-    const otherBrowser = createBrowserSession(db, user.id, { device: "other", ip: "10.0.0.2" });
+    const current = await createBrowserSession(db, user.id, { device: "this one", ip: "10.0.0.1" });
+    const otherBrowser = await createBrowserSession(db, user.id, { device: "other", ip: "10.0.0.2" });
     const api = await signInApi(user.email, TEST_PASSWORD);
     const apiSid = JSON.parse(Buffer.from(api.token.split(".")[1], "base64url").toString()).sid as string;
     const someoneElse = await makeUser(db);
-    const theirs = createBrowserSession(db, someoneElse.id, { device: "x", ip: "10.0.0.3" });
+    const theirs = await createBrowserSession(db, someoneElse.id, { device: "x", ip: "10.0.0.3" });
 
-    const caller = createCaller(createInnerContext({ db, auth: authenticateCookie(db, current.secret) }));
+    const caller = createCaller(createInnerContext({ db, auth: await authenticateCookie(db, current.secret) }));
     expect(await caller.auth.changePassword({ currentPassword: TEST_PASSWORD, newPassword: "a brand new password" })).toEqual({ revoked: 2 });
 
-    expect(findLiveBrowserSession(db, current.secret)).toBeDefined();
-    expect(findLiveBrowserSession(db, otherBrowser.secret)).toBeUndefined();
-    expect(findLiveApiSession(db, apiSid, user.id)).toBeUndefined();
-    expect(rotateRefreshToken(db, api.refreshToken)).toMatchObject({ ok: false });
-    expect(findLiveBrowserSession(db, theirs.secret)).toBeDefined();
+    expect(await findLiveBrowserSession(db, current.secret)).toBeDefined();
+    expect(await findLiveBrowserSession(db, otherBrowser.secret)).toBeUndefined();
+    expect(await findLiveApiSession(db, apiSid, user.id)).toBeUndefined();
+    expect(await rotateRefreshToken(db, api.refreshToken)).toMatchObject({ ok: false });
+    expect(await findLiveBrowserSession(db, theirs.secret)).toBeDefined();
 
     // The current session keeps working for the next call.
-    expect(await createCaller(createInnerContext({ db, auth: authenticateCookie(db, current.secret) })).devices.list()).toHaveLength(1);
+    expect(await createCaller(createInnerContext({ db, auth: await authenticateCookie(db, current.secret) })).devices.list()).toHaveLength(1);
     // The old password is gone, the new one works.
     expect((await checkCredentials(db, user.email, TEST_PASSWORD, "192.0.2.50")).ok).toBe(false);
     expect((await checkCredentials(db, user.email, "a brand new password", "192.0.2.50")).ok).toBe(true);
@@ -137,12 +137,12 @@ describe("changing the password", () => {
 
   it("with a wrong current password changes nothing and revokes nothing", async () => {
     const user = await makeUser(db);
-    const other = createApiSession(db, user.id, ["orders:read"], { device: "x", ip: "1.1.1.1" });
-    const caller = createCaller(browserContext(db, user));
+    const other = await createApiSession(db, user.id, ["orders:read"], { device: "x", ip: "1.1.1.1" });
+    const caller = createCaller(await browserContext(db, user));
     const error = await trpcError(caller.auth.changePassword({ currentPassword: "wrong wrong", newPassword: "another password" }));
     expect(error.code).toBe("BAD_REQUEST");
     expect(Object.keys(fieldsOf(error) ?? {})).toEqual(["currentPassword"]);
-    expect(findLiveApiSession(db, other.session.id, user.id)).toBeDefined();
+    expect(await findLiveApiSession(db, other.session.id, user.id)).toBeDefined();
     expect((await checkCredentials(db, user.email, TEST_PASSWORD, "192.0.2.51")).ok).toBe(true);
   });
 
@@ -162,11 +162,11 @@ describe("email verification", () => {
     const token = tokenFromMail(mail.text);
     expect(Buffer.from(token, "base64url")).toHaveLength(32);
     // Only the hash is stored.
-    expect(JSON.stringify(db.select().from(emailVerifications).all())).not.toContain(token);
-    expect(db.select().from(users).where(eq(users.id, id)).get()!.emailVerifiedAt).toBeNull();
+    expect(JSON.stringify(await db.select().from(emailVerifications))).not.toContain(token);
+    expect((await db.select().from(users).where(eq(users.id, id)).limit(1))[0]!.emailVerifiedAt).toBeNull();
 
     expect(await caller.auth.verifyEmail({ token })).toEqual({ verified: true });
-    expect(db.select().from(users).where(eq(users.id, id)).get()!.emailVerifiedAt).not.toBeNull();
+    expect((await db.select().from(users).where(eq(users.id, id)).limit(1))[0]!.emailVerifiedAt).not.toBeNull();
 
     const again = await trpcError(caller.auth.verifyEmail({ token }));
     expect(again.code).toBe("BAD_REQUEST");
@@ -177,19 +177,19 @@ describe("email verification", () => {
     const email = uniqueEmail("expired");
     const { id } = await createCaller(anonymousContext(db)).auth.register({ name: "Old", email, password: "long-enough-pw" });
     const token = tokenFromMail(newestMailTo(email).text);
-    const row = db.select().from(emailVerifications).where(eq(emailVerifications.userId, id)).get()!;
-    expect(verifyEmailToken(db, token, row.expiresAt)).toEqual({ ok: false, reason: "invalid" });
-    expect(verifyEmailToken(db, token, row.expiresAt + 60_000)).toEqual({ ok: false, reason: "invalid" });
-    expect(db.select().from(users).where(eq(users.id, id)).get()!.emailVerifiedAt).toBeNull();
+    const row = (await db.select().from(emailVerifications).where(eq(emailVerifications.userId, id)).limit(1))[0]!;
+    expect(await verifyEmailToken(db, token, row.expiresAt)).toEqual({ ok: false, reason: "invalid" });
+    expect(await verifyEmailToken(db, token, row.expiresAt + 60_000)).toEqual({ ok: false, reason: "invalid" });
+    expect((await db.select().from(users).where(eq(users.id, id)).limit(1))[0]!.emailVerifiedAt).toBeNull();
     // Just before it expires, it still works.
-    expect(verifyEmailToken(db, token, row.expiresAt - 1)).toEqual({ ok: true, userId: id });
+    expect(await verifyEmailToken(db, token, row.expiresAt - 1)).toEqual({ ok: true, userId: id });
   });
 
   it("a token is valid for 48 hours", async () => {
     const email = uniqueEmail("ttl");
     const before = Date.now();
     const { id } = await createCaller(anonymousContext(db)).auth.register({ name: "T", email, password: "long-enough-pw" });
-    const row = db.select().from(emailVerifications).where(eq(emailVerifications.userId, id)).get()!;
+    const row = (await db.select().from(emailVerifications).where(eq(emailVerifications.userId, id)).limit(1))[0]!;
     expect(row.expiresAt - before).toBeGreaterThanOrEqual(48 * 3600_000);
     expect(row.expiresAt - Date.now()).toBeLessThanOrEqual(48 * 3600_000);
   });
@@ -201,16 +201,16 @@ describe("email verification", () => {
       expect(error.code).toBe("BAD_REQUEST");
       expect(fieldsOf(error)).toHaveProperty("token");
     }
-    expect(verifyEmailToken(db, "")).toEqual({ ok: false, reason: "invalid" });
+    expect(await verifyEmailToken(db, "")).toEqual({ ok: false, reason: "invalid" });
   });
 
   it("resendVerification sends a fresh link only while unverified", async () => {
     const unverified = await makeUser(db, { verified: false });
-    expect(await createCaller(browserContext(db, unverified)).auth.resendVerification()).toEqual({ sent: true });
+    expect(await createCaller(await browserContext(db, unverified)).auth.resendVerification()).toEqual({ sent: true });
     const token = tokenFromMail(newestMailTo(unverified.email).text);
-    expect(verifyEmailToken(db, token).ok).toBe(true);
+    expect((await verifyEmailToken(db, token)).ok).toBe(true);
     const verified = await makeUser(db, { verified: true });
-    expect(await createCaller(browserContext(db, verified)).auth.resendVerification()).toEqual({ sent: false });
+    expect(await createCaller(await browserContext(db, verified)).auth.resendVerification()).toEqual({ sent: false });
   });
 });
 
@@ -218,7 +218,7 @@ describe("auth.me", () => {
   it("is null for anonymous visitors and the user for a session", async () => {
     const user = await makeUser(db, { name: "Me Myself" });
     expect(await createCaller(anonymousContext(db)).auth.me()).toBeNull();
-    expect(await createCaller(browserContext(db, user)).auth.me()).toEqual({ id: user.id, email: user.email, name: "Me Myself", role: "user", emailVerified: true });
+    expect(await createCaller(await browserContext(db, user)).auth.me()).toEqual({ id: user.id, email: user.email, name: "Me Myself", role: "user", emailVerified: true });
   });
 
   it("is 401 (not anonymous) for credentials that were presented but are dead", async () => {

@@ -1,7 +1,7 @@
 import { TRPCError } from "@trpc/server";
 import { and, eq, gt, isNull } from "drizzle-orm";
 import { z } from "zod";
-import type { Db } from "@/db/client";
+import { transaction, type Db } from "@/db/client";
 import { emailVerifications, users, type User } from "@/db/schema";
 import { fieldError } from "@/server/errors";
 import { randomId, randomSecret, sha256 } from "@/server/ids";
@@ -32,7 +32,7 @@ export async function createUser(
   input: { email: string; name: string; password: string; role?: User["role"]; verified?: boolean },
 ): Promise<User> {
   const email = input.email.toLowerCase();
-  const existing = db.select({ id: users.id }).from(users).where(eq(users.email, email)).get();
+  const [existing] = await db.select({ id: users.id }).from(users).where(eq(users.email, email)).limit(1);
   if (existing) {
     throw fieldError("CONFLICT", { email: "An account with this email already exists" });
   }
@@ -46,15 +46,13 @@ export async function createUser(
     emailVerifiedAt: input.verified ? now : null,
     createdAt: now,
   };
-  db.insert(users).values(row).run();
+  await db.insert(users).values(row);
   return row;
 }
 
 export async function sendVerificationEmail(db: Db, user: Pick<User, "id" | "email" | "name">): Promise<void> {
   const token = randomSecret();
-  db.insert(emailVerifications)
-    .values({ tokenHash: sha256(token), userId: user.id, expiresAt: Date.now() + VERIFICATION_TTL_MS, usedAt: null })
-    .run();
+  await db.insert(emailVerifications).values({ tokenHash: sha256(token), userId: user.id, expiresAt: Date.now() + VERIFICATION_TTL_MS, usedAt: null });
   const link = appUrl(`/verify-email?token=${encodeURIComponent(token)}`);
   await sendMail({
     to: user.email,
@@ -66,19 +64,17 @@ export async function sendVerificationEmail(db: Db, user: Pick<User, "id" | "ema
 export type VerifyOutcome = { ok: true; userId: string } | { ok: false; reason: "invalid" };
 
 /** Single-use: the token is consumed by a conditional update. */
-export function verifyEmailToken(db: Db, token: string, now = Date.now()): VerifyOutcome {
+export async function verifyEmailToken(db: Db, token: string, now = Date.now()): Promise<VerifyOutcome> {
   if (!token || token.length > 200) return { ok: false, reason: "invalid" };
-  return db.transaction((tx) => {
-    const tokenHash = sha256(token);
-    const row = tx
-      .select()
-      .from(emailVerifications)
-      .where(and(eq(emailVerifications.tokenHash, tokenHash), isNull(emailVerifications.usedAt), gt(emailVerifications.expiresAt, now)))
-      .get();
-    if (!row) return { ok: false as const, reason: "invalid" as const };
-    tx.update(emailVerifications).set({ usedAt: now }).where(eq(emailVerifications.tokenHash, tokenHash)).run();
-    tx.update(users).set({ emailVerifiedAt: now }).where(and(eq(users.id, row.userId), isNull(users.emailVerifiedAt))).run();
-    return { ok: true as const, userId: row.userId };
+  return transaction(db, async (tx): Promise<VerifyOutcome> => {
+    const [claimed] = await tx
+      .update(emailVerifications)
+      .set({ usedAt: now })
+      .where(and(eq(emailVerifications.tokenHash, sha256(token)), isNull(emailVerifications.usedAt), gt(emailVerifications.expiresAt, now)))
+      .returning({ userId: emailVerifications.userId });
+    if (!claimed) return { ok: false, reason: "invalid" };
+    await tx.update(users).set({ emailVerifiedAt: now }).where(and(eq(users.id, claimed.userId), isNull(users.emailVerifiedAt)));
+    return { ok: true, userId: claimed.userId };
   });
 }
 
@@ -94,12 +90,12 @@ export type CredentialsOutcome =
  */
 export async function checkCredentials(db: Db, emailInput: string, password: string, ip: string): Promise<CredentialsOutcome> {
   const email = emailInput.trim().toLowerCase();
-  const verdict = checkSignInAllowed(db, email, ip);
+  const verdict = await checkSignInAllowed(db, email, ip);
   if (verdict.limited) return { ok: false, reason: "rate_limited", retryAfterSeconds: verdict.retryAfterSeconds };
-  const user = db.select().from(users).where(eq(users.email, email)).get();
+  const [user] = await db.select().from(users).where(eq(users.email, email)).limit(1);
   const valid = user ? await verifyPassword(user.passwordHash, password) : (await burnVerifyTime(password), false);
   if (!user || !valid) {
-    recordSignInFailure(db, email, ip);
+    await recordSignInFailure(db, email, ip);
     return { ok: false, reason: "invalid_credentials" };
   }
   return { ok: true, user: { id: user.id, email: user.email, name: user.name, role: user.role } };
@@ -107,15 +103,15 @@ export async function checkCredentials(db: Db, emailInput: string, password: str
 
 /** Changing the password signs out every other device; the current one stays. */
 export async function changePassword(db: Db, userId: string, currentSessionId: string, current: string, next: string): Promise<{ revoked: number }> {
-  const user = db.select().from(users).where(eq(users.id, userId)).get();
+  const [user] = await db.select().from(users).where(eq(users.id, userId)).limit(1);
   if (!user) throw new TRPCError({ code: "UNAUTHORIZED", message: "Sign in again" });
   if (!(await verifyPassword(user.passwordHash, current))) {
     throw fieldError("BAD_REQUEST", { currentPassword: "Current password is wrong" });
   }
   const passwordHash = await hashPassword(next);
-  return db.transaction((tx) => {
-    tx.update(users).set({ passwordHash }).where(eq(users.id, userId)).run();
-    return { revoked: revokeOtherSessions(tx, userId, currentSessionId, "password_changed") };
+  return transaction(db, async (tx) => {
+    await tx.update(users).set({ passwordHash }).where(eq(users.id, userId));
+    return { revoked: await revokeOtherSessions(tx, userId, currentSessionId, "password_changed") };
   });
 }
 

@@ -29,11 +29,11 @@ let user: User;
 const key = () => accessTokenKeyBytes(config().authSecret);
 
 beforeEach(async () => {
-  db = freshDb();
+  db = await freshDb();
   user = await makeUser(db, { name: "Token Tester" });
 });
 
-const session = (id: string) => db.select().from(sessions).where(eq(sessions.id, id)).get()!;
+const session = async (id: string) => (await db.select().from(sessions).where(eq(sessions.id, id)).limit(1))[0]!;
 
 describe("POST /api/v1/auth/token", () => {
   it("issues a 10-minute HS256 access token with every claim the contract lists, and an opaque refresh token", async () => {
@@ -64,16 +64,16 @@ describe("POST /api/v1/auth/token", () => {
     expect(claims.jti).toMatch(/^[A-Za-z0-9_-]{16,}$/);
 
     // sid names a live API session row, labelled with the device the client gave.
-    const row = session(claims.sid as string);
+    const row = await session(claims.sid as string);
     expect(row).toMatchObject({ userId: user.id, kind: "api", device: "Door scanner 3", revokedAt: null, secretHash: null, scopes: "tickets:read orders:read" });
 
     // The refresh token is 256 random bits and only its SHA-256 is stored.
     expect(Buffer.from(body.refreshToken, "base64url")).toHaveLength(32);
-    const stored = db.select().from(refreshTokens).where(eq(refreshTokens.sessionId, row.id)).all();
+    const stored = await db.select().from(refreshTokens).where(eq(refreshTokens.sessionId, row.id));
     expect(stored).toHaveLength(1);
     expect(stored[0].tokenHash).toBe(sha256(body.refreshToken));
-    expect(JSON.stringify(authTables(db))).not.toContain(body.refreshToken);
-    expect(JSON.stringify(authTables(db))).not.toContain(body.token);
+    expect(JSON.stringify(await authTables(db))).not.toContain(body.refreshToken);
+    expect(JSON.stringify(await authTables(db))).not.toContain(body.token);
 
     expect(await verifyAccessToken(key(), body.token)).toEqual({ userId: user.id, sessionId: row.id, scopes: ["tickets:read", "orders:read"] });
   });
@@ -99,16 +99,16 @@ describe("POST /api/v1/auth/token", () => {
     ["an unknown scope in a string", "tickets:read root"],
     ["a scope of the wrong type", 42],
   ])("answers 400 naming scopes for %s, and creates no session", async (_label, scopes) => {
-    const before = authTables(db);
+    const before = await authTables(db);
     const error = await expectError(await postToken({ body: { email: user.email, password: TEST_PASSWORD, scopes } }), 400, "BAD_REQUEST");
     expect(Object.keys(error.fields ?? {}).some((k) => k === "scopes" || k.startsWith("scopes."))).toBe(true);
-    expect(authTables(db)).toEqual(before);
+    expect(await authTables(db)).toEqual(before);
   });
 
   it("answers a wrong password with 401 and creates no session", async () => {
     const error = await expectError(await postToken({ body: { email: user.email, password: "not the password" } }), 401, "UNAUTHORIZED");
     expect(error.message).toMatch(/email or password/i);
-    expect(authTables(db).sessions).toEqual([]);
+    expect((await authTables(db)).sessions).toEqual([]);
   });
 });
 
@@ -121,7 +121,7 @@ describe("GET /api/v1/me", () => {
   });
 
   it("refuses a browser session cookie: the REST API is for Bearer tokens", async () => {
-    const { secret } = createBrowserSession(db, user.id, { device: "browser", ip: "127.0.0.1" });
+    const { secret } = await createBrowserSession(db, user.id, { device: "browser", ip: "127.0.0.1" });
     await expectError(await getMe({ headers: { cookie: `admit.session=${secret}` } }), 401, "UNAUTHORIZED");
   });
 });
@@ -153,8 +153,8 @@ describe("refresh rotation", () => {
 
     const reuse = await expectError(await postRefresh({ body: { refreshToken: first.refreshToken } }), 401, "UNAUTHORIZED");
     expect(reuse.message).toMatch(/already used/i);
-    expect(session(sid)).toMatchObject({ revokedReason: "refresh_token_reuse" });
-    expect(session(sid).revokedAt).not.toBeNull();
+    expect(await session(sid)).toMatchObject({ revokedReason: "refresh_token_reuse" });
+    expect((await session(sid)).revokedAt).not.toBeNull();
 
     await expectError(await postRefresh({ body: { refreshToken: second.refreshToken } }), 401, "UNAUTHORIZED");
     // And the access tokens of that session die with it, at once.
@@ -171,7 +171,7 @@ describe("refresh rotation", () => {
     const refreshed = (await response.json()) as TokenBody;
     expect(refreshed.scopes).toEqual(["tickets:read"]);
     expect(decodeJwt(refreshed.token).scope).toBe("tickets:read");
-    expect(session(decodeJwt(refreshed.token).sid as string).scopes).toBe("tickets:read");
+    expect((await session(decodeJwt(refreshed.token).sid as string)).scopes).toBe("tickets:read");
   });
 
   it("a token claiming more scopes than its session holds only gets the session's", async () => {
@@ -186,7 +186,7 @@ describe("refresh rotation", () => {
 
   it("refuses a refresh token once its session is revoked", async () => {
     const tokens = await signInApi(user.email, TEST_PASSWORD);
-    revokeSession(db, decodeJwt(tokens.token).sid as string, "test");
+    await revokeSession(db, decodeJwt(tokens.token).sid as string, "test");
     await expectError(await postRefresh({ body: { refreshToken: tokens.refreshToken } }), 401, "UNAUTHORIZED");
   });
 });
@@ -200,7 +200,7 @@ describe("logout", () => {
     const logout = await postLogout(bearer(tokens.token));
     expect(logout.status).toBe(204);
     expect(await logout.text()).toBe("");
-    expect(session(sid).revokedReason).toBe("logged_out");
+    expect((await session(sid)).revokedReason).toBe("logged_out");
 
     // The JWT is still within its 10 minutes, but its sid is dead: 401 on the very next request.
     expect(await verifyAccessToken(key(), tokens.token)).not.toBeNull();
@@ -220,7 +220,7 @@ describe("logout", () => {
   it("a session revoked any other way (Devices page, revokeSession) is dead on the next request", async () => {
     const tokens = await signInApi(user.email, TEST_PASSWORD);
     expect((await getMe(bearer(tokens.token))).status).toBe(200);
-    revokeSession(db, decodeJwt(tokens.token).sid as string, "revoked_by_user");
+    await revokeSession(db, decodeJwt(tokens.token).sid as string, "revoked_by_user");
     await expectError(await getMe(bearer(tokens.token)), 401, "UNAUTHORIZED");
   });
 });
@@ -274,7 +274,7 @@ describe("bad access tokens are 401 with the error shape, never a 500, and chang
     [
       "a valid signature naming a browser session",
       async () => {
-        const browser = createBrowserSession(db, user.id, { device: "b", ip: "127.0.0.1" });
+        const browser = await createBrowserSession(db, user.id, { device: "b", ip: "127.0.0.1" });
         return signAccessToken(key(), { userId: user.id, sessionId: browser.session.id, scopes: ["tickets:read"] });
       },
     ],
@@ -286,10 +286,10 @@ describe("bad access tokens are 401 with the error shape, never a 500, and chang
 
   it.each(cases)("%s", async (_label, makeToken) => {
     const token = await makeToken();
-    const before = authTables(db);
+    const before = await authTables(db);
     await expectError(await getMe(bearer(token)), 401, "UNAUTHORIZED");
     await expectError(await postLogout(bearer(token)), 401, "UNAUTHORIZED");
-    expect(authTables(db)).toEqual(before);
+    expect(await authTables(db)).toEqual(before);
     // The genuine token was never harmed by the attempts.
     expect((await getMe(bearer(good.token))).status).toBe(200);
   });
@@ -297,7 +297,7 @@ describe("bad access tokens are 401 with the error shape, never a 500, and chang
   it("an expired token is refused even though its session is live", async () => {
     const old = await signAccessToken(key(), { userId: user.id, sessionId: sid, scopes: ["tickets:read"] }, Math.floor(Date.now() / 1000) - 601);
     expect(await verifyAccessToken(key(), old)).toBeNull();
-    expect(session(sid).revokedAt).toBeNull();
+    expect((await session(sid)).revokedAt).toBeNull();
     // And one that is just inside its lifetime still works.
     const young = await signAccessToken(key(), { userId: user.id, sessionId: sid, scopes: ["tickets:read"] }, Math.floor(Date.now() / 1000) - 590);
     expect((await getMe(bearer(young))).status).toBe(200);
@@ -313,11 +313,11 @@ describe("bad access tokens are 401 with the error shape, never a 500, and chang
     ["the token without a scheme", "TOKEN"],
     ["an empty header", ""],
   ])("Authorization: %s", async (_label, template) => {
-    const before = authTables(db);
+    const before = await authTables(db);
     const value = template.replaceAll("TOKEN", good.token);
     await expectError(await getMe({ headers: { authorization: value } }), 401, "UNAUTHORIZED");
     await expectError(await postLogout({ headers: { authorization: value } }), 401, "UNAUTHORIZED");
-    expect(authTables(db)).toEqual(before);
+    expect(await authTables(db)).toEqual(before);
   });
 
   it("no Authorization header at all is 401 too", async () => {
@@ -333,35 +333,35 @@ describe("bad request bodies get the documented 4xx with fields, never a 500, an
     ["token", postToken],
     ["refresh", postRefresh],
   ] as const)("%s: malformed JSON → 400", async (_name, post) => {
-    const before = authTables(db);
+    const before = await authTables(db);
     for (const body of ["{", "{'email': 1}", "not json", "", '{"email":"a@b.c",}']) {
       const error = await expectError(await post({ body, headers: { "content-type": "application/json" } }), 400, "BAD_REQUEST");
       expect(error.fields).toBeDefined();
     }
-    expect(authTables(db)).toEqual(before);
+    expect(await authTables(db)).toEqual(before);
   });
 
   it.each([
     ["token", postToken, { email: "a@b.c", password: "p" }],
     ["refresh", postRefresh, { refreshToken: "x" }],
   ] as const)("%s: a body that is not application/json → 415", async (_name, post, valid) => {
-    const before = authTables(db);
+    const before = await authTables(db);
     for (const type of ["text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x", "application/jsonp"]) {
       await expectError(await post({ body: JSON.stringify(valid), headers: { "content-type": type } }), 415, "UNSUPPORTED_MEDIA_TYPE");
     }
     // No content type at all is refused the same way.
     await expectError(await post({ body: JSON.stringify(valid), headers: { "content-type": null } }), 415, "UNSUPPORTED_MEDIA_TYPE");
-    expect(authTables(db)).toEqual(before);
+    expect(await authTables(db)).toEqual(before);
   });
 
   it.each([
     ["token", postToken],
     ["refresh", postRefresh],
   ] as const)("%s: a 20 KiB body → 413, whether or not Content-Length announces it", async (_name, post) => {
-    const before = authTables(db);
+    const before = await authTables(db);
     await expectError(await post({ body: big }), 413, "PAYLOAD_TOO_LARGE");
     await expectError(await post({ body: big, headers: { "content-length": String(big.length) } }), 413, "PAYLOAD_TOO_LARGE");
-    expect(authTables(db)).toEqual(before);
+    expect(await authTables(db)).toEqual(before);
   });
 
   it("token: missing fields are named", async () => {
@@ -372,28 +372,28 @@ describe("bad request bodies get the documented 4xx with fields, never a 500, an
   });
 
   it("token: wrong types are named", async () => {
-    const before = authTables(db);
+    const before = await authTables(db);
     const error = await expectError(await postToken({ body: { email: 42, password: ["x"], device: { a: 1 } } }), 400, "BAD_REQUEST");
     expect(Object.keys(error.fields ?? {}).sort()).toEqual(["device", "email", "password"]);
     for (const body of [null, [], "a string", 7, true]) {
       const e = await expectError(await postToken({ body: JSON.stringify(body) }), 400, "BAD_REQUEST");
       expect(e.fields).toBeDefined();
     }
-    expect(authTables(db)).toEqual(before);
+    expect(await authTables(db)).toEqual(before);
   });
 
   it("token: an overlong device name or password is 400, not truncated into a session", async () => {
-    const before = authTables(db);
+    const before = await authTables(db);
     const device = await expectError(await postToken({ body: { email: user.email, password: TEST_PASSWORD, device: "d".repeat(201) } }), 400);
     expect(Object.keys(device.fields ?? {})).toEqual(["device"]);
     const password = await expectError(await postToken({ body: { email: user.email, password: "p".repeat(129) } }), 400);
     expect(Object.keys(password.fields ?? {})).toEqual(["password"]);
-    expect(authTables(db)).toEqual(before);
+    expect(await authTables(db)).toEqual(before);
   });
 
   it("refresh: missing, wrong-typed, empty and unknown refresh tokens", async () => {
     await signInApi(user.email, TEST_PASSWORD);
-    const before = authTables(db);
+    const before = await authTables(db);
     const missing = await expectError(await postRefresh({ body: {} }), 400, "BAD_REQUEST");
     expect(Object.keys(missing.fields ?? {})).toEqual(["refreshToken"]);
     for (const refreshToken of [42, null, ["a"], { a: 1 }, ""]) {
@@ -405,14 +405,14 @@ describe("bad request bodies get the documented 4xx with fields, never a 500, an
       const e = await expectError(await postRefresh({ body: { refreshToken } }), 401, "UNAUTHORIZED");
       expect(e.fields).toBeUndefined();
     }
-    expect(authTables(db)).toEqual(before);
+    expect(await authTables(db)).toEqual(before);
   });
 
   it("logout and me ignore a body; logout with a junk body is still just 401 without a token", async () => {
-    const before = authTables(db);
+    const before = await authTables(db);
     await expectError(await postLogout({ body: "{not json", headers: { "content-type": "text/plain" } }), 401, "UNAUTHORIZED");
     await expectError(await postLogout({ body: big }), 401, "UNAUTHORIZED");
-    expect(authTables(db)).toEqual(before);
+    expect(await authTables(db)).toEqual(before);
   });
 
   it("a browser following a link gets a readable page with the same status", async () => {

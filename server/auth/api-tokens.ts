@@ -41,13 +41,13 @@ export async function issueTokens(
   }
   const scopes = [...new Set(input.scopes?.length ? input.scopes : DEFAULT_API_SCOPES)];
   const device = input.device || `API client (${client.userAgent || "unknown"})`;
-  const { session, refreshToken } = createApiSession(db, outcome.user.id, scopes, { device, ip: client.ip });
+  const { session, refreshToken } = await createApiSession(db, outcome.user.id, scopes, { device, ip: client.ip });
   return tokenResponse(outcome.user.id, session.id, scopes, refreshToken);
 }
 
 /** A refresh keeps the session's scopes: a client can't widen what it was granted. */
 export async function refreshTokens(db: Db, presented: string): Promise<TokenResponse> {
-  const outcome = rotateRefreshToken(db, presented);
+  const outcome = await rotateRefreshToken(db, presented);
   if (!outcome.ok) {
     const message = outcome.reason === "reused" ? "This refresh token was already used; the session has been revoked" : "Invalid or expired refresh token";
     throw new TRPCError({ code: "UNAUTHORIZED", message });

@@ -38,7 +38,7 @@ export async function authenticateBearer(db: Db, authorization: string, now = Da
   if (!match) return { kind: "invalid", reason: "malformed Authorization header" };
   const claims = await verifyAccessToken(accessTokenKey(config().authSecret), match[1]);
   if (!claims) return { kind: "invalid", reason: "invalid or expired token" };
-  const live = findLiveApiSession(db, claims.sessionId, claims.userId, now);
+  const live = await findLiveApiSession(db, claims.sessionId, claims.userId, now);
   if (!live) return { kind: "invalid", reason: "session revoked or expired" };
   // A token never holds more than its session was granted.
   const granted = new Set(live.session.scopes.split(" "));
@@ -46,8 +46,8 @@ export async function authenticateBearer(db: Db, authorization: string, now = Da
   return { kind: "caller", caller: { user: live.user, sessionId: live.session.id, via: "bearer", scopes } };
 }
 
-export function authenticateCookie(db: Db, secret: string, now = Date.now()): Authentication {
-  const live = findLiveBrowserSession(db, secret, now);
+export async function authenticateCookie(db: Db, secret: string, now = Date.now()): Promise<Authentication> {
+  const live = await findLiveBrowserSession(db, secret, now);
   if (!live) return { kind: "invalid", reason: "session revoked or expired" };
   return { kind: "caller", caller: { user: live.user, sessionId: live.session.id, via: "cookie", scopes: new Set(BROWSER_SCOPES) } };
 }
@@ -59,7 +59,7 @@ export async function authenticateRequest(db: Db, headers: Headers): Promise<Aut
   const secret = readCookie(headers.get("cookie"), sessionCookieName());
   if (secret === undefined) return { kind: "anonymous" };
   // A dead cookie makes a browser anonymous (it is shown "sign in"), not an API error.
-  const result = authenticateCookie(db, secret);
+  const result = await authenticateCookie(db, secret);
   return result.kind === "caller" ? result : { kind: "anonymous" };
 }
 

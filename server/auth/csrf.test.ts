@@ -19,10 +19,10 @@ let current: { secret: string };
 let other: { secret: string };
 
 beforeEach(async () => {
-  db = freshDb();
+  db = await freshDb();
   user = await makeUser(db);
-  current = createBrowserSession(db, user.id, { device: "this browser", ip: "127.0.0.1" });
-  other = createBrowserSession(db, user.id, { device: "other browser", ip: "127.0.0.2" });
+  current = await createBrowserSession(db, user.id, { device: "this browser", ip: "127.0.0.1" });
+  other = await createBrowserSession(db, user.id, { device: "other browser", ip: "127.0.0.2" });
 });
 
 const ORIGIN = "http://localhost";
@@ -46,8 +46,8 @@ async function expectRefused(response: Response, status: number) {
   const text = await response.text();
   expect(response.status, text).toBe(status);
   // Whatever refused it, the other browser is still signed in.
-  expect(findLiveBrowserSession(db, other.secret)).toBeDefined();
-  expect(findLiveBrowserSession(db, current.secret)).toBeDefined();
+  expect(await findLiveBrowserSession(db, other.secret)).toBeDefined();
+  expect(await findLiveBrowserSession(db, current.secret)).toBeDefined();
   return text;
 }
 
@@ -56,8 +56,8 @@ describe("CSRF: cookie-authenticated tRPC mutations", () => {
     const response = await revokeOthers(sameOriginJson);
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({ result: { data: { revoked: 1 } } });
-    expect(findLiveBrowserSession(db, other.secret)).toBeUndefined();
-    expect(findLiveBrowserSession(db, current.secret)).toBeDefined();
+    expect(await findLiveBrowserSession(db, other.secret)).toBeUndefined();
+    expect(await findLiveBrowserSession(db, current.secret)).toBeDefined();
   });
 
   it("same-origin JSON through the batch link the app uses is accepted too", async () => {
@@ -71,7 +71,7 @@ describe("CSRF: cookie-authenticated tRPC mutations", () => {
   });
 
   it("(a) Origin: https://evil.example → 403, nothing revoked", async () => {
-    const before = authTables(db);
+    const before = await authTables(db);
     const text = await expectRefused(await revokeOthers({ ...sameOriginJson, origin: "https://evil.example", "sec-fetch-site": "cross-site" }), 403);
     expect((JSON.parse(text) as TrpcError).error.data.code).toBe("FORBIDDEN");
     // Even a browser that sends no Sec-Fetch-Site is refused on the Origin alone.
@@ -79,11 +79,11 @@ describe("CSRF: cookie-authenticated tRPC mutations", () => {
     await expectRefused(await revokeOthers({ "content-type": "application/json", origin: "null" }), 403);
     await expectRefused(await revokeOthers({ "content-type": "application/json", origin: "http://localhost.evil.example" }), 403);
     await expectRefused(await revokeOthers({ "content-type": "application/json", origin: "https://localhost" }), 403);
-    expect(authTables(db)).toEqual(before);
+    expect(await authTables(db)).toEqual(before);
   });
 
   it("(b) an HTML form's content types are refused", async () => {
-    const before = authTables(db);
+    const before = await authTables(db);
     const form = { origin: "https://evil.example", "sec-fetch-site": "cross-site" };
     await expectRefused(await revokeOthers({ ...form, "content-type": "application/x-www-form-urlencoded" }, "a=b"), 415);
     await expectRefused(await revokeOthers({ ...form, "content-type": "text/plain" }, '{"":"="}'), 415);
@@ -94,16 +94,16 @@ describe("CSRF: cookie-authenticated tRPC mutations", () => {
     // Even claiming to be same-origin, a form post is not JSON and is refused.
     await expectRefused(await revokeOthers({ origin: ORIGIN, "sec-fetch-site": "same-origin", "content-type": "application/x-www-form-urlencoded" }, "a=b"), 415);
     await expectRefused(await trpcPOST(trpcRequest("devices.revokeOthers", { headers: { origin: ORIGIN, "sec-fetch-site": "same-origin" }, body: multipart })), 403);
-    expect(authTables(db)).toEqual(before);
+    expect(await authTables(db)).toEqual(before);
   });
 
   it("(c) Sec-Fetch-Site: cross-site → 403 (and same-site, from a sibling origin, too)", async () => {
-    const before = authTables(db);
+    const before = await authTables(db);
     await expectRefused(await revokeOthers({ "content-type": "application/json", "sec-fetch-site": "cross-site" }), 403);
     await expectRefused(await revokeOthers({ ...sameOriginJson, "sec-fetch-site": "cross-site" }), 403);
     await expectRefused(await revokeOthers({ "content-type": "application/json", "sec-fetch-site": "same-site", origin: "http://localhost:3101" }), 403);
     await expectRefused(await revokeOthers({ "content-type": "application/json", "sec-fetch-site": "none" }), 403);
-    expect(authTables(db)).toEqual(before);
+    expect(await authTables(db)).toEqual(before);
   });
 
   it("a cookie request with neither Origin nor Sec-Fetch-Site is refused", async () => {
@@ -116,7 +116,7 @@ describe("CSRF: cookie-authenticated tRPC mutations", () => {
   });
 
   it("devices.revoke of a specific session is guarded the same way", async () => {
-    const { session } = createBrowserSession(db, user.id, { device: "target", ip: "127.0.0.3" });
+    const { session } = await createBrowserSession(db, user.id, { device: "target", ip: "127.0.0.3" });
     const body = JSON.stringify({ id: session.id });
     const refused = await trpcPOST(trpcRequest("devices.revoke", { headers: { ...sameOriginJson, origin: "https://evil.example", "sec-fetch-site": "cross-site" }, body }));
     expect(refused.status).toBe(403);
@@ -142,7 +142,7 @@ describe("CSRF: cookie-authenticated tRPC mutations", () => {
       trpcRequest("devices.revokeOthers", { cookie: null, headers: { authorization: `Bearer ${tokens.token}`, "content-type": "application/json" }, body: "{}" }),
     );
     expect(response.status).toBe(403);
-    expect(findLiveBrowserSession(db, other.secret)).toBeDefined();
+    expect(await findLiveBrowserSession(db, other.secret)).toBeDefined();
   });
 
   it("anonymous cross-site mutations (e.g. register) are refused too", async () => {

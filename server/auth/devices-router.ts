@@ -7,12 +7,12 @@ export const devicesRouter = router({
   list: authedProcedure.query(({ ctx }) => listLiveSessions(ctx.db, ctx.caller.user.id, ctx.caller.sessionId)),
 
   /** Someone else's (or a made-up) session id is "not found", never a hint that it exists. */
-  revoke: authedProcedure.input(z.object({ id: z.string().min(1).max(64) })).mutation(({ ctx, input }) => {
-    if (!revokeOwnSession(ctx.db, ctx.caller.user.id, input.id)) throw notFound("No such device");
+  revoke: authedProcedure.input(z.object({ id: z.string().min(1).max(64) })).mutation(async ({ ctx, input }) => {
+    if (!(await revokeOwnSession(ctx.db, ctx.caller.user.id, input.id))) throw notFound("No such device");
     return { revoked: true, current: input.id === ctx.caller.sessionId };
   }),
 
-  revokeOthers: authedProcedure.mutation(({ ctx }) => ({
-    revoked: revokeOtherSessions(ctx.db, ctx.caller.user.id, ctx.caller.sessionId, "signed_out_elsewhere"),
+  revokeOthers: authedProcedure.mutation(async ({ ctx }) => ({
+    revoked: await revokeOtherSessions(ctx.db, ctx.caller.user.id, ctx.caller.sessionId, "signed_out_elsewhere"),
   })),
 });

@@ -73,11 +73,11 @@ export async function expectError(response: Response, status: number, code?: str
 }
 
 /** Everything the auth layer persists, to prove a rejected request changed nothing. */
-export function authTables(db: AppDb) {
+export async function authTables(db: AppDb) {
   return {
-    sessions: db.select().from(sessions).orderBy(asc(sessions.id)).all(),
-    refreshTokens: db.select().from(refreshTokens).orderBy(asc(refreshTokens.tokenHash)).all(),
-    signInFailures: db.select().from(signInFailures).orderBy(asc(signInFailures.id)).all(),
+    sessions: await db.select().from(sessions).orderBy(asc(sessions.id)),
+    refreshTokens: await db.select().from(refreshTokens).orderBy(asc(refreshTokens.tokenHash)),
+    signInFailures: await db.select().from(signInFailures).orderBy(asc(signInFailures.id)),
   };
 }
 

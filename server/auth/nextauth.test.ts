@@ -21,7 +21,7 @@ let db: AppDb;
 let user: User;
 
 beforeEach(async () => {
-  db = freshDb();
+  db = await freshDb();
   user = await makeUser(db, { name: "Browser User" });
   // Auth.js logs every refused sign-in and dead cookie as an error; expected here.
   vi.spyOn(console, "error").mockImplementation(() => {});
@@ -87,7 +87,7 @@ describe("Auth.js sign-in with the opaque session cookie", () => {
     expect(result.url).toBe(`${ORIGIN}/`);
     const secret = jar.cookies.get("admit.session");
     expect(secret).toMatch(/^[A-Za-z0-9_-]{43}$/);
-    const row = db.select().from(sessions).where(eq(sessions.secretHash, sha256(secret!))).get();
+    const row = (await db.select().from(sessions).where(eq(sessions.secretHash, sha256(secret!))).limit(1))[0];
     expect(row).toMatchObject({ userId: user.id, kind: "browser", device: "vitest browser", ip: "192.0.2.44", revokedAt: null });
 
     // The session endpoint reads the row back.
@@ -102,9 +102,9 @@ describe("Auth.js sign-in with the opaque session cookie", () => {
     await signIn(jar, user.email, TEST_PASSWORD);
     const second = jar.cookies.get("admit.session")!;
     expect(second).not.toBe(first);
-    expect(findLiveBrowserSession(db, first)).toBeUndefined();
-    expect(findLiveBrowserSession(db, second)).toBeDefined();
-    expect(db.select().from(sessions).where(eq(sessions.secretHash, sha256(first))).get()?.revokedReason).toBe("replaced_by_sign_in");
+    expect(await findLiveBrowserSession(db, first)).toBeUndefined();
+    expect(await findLiveBrowserSession(db, second)).toBeDefined();
+    expect((await db.select().from(sessions).where(eq(sessions.secretHash, sha256(first))).limit(1))[0]?.revokedReason).toBe("replaced_by_sign_in");
   });
 
   it("signing out revokes the row, so a copy of the cookie is dead too, and redirects on our origin", async () => {
@@ -114,7 +114,7 @@ describe("Auth.js sign-in with the opaque session cookie", () => {
     const token = await csrfToken(jar);
     const response = await handlers.POST(authRequest("/api/auth/signout", jar, { method: "POST", form: { csrfToken: token, callbackUrl: "/" } }));
     expect(((await response.json()) as { url: string }).url).toBe(`${ORIGIN}/`);
-    expect(findLiveBrowserSession(db, secret)).toBeUndefined();
+    expect(await findLiveBrowserSession(db, secret)).toBeUndefined();
   });
 
   it("a wrong password creates no session; a locked account says rate_limited", async () => {
@@ -128,14 +128,14 @@ describe("Auth.js sign-in with the opaque session cookie", () => {
     expect(locked.status).toBe(429);
     expect(Number(locked.retryAfter)).toBeGreaterThan(0);
     expect(jar.cookies.has("admit.session")).toBe(false);
-    expect(db.select().from(sessions).all()).toEqual([]);
+    expect(await db.select().from(sessions)).toEqual([]);
   });
 
   it("a revoked session's cookie is not a session", async () => {
     const jar = new Jar();
     await signIn(jar, user.email, TEST_PASSWORD);
     const secret = jar.cookies.get("admit.session")!;
-    db.update(sessions).set({ revokedAt: Date.now(), revokedReason: "test" }).where(eq(sessions.secretHash, sha256(secret))).run();
+    await db.update(sessions).set({ revokedAt: Date.now(), revokedReason: "test" }).where(eq(sessions.secretHash, sha256(secret)));
     const session = await (await handlers.GET(authRequest("/api/auth/session", jar))).json();
     expect(session).toBeNull();
   });

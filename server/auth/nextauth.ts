@@ -63,11 +63,11 @@ const authjs = NextAuth(() => {
           // Signing in replaces whatever session this browser already had.
           const previous = readCookie(request.headers.get("cookie"), cookieName);
           if (previous) {
-            const row = db().select({ id: sessions.id }).from(sessions).where(eq(sessions.secretHash, sha256(previous))).get();
-            if (row) revokeSession(db(), row.id, "replaced_by_sign_in");
+            const [row] = await db().select({ id: sessions.id }).from(sessions).where(eq(sessions.secretHash, sha256(previous))).limit(1);
+            if (row) await revokeSession(db(), row.id, "replaced_by_sign_in");
           }
           const device = request.headers.get("user-agent") ?? "Unknown browser";
-          const { secret } = createBrowserSession(db(), outcome.user.id, { device, ip });
+          const { secret } = await createBrowserSession(db(), outcome.user.id, { device, ip });
           return { id: outcome.user.id, email: outcome.user.email, name: outcome.user.name, sessionSecret: secret };
         },
       }),
@@ -79,10 +79,10 @@ const authjs = NextAuth(() => {
       },
     },
     events: {
-      signOut(message) {
+      async signOut(message) {
         const secret = "token" in message ? (message.token?.sessionSecret as string | undefined) : undefined;
-        const live = secret ? findLiveBrowserSession(db(), secret) : undefined;
-        if (live) revokeSession(db(), live.session.id, "signed_out");
+        const live = secret ? await findLiveBrowserSession(db(), secret) : undefined;
+        if (live) await revokeSession(db(), live.session.id, "signed_out");
       },
     },
     jwt: {
@@ -91,7 +91,7 @@ const authjs = NextAuth(() => {
       },
       async decode({ token }) {
         if (!token) return null;
-        const live = findLiveBrowserSession(db(), token);
+        const live = await findLiveBrowserSession(db(), token);
         if (!live) return null;
         return { sub: live.user.id, name: live.user.name, email: live.user.email, sessionSecret: token };
       },
@@ -123,7 +123,7 @@ async function withRateLimitStatus(request: NextRequest, response: Response): Pr
   const body = (await response.clone().json().catch(() => null)) as { url?: string } | null;
   if (!body?.url || new URL(body.url, "http://x").searchParams.get("code") !== "rate_limited") return response;
   const form = await request.formData().catch(() => null);
-  const verdict = checkSignInAllowed(db(), String(form?.get("email") ?? ""), clientIp(request.headers));
+  const verdict = await checkSignInAllowed(db(), String(form?.get("email") ?? ""), clientIp(request.headers));
   const headers = new Headers(response.headers);
   headers.set("Retry-After", String(verdict.limited ? verdict.retryAfterSeconds : 60));
   return new Response(JSON.stringify({ ...body, error: { code: "TOO_MANY_REQUESTS", message: "Too many failed sign-ins. Try again later." } }), { status: 429, headers });

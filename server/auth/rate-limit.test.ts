@@ -10,7 +10,7 @@ let db: AppDb;
 let user: User;
 
 beforeEach(async () => {
-  db = freshDb();
+  db = await freshDb();
   user = await makeUser(db);
 });
 
@@ -41,7 +41,7 @@ describe("per-account limit", () => {
     const error = await expectError(locked.clone(), 429, "TOO_MANY_REQUESTS");
     expect(error.message).toMatch(/try again/i);
     expect(expectRetryAfter(locked)).toBeGreaterThan(14 * 60);
-    expect(authTables(db).sessions).toEqual([]);
+    expect((await authTables(db)).sessions).toEqual([]);
 
     // The account key ignores case and surrounding spaces, so they don't reset it.
     await expectError(await attempt(`  ${user.email.toUpperCase()} `, TEST_PASSWORD), 429);
@@ -73,18 +73,18 @@ describe("per-account limit", () => {
     for (let i = 0; i < SIGN_IN_LIMITS.perAccount + 5; i++) {
       expect((await attempt(user.email, TEST_PASSWORD)).status, `success #${i + 1}`).toBe(200);
     }
-    expect(failureCount(db, `account:${user.email}`)).toBe(0);
-    expect(failureCount(db, "ip:203.0.113.10")).toBe(0);
+    expect(await failureCount(db, `account:${user.email}`)).toBe(0);
+    expect(await failureCount(db, "ip:203.0.113.10")).toBe(0);
   });
 
-  it("frees up when the window passes", () => {
+  it("frees up when the window passes", async () => {
     const t0 = Date.UTC(2030, 0, 1);
-    for (let i = 0; i < 10; i++) recordSignInFailure(db, user.email, "203.0.113.10", t0 + i * 1000);
-    const locked = checkSignInAllowed(db, user.email, "203.0.113.10", t0 + 10_000);
+    for (let i = 0; i < 10; i++) await recordSignInFailure(db, user.email, "203.0.113.10", t0 + i * 1000);
+    const locked = await checkSignInAllowed(db, user.email, "203.0.113.10", t0 + 10_000);
     expect(locked).toEqual({ limited: true, retryAfterSeconds: 15 * 60 - 10 });
     // When the oldest failure ages out, one more attempt is allowed.
-    expect(checkSignInAllowed(db, user.email, "203.0.113.10", t0 + SIGN_IN_LIMITS.windowMs + 1).limited).toBe(false);
-    expect(checkSignInAllowed(db, user.email, "203.0.113.10", t0 + SIGN_IN_LIMITS.windowMs - 1).limited).toBe(true);
+    expect((await checkSignInAllowed(db, user.email, "203.0.113.10", t0 + SIGN_IN_LIMITS.windowMs + 1)).limited).toBe(false);
+    expect((await checkSignInAllowed(db, user.email, "203.0.113.10", t0 + SIGN_IN_LIMITS.windowMs - 1)).limited).toBe(true);
   });
 });
 
@@ -98,13 +98,13 @@ describe("per-IP limit", () => {
       const responses = await Promise.all(Array.from({ length: 10 }, (_, i) => attempt(`victim-${batch}-${i}@example.test`, "guess", ip)));
       for (const r of responses) expect(r.status).toBe(401);
     }
-    expect(failureCount(db, `ip:${ip}`)).toBe(100);
+    expect(await failureCount(db, `ip:${ip}`)).toBe(100);
 
     const blocked = await attempt(user.email, TEST_PASSWORD, ip);
     await expectError(blocked.clone(), 429, "TOO_MANY_REQUESTS");
     expectRetryAfter(blocked);
     await expectError(await attempt("fresh@example.test", "guess", ip), 429);
-    expect(authTables(db).sessions).toEqual([]);
+    expect((await authTables(db)).sessions).toEqual([]);
 
     // The same account from another address is fine: the IP is what's blocked.
     expect((await attempt(user.email, TEST_PASSWORD, "203.0.113.78")).status).toBe(200);
@@ -113,9 +113,9 @@ describe("per-IP limit", () => {
   it("99 failures from an IP still let the right password through", async () => {
     const ip = "203.0.113.80";
     const t = Date.now();
-    for (let i = 0; i < 99; i++) recordSignInFailure(db, `someone-${i}@example.test`, ip, t);
+    for (let i = 0; i < 99; i++) await recordSignInFailure(db, `someone-${i}@example.test`, ip, t);
     expect((await attempt(user.email, TEST_PASSWORD, ip)).status).toBe(200);
-    recordSignInFailure(db, "one-more@example.test", ip, t);
+    await recordSignInFailure(db, "one-more@example.test", ip, t);
     await expectError(await attempt(user.email, TEST_PASSWORD, ip), 429);
   });
 });
@@ -136,6 +136,6 @@ describe("unknown email and wrong password", () => {
     const b = await checkCredentials(db, "ghost@example.test", "nope-nope", "203.0.113.5");
     expect(a).toEqual({ ok: false, reason: "invalid_credentials" });
     expect(b).toEqual(a);
-    expect(failureCount(db, "ip:203.0.113.5")).toBe(2);
+    expect(await failureCount(db, "ip:203.0.113.5")).toBe(2);
   });
 });

@@ -15,20 +15,19 @@ const accountKey = (email: string) => `account:${email.toLowerCase()}`;
 const ipKey = (ip: string) => `ip:${ip}`;
 
 /** Checked before the password, so a locked account answers 429 whether or not it is guessed right. */
-export function checkSignInAllowed(db: Db, email: string, ip: string, now = Date.now()): RateLimitVerdict {
+export async function checkSignInAllowed(db: Db, email: string, ip: string, now = Date.now()): Promise<RateLimitVerdict> {
   const since = now - SIGN_IN_LIMITS.windowMs;
   const checks: Array<[string, number]> = [
     [accountKey(email), SIGN_IN_LIMITS.perAccount],
     [ipKey(ip), SIGN_IN_LIMITS.perIp],
   ];
   for (const [key, limit] of checks) {
-    const rows = db
+    const rows = await db
       .select({ at: signInFailures.at })
       .from(signInFailures)
       .where(and(eq(signInFailures.key, key), gte(signInFailures.at, since)))
       .orderBy(signInFailures.at)
-      .limit(limit)
-      .all();
+      .limit(limit);
     if (rows.length >= limit) {
       // The window frees a slot when the oldest counted failure ages out.
       const retryAfterMs = rows[0].at + SIGN_IN_LIMITS.windowMs - now;
@@ -38,17 +37,16 @@ export function checkSignInAllowed(db: Db, email: string, ip: string, now = Date
   return { limited: false };
 }
 
-export function recordSignInFailure(db: Db, email: string, ip: string, now = Date.now()) {
-  db.insert(signInFailures)
-    .values([
-      { key: accountKey(email), at: now },
-      { key: ipKey(ip), at: now },
-    ])
-    .run();
+export async function recordSignInFailure(db: Db, email: string, ip: string, now = Date.now()): Promise<void> {
+  await db.insert(signInFailures).values([
+    { key: accountKey(email), at: now },
+    { key: ipKey(ip), at: now },
+  ]);
   // Keep the table small: anything older than a window no longer counts.
-  if (Math.random() < 0.01) db.delete(signInFailures).where(lt(signInFailures.at, now - SIGN_IN_LIMITS.windowMs)).run();
+  if (Math.random() < 0.01) await db.delete(signInFailures).where(lt(signInFailures.at, now - SIGN_IN_LIMITS.windowMs));
 }
 
-export function failureCount(db: Db, key: string): number {
-  return db.select({ n: count() }).from(signInFailures).where(eq(signInFailures.key, key)).get()?.n ?? 0;
+export async function failureCount(db: Db, key: string): Promise<number> {
+  const [row] = await db.select({ n: count() }).from(signInFailures).where(eq(signInFailures.key, key));
+  return row?.n ?? 0;
 }

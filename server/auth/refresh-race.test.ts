@@ -9,10 +9,10 @@ const CONTENDERS = 12;
 
 // Booting 12 tsx workers is the slow part (seconds on a busy machine), hence the generous timeout.
 it(`of ${CONTENDERS} concurrent refreshes with one token, exactly one wins`, { timeout: 120_000 }, async () => {
-  const db = freshDb();
-  const file = db.$client.name;
+  const db = await freshDb();
+  const file = db.$admit.location;
   const user = await makeUser(db);
-  const { session, refreshToken } = createApiSession(db, user.id, ["orders:read"], { device: "race", ip: "127.0.0.1" });
+  const { session, refreshToken } = await createApiSession(db, user.id, ["orders:read"], { device: "race", ip: "127.0.0.1" });
 
   // Each contender is a worker thread with its own connection, released by a shared barrier.
   const reports = await race<RefreshOutcome>(CONTENDERS, file, "server/auth/sessions.ts", "rotateRefreshToken", () => [refreshToken]);
@@ -30,8 +30,8 @@ it(`of ${CONTENDERS} concurrent refreshes with one token, exactly one wins`, { t
   for (const loser of losers) expect(loser).toEqual({ ok: false, reason: "reused" });
 
   // Presenting the used token again is reuse: the session is revoked, and with it the winner's new token.
-  const row = db.select().from(sessions).where(eq(sessions.id, session.id)).get()!;
+  const row = (await db.select().from(sessions).where(eq(sessions.id, session.id)).limit(1))[0]!;
   expect(row.revokedReason).toBe("refresh_token_reuse");
   const winner = winners[0] as { ok: true; refreshToken: string };
-  expect(rotateRefreshToken(db, winner.refreshToken)).toMatchObject({ ok: false });
+  expect(await rotateRefreshToken(db, winner.refreshToken)).toMatchObject({ ok: false });
 });

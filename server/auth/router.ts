@@ -21,8 +21,8 @@ export const authRouter = router({
     }),
 
   /** A POST behind a button, not the GET of the emailed link, so mail scanners can't consume it. */
-  verifyEmail: publicProcedure.input(z.object({ token: z.string().min(1, "The link is incomplete").max(200) })).mutation(({ ctx, input }) => {
-    const outcome = verifyEmailToken(ctx.db, input.token);
+  verifyEmail: publicProcedure.input(z.object({ token: z.string().min(1, "The link is incomplete").max(200) })).mutation(async ({ ctx, input }) => {
+    const outcome = await verifyEmailToken(ctx.db, input.token);
     if (!outcome.ok) throw fieldError("BAD_REQUEST", { token: "This link is invalid, expired or already used" });
     return { verified: true };
   }),

@@ -31,19 +31,19 @@ let alice: User;
 let bob: User;
 
 beforeEach(async () => {
-  db = freshDb();
+  db = await freshDb();
   alice = await makeUser(db, { name: "Alice" });
   bob = await makeUser(db, { name: "Bob" });
 });
 
-const row = (id: string) => db.select().from(sessions).where(eq(sessions.id, id)).get()!;
+const row = async (id: string) => (await db.select().from(sessions).where(eq(sessions.id, id)).limit(1))[0]!;
 const cookieHeaders = (secret: string) => new Headers({ cookie: `other=1; admit.session=${encodeURIComponent(secret)}; x=y` });
 
 describe("the whitelist row", () => {
-  it("stores only the SHA-256 of a 256-bit browser secret, with the lifetimes DESIGN.md fixes", () => {
-    const { session, secret } = createBrowserSession(db, alice.id, info, T0);
+  it("stores only the SHA-256 of a 256-bit browser secret, with the lifetimes DESIGN.md fixes", async () => {
+    const { session, secret } = await createBrowserSession(db, alice.id, info, T0);
     expect(Buffer.from(secret, "base64url")).toHaveLength(32);
-    const stored = row(session.id);
+    const stored = await row(session.id);
     expect(stored.secretHash).toBe(sha256(secret));
     expect(JSON.stringify(stored)).not.toContain(secret);
     expect(stored).toMatchObject({ kind: "browser", userId: alice.id, device: info.device, ip: info.ip, createdAt: T0, lastUsedAt: T0, revokedAt: null });
@@ -51,19 +51,19 @@ describe("the whitelist row", () => {
     expect(stored.absoluteExpiresAt - T0).toBe(30 * DAY);
     expect(session.id).toMatch(/^[A-Za-z0-9_-]{22}$/);
 
-    const api = createApiSession(db, alice.id, ["orders:read"], { device: "scanner", ip: "::1" }, T0).session;
-    expect(row(api.id).idleExpiresAt - T0).toBe(14 * DAY);
-    expect(row(api.id).absoluteExpiresAt - T0).toBe(30 * DAY);
+    const api = (await createApiSession(db, alice.id, ["orders:read"], { device: "scanner", ip: "::1" }, T0)).session;
+    expect((await row(api.id)).idleExpiresAt - T0).toBe(14 * DAY);
+    expect((await row(api.id)).absoluteExpiresAt - T0).toBe(30 * DAY);
   });
 
-  it("cleans control characters out of device labels and caps their length", () => {
-    const { session } = createBrowserSession(db, alice.id, { device: "evil\r\nSet-Cookie: x\u0000" + "y".repeat(500), ip: "1.2.3.4" }, T0);
-    expect(row(session.id).device).not.toMatch(/[\u0000-\u001f]/);
-    expect(row(session.id).device.length).toBeLessThanOrEqual(200);
+  it("cleans control characters out of device labels and caps their length", async () => {
+    const { session } = await createBrowserSession(db, alice.id, { device: "evil\r\nSet-Cookie: x\u0000" + "y".repeat(500), ip: "1.2.3.4" }, T0);
+    expect((await row(session.id)).device).not.toMatch(/[\u0000-\u001f]/);
+    expect((await row(session.id)).device.length).toBeLessThanOrEqual(200);
   });
 
   it("finds a live browser session by its cookie, and nothing by a wrong or empty one", async () => {
-    const { session, secret } = createBrowserSession(db, alice.id, info);
+    const { session, secret } = await createBrowserSession(db, alice.id, info);
     const auth = await authenticateRequest(db, cookieHeaders(secret));
     expect(auth.kind).toBe("caller");
     if (auth.kind === "caller") {
@@ -72,142 +72,142 @@ describe("the whitelist row", () => {
       expect(auth.caller.via).toBe("cookie");
     }
     for (const bad of ["", "x", secret.slice(0, -1), secret + "x", sha256(secret), "a".repeat(5000)]) {
-      expect(findLiveBrowserSession(db, bad)).toBeUndefined();
+      expect(await findLiveBrowserSession(db, bad)).toBeUndefined();
       expect((await authenticateRequest(db, cookieHeaders(bad))).kind).toBe("anonymous");
     }
   });
 
-  it("an API session is never accepted as a browser cookie, nor a browser session as an API sid", () => {
-    const api = createApiSession(db, alice.id, ["orders:read"], info).session;
-    const browser = createBrowserSession(db, alice.id, info).session;
-    expect(findLiveApiSession(db, browser.id, alice.id)).toBeUndefined();
-    expect(findLiveApiSession(db, api.id, alice.id)).toBeDefined();
-    expect(findLiveApiSession(db, api.id, bob.id)).toBeUndefined();
+  it("an API session is never accepted as a browser cookie, nor a browser session as an API sid", async () => {
+    const api = (await createApiSession(db, alice.id, ["orders:read"], info)).session;
+    const browser = (await createBrowserSession(db, alice.id, info)).session;
+    expect(await findLiveApiSession(db, browser.id, alice.id)).toBeUndefined();
+    expect(await findLiveApiSession(db, api.id, alice.id)).toBeDefined();
+    expect(await findLiveApiSession(db, api.id, bob.id)).toBeUndefined();
   });
 });
 
 describe("revocation", () => {
   it("a revoked browser session is dead on its next request", async () => {
-    const { session, secret } = createBrowserSession(db, alice.id, info);
+    const { session, secret } = await createBrowserSession(db, alice.id, info);
     const caller = createCaller(await contextFor(secret));
     expect(await caller.devices.list()).toHaveLength(1);
 
-    expect(revokeSession(db, session.id, "test")).toBe(true);
-    expect(revokeSession(db, session.id, "again")).toBe(false); // the first reason sticks
-    expect(row(session.id).revokedReason).toBe("test");
+    expect(await revokeSession(db, session.id, "test")).toBe(true);
+    expect(await revokeSession(db, session.id, "again")).toBe(false); // the first reason sticks
+    expect((await row(session.id)).revokedReason).toBe("test");
 
-    expect(findLiveBrowserSession(db, secret)).toBeUndefined();
-    expect(authenticateCookie(db, secret).kind).toBe("invalid");
+    expect(await findLiveBrowserSession(db, secret)).toBeUndefined();
+    expect((await authenticateCookie(db, secret)).kind).toBe("invalid");
     const after = createCaller(await contextFor(secret));
     await expect(after.devices.list()).rejects.toMatchObject({ code: "UNAUTHORIZED" });
     expect(await after.auth.me()).toBeNull();
   });
 
-  it("revokeOwnSession revokes one's own session but can't touch another user's", () => {
-    const mine = createBrowserSession(db, alice.id, info).session;
-    const theirs = createBrowserSession(db, bob.id, info).session;
-    expect(revokeOwnSession(db, alice.id, theirs.id)).toBe(false);
-    expect(row(theirs.id).revokedAt).toBeNull();
-    expect(revokeOwnSession(db, alice.id, "no-such-session")).toBe(false);
-    expect(revokeOwnSession(db, alice.id, mine.id)).toBe(true);
-    expect(row(mine.id).revokedAt).not.toBeNull();
-    expect(revokeOwnSession(db, alice.id, mine.id)).toBe(false);
+  it("revokeOwnSession revokes one's own session but can't touch another user's", async () => {
+    const mine = (await createBrowserSession(db, alice.id, info)).session;
+    const theirs = (await createBrowserSession(db, bob.id, info)).session;
+    expect(await revokeOwnSession(db, alice.id, theirs.id)).toBe(false);
+    expect((await row(theirs.id)).revokedAt).toBeNull();
+    expect(await revokeOwnSession(db, alice.id, "no-such-session")).toBe(false);
+    expect(await revokeOwnSession(db, alice.id, mine.id)).toBe(true);
+    expect((await row(mine.id)).revokedAt).not.toBeNull();
+    expect(await revokeOwnSession(db, alice.id, mine.id)).toBe(false);
   });
 
   it("devices.revoke on another user's session id is NOT_FOUND and leaves it live", async () => {
-    const theirs = createBrowserSession(db, bob.id, info);
-    const caller = createCaller(browserContext(db, alice));
+    const theirs = await createBrowserSession(db, bob.id, info);
+    const caller = createCaller(await browserContext(db, alice));
     const error = await caller.devices.revoke({ id: theirs.session.id }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TRPCError);
     expect((error as TRPCError).code).toBe("NOT_FOUND");
-    expect(findLiveBrowserSession(db, theirs.secret)).toBeDefined();
+    expect(await findLiveBrowserSession(db, theirs.secret)).toBeDefined();
   });
 
   it("devices.revoke revokes one of my other devices; revokeOthers all but the current one", async () => {
-    const ctx = browserContext(db, alice);
+    const ctx = await browserContext(db, alice);
     const caller = createCaller(ctx);
-    const phone = createBrowserSession(db, alice.id, { device: "phone", ip: "1.1.1.1" });
-    const laptop = createBrowserSession(db, alice.id, { device: "laptop", ip: "1.1.1.2" });
-    const api = createApiSession(db, alice.id, ["orders:read"], { device: "scanner", ip: "1.1.1.3" });
-    const bobs = createBrowserSession(db, bob.id, info);
+    const phone = await createBrowserSession(db, alice.id, { device: "phone", ip: "1.1.1.1" });
+    const laptop = await createBrowserSession(db, alice.id, { device: "laptop", ip: "1.1.1.2" });
+    const api = await createApiSession(db, alice.id, ["orders:read"], { device: "scanner", ip: "1.1.1.3" });
+    const bobs = await createBrowserSession(db, bob.id, info);
 
     expect(await caller.devices.revoke({ id: phone.session.id })).toEqual({ revoked: true, current: false });
-    expect(findLiveBrowserSession(db, phone.secret)).toBeUndefined();
-    expect(findLiveBrowserSession(db, laptop.secret)).toBeDefined();
+    expect(await findLiveBrowserSession(db, phone.secret)).toBeUndefined();
+    expect(await findLiveBrowserSession(db, laptop.secret)).toBeDefined();
 
     expect(await caller.devices.revokeOthers()).toEqual({ revoked: 2 });
-    expect(findLiveBrowserSession(db, laptop.secret)).toBeUndefined();
-    expect(rotateRefreshToken(db, api.refreshToken)).toMatchObject({ ok: false });
-    expect(findLiveBrowserSession(db, bobs.secret)).toBeDefined();
+    expect(await findLiveBrowserSession(db, laptop.secret)).toBeUndefined();
+    expect(await rotateRefreshToken(db, api.refreshToken)).toMatchObject({ ok: false });
+    expect(await findLiveBrowserSession(db, bobs.secret)).toBeDefined();
     const list = await caller.devices.list();
     expect(list.map((d) => d.current)).toEqual([true]);
   });
 
-  it("revokeOtherSessions keeps only the given session", () => {
-    const keep = createBrowserSession(db, alice.id, info);
-    const other = createBrowserSession(db, alice.id, info);
-    expect(revokeOtherSessions(db, alice.id, keep.session.id, "test")).toBe(1);
-    expect(findLiveBrowserSession(db, keep.secret)).toBeDefined();
-    expect(findLiveBrowserSession(db, other.secret)).toBeUndefined();
+  it("revokeOtherSessions keeps only the given session", async () => {
+    const keep = await createBrowserSession(db, alice.id, info);
+    const other = await createBrowserSession(db, alice.id, info);
+    expect(await revokeOtherSessions(db, alice.id, keep.session.id, "test")).toBe(1);
+    expect(await findLiveBrowserSession(db, keep.secret)).toBeDefined();
+    expect(await findLiveBrowserSession(db, other.secret)).toBeUndefined();
   });
 });
 
 describe("expiry", () => {
-  it("a browser session dies after 7 idle days", () => {
-    const { secret } = createBrowserSession(db, alice.id, info, T0);
-    expect(findLiveBrowserSession(db, secret, T0 + 7 * DAY - 1)).toBeDefined();
-    const idle = createBrowserSession(db, alice.id, info, T0).secret;
-    expect(findLiveBrowserSession(db, idle, T0 + 7 * DAY)).toBeUndefined();
-    expect(findLiveBrowserSession(db, idle, T0 + 7 * DAY + MINUTE)).toBeUndefined();
+  it("a browser session dies after 7 idle days", async () => {
+    const { secret } = await createBrowserSession(db, alice.id, info, T0);
+    expect(await findLiveBrowserSession(db, secret, T0 + 7 * DAY - 1)).toBeDefined();
+    const idle = (await createBrowserSession(db, alice.id, info, T0)).secret;
+    expect(await findLiveBrowserSession(db, idle, T0 + 7 * DAY)).toBeUndefined();
+    expect(await findLiveBrowserSession(db, idle, T0 + 7 * DAY + MINUTE)).toBeUndefined();
   });
 
-  it("use extends the idle expiry, but never past the absolute 30 days", () => {
-    const { session, secret } = createBrowserSession(db, alice.id, info, T0);
+  it("use extends the idle expiry, but never past the absolute 30 days", async () => {
+    const { session, secret } = await createBrowserSession(db, alice.id, info, T0);
     // Used every 6 days, it never idles out...
-    for (let t = T0 + 6 * DAY; t < T0 + 30 * DAY; t += 6 * DAY) expect(findLiveBrowserSession(db, secret, t), `day ${(t - T0) / DAY}`).toBeDefined();
-    expect(row(session.id).idleExpiresAt).toBe(T0 + 30 * DAY);
+    for (let t = T0 + 6 * DAY; t < T0 + 30 * DAY; t += 6 * DAY) expect(await findLiveBrowserSession(db, secret, t), `day ${(t - T0) / DAY}`).toBeDefined();
+    expect((await row(session.id)).idleExpiresAt).toBe(T0 + 30 * DAY);
     // ...but at 30 days it is dead however active it was.
-    expect(findLiveBrowserSession(db, secret, T0 + 30 * DAY - 1)).toBeDefined();
-    expect(findLiveBrowserSession(db, secret, T0 + 30 * DAY)).toBeUndefined();
-    expect(listLiveSessions(db, alice.id, null, T0 + 30 * DAY)).toEqual([]);
+    expect(await findLiveBrowserSession(db, secret, T0 + 30 * DAY - 1)).toBeDefined();
+    expect(await findLiveBrowserSession(db, secret, T0 + 30 * DAY)).toBeUndefined();
+    expect(await listLiveSessions(db, alice.id, null, T0 + 30 * DAY)).toEqual([]);
   });
 
-  it("writes last_used_at at most every few minutes", () => {
-    const { session, secret } = createBrowserSession(db, alice.id, info, T0);
-    findLiveBrowserSession(db, secret, T0 + MINUTE);
-    expect(row(session.id).lastUsedAt).toBe(T0);
-    findLiveBrowserSession(db, secret, T0 + TOUCH_INTERVAL_MS + MINUTE);
-    expect(row(session.id).lastUsedAt).toBe(T0 + TOUCH_INTERVAL_MS + MINUTE);
-    expect(row(session.id).idleExpiresAt).toBe(T0 + TOUCH_INTERVAL_MS + MINUTE + SESSION_LIFETIMES.browser.idleMs);
+  it("writes last_used_at at most every few minutes", async () => {
+    const { session, secret } = await createBrowserSession(db, alice.id, info, T0);
+    await findLiveBrowserSession(db, secret, T0 + MINUTE);
+    expect((await row(session.id)).lastUsedAt).toBe(T0);
+    await findLiveBrowserSession(db, secret, T0 + TOUCH_INTERVAL_MS + MINUTE);
+    expect((await row(session.id)).lastUsedAt).toBe(T0 + TOUCH_INTERVAL_MS + MINUTE);
+    expect((await row(session.id)).idleExpiresAt).toBe(T0 + TOUCH_INTERVAL_MS + MINUTE + SESSION_LIFETIMES.browser.idleMs);
   });
 
-  it("an API session's refresh token dies after 14 idle days and 30 absolute days", () => {
-    const idle = createApiSession(db, alice.id, ["orders:read"], info, T0);
-    expect(rotateRefreshToken(db, idle.refreshToken, T0 + 14 * DAY)).toMatchObject({ ok: false, reason: "expired" });
-    expect(findLiveApiSession(db, idle.session.id, alice.id, T0 + 14 * DAY)).toBeUndefined();
+  it("an API session's refresh token dies after 14 idle days and 30 absolute days", async () => {
+    const idle = await createApiSession(db, alice.id, ["orders:read"], info, T0);
+    expect(await rotateRefreshToken(db, idle.refreshToken, T0 + 14 * DAY)).toMatchObject({ ok: false, reason: "expired" });
+    expect(await findLiveApiSession(db, idle.session.id, alice.id, T0 + 14 * DAY)).toBeUndefined();
 
-    const active = createApiSession(db, alice.id, ["orders:read"], info, T0);
+    const active = await createApiSession(db, alice.id, ["orders:read"], info, T0);
     let token = active.refreshToken;
     for (let t = T0 + 13 * DAY; t < T0 + 30 * DAY; t += 13 * DAY) {
-      const outcome = rotateRefreshToken(db, token, t);
+      const outcome = await rotateRefreshToken(db, token, t);
       expect(outcome.ok, `day ${(t - T0) / DAY}`).toBe(true);
       if (outcome.ok) token = outcome.refreshToken;
     }
-    expect(rotateRefreshToken(db, token, T0 + 30 * DAY)).toMatchObject({ ok: false, reason: "expired" });
-    expect(findLiveApiSession(db, active.session.id, alice.id, T0 + 30 * DAY)).toBeUndefined();
+    expect(await rotateRefreshToken(db, token, T0 + 30 * DAY)).toMatchObject({ ok: false, reason: "expired" });
+    expect(await findLiveApiSession(db, active.session.id, alice.id, T0 + 30 * DAY)).toBeUndefined();
   });
 });
 
 describe("the Devices list", () => {
-  it("lists only the user's live sessions, newest use first, marking the current one, and never a secret or hash", () => {
-    const current = createBrowserSession(db, alice.id, { device: "this laptop", ip: "10.0.0.1" }, T0);
-    const api = createApiSession(db, alice.id, ["checkin:write"], { device: "Door scanner", ip: "10.0.0.2" }, T0 + MINUTE);
-    const revoked = createBrowserSession(db, alice.id, info, T0);
-    revokeSession(db, revoked.session.id, "test", T0);
-    createBrowserSession(db, bob.id, info, T0);
-    const expired = createBrowserSession(db, alice.id, info, T0 - 8 * DAY);
+  it("lists only the user's live sessions, newest use first, marking the current one, and never a secret or hash", async () => {
+    const current = await createBrowserSession(db, alice.id, { device: "this laptop", ip: "10.0.0.1" }, T0);
+    const api = await createApiSession(db, alice.id, ["checkin:write"], { device: "Door scanner", ip: "10.0.0.2" }, T0 + MINUTE);
+    const revoked = await createBrowserSession(db, alice.id, info, T0);
+    await revokeSession(db, revoked.session.id, "test", T0);
+    await createBrowserSession(db, bob.id, info, T0);
+    const expired = await createBrowserSession(db, alice.id, info, T0 - 8 * DAY);
 
-    const list = listLiveSessions(db, alice.id, current.session.id, T0 + 2 * MINUTE);
+    const list = await listLiveSessions(db, alice.id, current.session.id, T0 + 2 * MINUTE);
     expect(list.map((d) => d.id)).toEqual([api.session.id, current.session.id]);
     expect(list[0]).toEqual({
       id: api.session.id,
@@ -227,11 +227,11 @@ describe("the Devices list", () => {
   });
 
   it("devices.list through tRPC shows the same, without hashes", async () => {
-    const ctx = browserContext(db, alice);
-    createApiSession(db, alice.id, ["orders:read"], { device: "scanner", ip: "10.0.0.2" });
+    const ctx = await browserContext(db, alice);
+    await createApiSession(db, alice.id, ["orders:read"], { device: "scanner", ip: "10.0.0.2" });
     const list = await createCaller(ctx).devices.list();
     expect(list).toHaveLength(2);
-    const stored = db.select({ h: sessions.secretHash }).from(sessions).all();
+    const stored = await db.select({ h: sessions.secretHash }).from(sessions);
     for (const { h } of stored) if (h) expect(JSON.stringify(list)).not.toContain(h);
     expect(list.filter((d) => d.current)).toHaveLength(1);
   });

@@ -1,5 +1,5 @@
 import { and, desc, eq, gt, isNull, ne, sql } from "drizzle-orm";
-import type { Db } from "@/db/client";
+import { transaction, type Db } from "@/db/client";
 import { prepared } from "@/db/prepared";
 import { refreshTokens, sessions, users, type Session, type User } from "@/db/schema";
 import { randomId, randomSecret, sha256 } from "@/server/ids";
@@ -24,7 +24,7 @@ function truncateDevice(device: string): string {
   return (trimmed || "Unknown device").slice(0, 200);
 }
 
-function insertSession(db: Db, userId: string, kind: Session["kind"], scopes: Scope[], info: DeviceInfo, secretHash: string | null, now: number): Session {
+async function insertSession(db: Db, userId: string, kind: Session["kind"], scopes: Scope[], info: DeviceInfo, secretHash: string | null, now: number): Promise<Session> {
   const life = SESSION_LIFETIMES[kind];
   const row = {
     id: randomId(),
@@ -41,29 +41,29 @@ function insertSession(db: Db, userId: string, kind: Session["kind"], scopes: Sc
     revokedAt: null,
     revokedReason: null,
   } satisfies Session;
-  db.insert(sessions).values(row).run();
+  await db.insert(sessions).values(row);
   return row;
 }
 
 /** Creates a browser session; the returned secret goes into the cookie and is never stored. */
-export function createBrowserSession(db: Db, userId: string, info: DeviceInfo, now = Date.now()) {
+export async function createBrowserSession(db: Db, userId: string, info: DeviceInfo, now = Date.now()) {
   const secret = randomSecret();
-  const session = insertSession(db, userId, "browser", BROWSER_SCOPES, info, sha256(secret), now);
+  const session = await insertSession(db, userId, "browser", BROWSER_SCOPES, info, sha256(secret), now);
   return { session, secret };
 }
 
 /** Creates an API session and its first refresh token. */
 export function createApiSession(db: Db, userId: string, scopes: Scope[], info: DeviceInfo, now = Date.now()) {
-  return db.transaction((tx) => {
-    const session = insertSession(tx, userId, "api", scopes, info, null, now);
-    const refreshToken = issueRefreshToken(tx, session.id, now);
+  return transaction(db, async (tx) => {
+    const session = await insertSession(tx, userId, "api", scopes, info, null, now);
+    const refreshToken = await issueRefreshToken(tx, session.id, now);
     return { session, refreshToken };
-  }, { behavior: "immediate" });
+  });
 }
 
-export function issueRefreshToken(db: Db, sessionId: string, now = Date.now()): string {
+export async function issueRefreshToken(db: Db, sessionId: string, now = Date.now()): Promise<string> {
   const token = randomSecret();
-  db.insert(refreshTokens).values({ tokenHash: sha256(token), sessionId, createdAt: now, usedAt: null }).run();
+  await db.insert(refreshTokens).values({ tokenHash: sha256(token), sessionId, createdAt: now, usedAt: null });
   return token;
 }
 
@@ -78,42 +78,42 @@ function sessionWithUserBy(column: typeof sessions.secretHash | typeof sessions.
       .from(sessions)
       .innerJoin(users, eq(users.id, sessions.userId))
       .where(eq(column, sql.placeholder("key")))
-      .prepare();
+      .limit(1);
 }
 const bySecretHash = sessionWithUserBy(sessions.secretHash);
 const byId = sessionWithUserBy(sessions.id);
 
-function loadWithUser(db: Db, lookup: "secretHash" | "id", key: string): LiveSession | undefined {
+async function loadWithUser(db: Db, lookup: "secretHash" | "id", key: string): Promise<LiveSession | undefined> {
   const statement = lookup === "secretHash" ? prepared(db, "session-by-secret-hash", bySecretHash) : prepared(db, "session-by-id", byId);
-  const row = statement.get({ key });
+  const [row] = await statement.execute({ key });
   if (!row) return undefined;
   const { emailVerifiedAt, ...user } = row.user;
   return { session: row.session, user: { ...user, emailVerified: emailVerifiedAt !== null } };
 }
 
 /** Marks the session used; extends its idle expiry (never past the absolute one). */
-function touch(db: Db, session: Session, now: number) {
+async function touch(db: Db, session: Session, now: number) {
   if (now - session.lastUsedAt < TOUCH_INTERVAL_MS) return;
   const idleExpiresAt = Math.min(now + SESSION_LIFETIMES[session.kind].idleMs, session.absoluteExpiresAt);
-  db.update(sessions).set({ lastUsedAt: now, idleExpiresAt }).where(eq(sessions.id, session.id)).run();
+  await db.update(sessions).set({ lastUsedAt: now, idleExpiresAt }).where(eq(sessions.id, session.id));
   session.lastUsedAt = now;
   session.idleExpiresAt = idleExpiresAt;
 }
 
 /** The browser cookie check, run on every request: the row must exist and be live. */
-export function findLiveBrowserSession(db: Db, secret: string, now = Date.now()): LiveSession | undefined {
+export async function findLiveBrowserSession(db: Db, secret: string, now = Date.now()): Promise<LiveSession | undefined> {
   if (!secret || secret.length > 200) return undefined;
-  const found = loadWithUser(db, "secretHash", sha256(secret));
+  const found = await loadWithUser(db, "secretHash", sha256(secret));
   if (!found || found.session.kind !== "browser" || !isLive(found.session, now)) return undefined;
-  touch(db, found.session, now);
+  await touch(db, found.session, now);
   return found;
 }
 
 /** The API check, run on every request carrying an access token: its `sid` must still be live. */
-export function findLiveApiSession(db: Db, sessionId: string, userId: string, now = Date.now()): LiveSession | undefined {
-  const found = loadWithUser(db, "id", sessionId);
+export async function findLiveApiSession(db: Db, sessionId: string, userId: string, now = Date.now()): Promise<LiveSession | undefined> {
+  const found = await loadWithUser(db, "id", sessionId);
   if (!found || found.session.kind !== "api" || found.session.userId !== userId || !isLive(found.session, now)) return undefined;
-  touch(db, found.session, now);
+  await touch(db, found.session, now);
   return found;
 }
 
@@ -126,53 +126,54 @@ export type RefreshOutcome =
  * concurrent refreshes with one token exactly one wins; a token presented after it was used
  * means it leaked (or a client misbehaves), so the whole session is revoked.
  */
-export function rotateRefreshToken(db: Db, presented: string, now = Date.now()): RefreshOutcome {
+export async function rotateRefreshToken(db: Db, presented: string, now = Date.now()): Promise<RefreshOutcome> {
   if (!presented || presented.length > 200) return { ok: false, reason: "unknown" };
   const tokenHash = sha256(presented);
-  return db.transaction((tx) => {
-    const row = tx.select().from(refreshTokens).where(eq(refreshTokens.tokenHash, tokenHash)).get();
-    if (!row) return { ok: false as const, reason: "unknown" as const };
-    const claimed = tx
+  return transaction(db, async (tx): Promise<RefreshOutcome> => {
+    const [row] = await tx.select().from(refreshTokens).where(eq(refreshTokens.tokenHash, tokenHash)).limit(1);
+    if (!row) return { ok: false, reason: "unknown" };
+    const claimed = await tx
       .update(refreshTokens)
       .set({ usedAt: now })
       .where(and(eq(refreshTokens.tokenHash, tokenHash), isNull(refreshTokens.usedAt)))
-      .run();
-    if (claimed.changes !== 1) {
-      revokeSession(tx, row.sessionId, "refresh_token_reuse", now);
-      return { ok: false as const, reason: "reused" as const };
+      .returning({ tokenHash: refreshTokens.tokenHash });
+    if (claimed.length !== 1) {
+      await revokeSession(tx, row.sessionId, "refresh_token_reuse", now);
+      return { ok: false, reason: "reused" };
     }
-    const session = tx.select().from(sessions).where(eq(sessions.id, row.sessionId)).get();
-    if (!session || session.kind !== "api" || !isLive(session, now)) return { ok: false as const, reason: "expired" as const };
+    const [session] = await tx.select().from(sessions).where(eq(sessions.id, row.sessionId)).limit(1);
+    if (!session || session.kind !== "api" || !isLive(session, now)) return { ok: false, reason: "expired" };
     const idleExpiresAt = Math.min(now + SESSION_LIFETIMES.api.idleMs, session.absoluteExpiresAt);
-    tx.update(sessions).set({ lastUsedAt: now, idleExpiresAt }).where(eq(sessions.id, session.id)).run();
-    const refreshToken = issueRefreshToken(tx, session.id, now);
-    return { ok: true as const, session: { ...session, lastUsedAt: now, idleExpiresAt }, refreshToken };
-  }, { behavior: "immediate" });
+    await tx.update(sessions).set({ lastUsedAt: now, idleExpiresAt }).where(eq(sessions.id, session.id));
+    const refreshToken = await issueRefreshToken(tx, session.id, now);
+    return { ok: true, session: { ...session, lastUsedAt: now, idleExpiresAt }, refreshToken };
+  });
 }
 
-export function revokeSession(db: Db, sessionId: string, reason: string, now = Date.now()): boolean {
-  const result = db
+export async function revokeSession(db: Db, sessionId: string, reason: string, now = Date.now()): Promise<boolean> {
+  const revoked = await db
     .update(sessions)
     .set({ revokedAt: now, revokedReason: reason })
     .where(and(eq(sessions.id, sessionId), isNull(sessions.revokedAt)))
-    .run();
-  return result.changes > 0;
+    .returning({ id: sessions.id });
+  return revoked.length > 0;
 }
 
 /** Revokes one of the user's sessions; someone else's session id is simply "not found". */
-export function revokeOwnSession(db: Db, userId: string, sessionId: string, now = Date.now()): boolean {
-  const result = db
+export async function revokeOwnSession(db: Db, userId: string, sessionId: string, now = Date.now()): Promise<boolean> {
+  const revoked = await db
     .update(sessions)
     .set({ revokedAt: now, revokedReason: "revoked_by_user" })
     .where(and(eq(sessions.id, sessionId), eq(sessions.userId, userId), isNull(sessions.revokedAt)))
-    .run();
-  return result.changes > 0;
+    .returning({ id: sessions.id });
+  return revoked.length > 0;
 }
 
-export function revokeOtherSessions(db: Db, userId: string, keepSessionId: string | null, reason: string, now = Date.now()): number {
+export async function revokeOtherSessions(db: Db, userId: string, keepSessionId: string | null, reason: string, now = Date.now()): Promise<number> {
   const conditions = [eq(sessions.userId, userId), isNull(sessions.revokedAt)];
   if (keepSessionId) conditions.push(ne(sessions.id, keepSessionId));
-  return db.update(sessions).set({ revokedAt: now, revokedReason: reason }).where(and(...conditions)).run().changes;
+  const revoked = await db.update(sessions).set({ revokedAt: now, revokedReason: reason }).where(and(...conditions)).returning({ id: sessions.id });
+  return revoked.length;
 }
 
 /** What the Devices page shows: never a secret or a hash. */
@@ -187,14 +188,13 @@ export type DeviceView = {
   current: boolean;
 };
 
-export function listLiveSessions(db: Db, userId: string, currentSessionId: string | null, now = Date.now()): DeviceView[] {
-  return db
+export async function listLiveSessions(db: Db, userId: string, currentSessionId: string | null, now = Date.now()): Promise<DeviceView[]> {
+  const rows = await db
     .select()
     .from(sessions)
     .where(and(eq(sessions.userId, userId), isNull(sessions.revokedAt), gt(sessions.idleExpiresAt, now), gt(sessions.absoluteExpiresAt, now)))
-    .orderBy(desc(sessions.lastUsedAt))
-    .all()
-    .map((s) => ({
+    .orderBy(desc(sessions.lastUsedAt));
+  return rows.map((s) => ({
       id: s.id,
       kind: s.kind,
       device: s.device,

@@ -29,20 +29,20 @@ describe("check-in at the door", () => {
     expect(second.status).toBe(409);
     expect(second.body.error.checkedInAt).toBe(first.body.checkedInAt);
     expect(second.body.error.checkedInBy).toBe(world.users.registrar.name);
-    const attempts = world.db.select().from(checkins).where(eq(checkins.attendeeId, world.order.holderAttendeeId)).all();
+    const attempts = await world.db.select().from(checkins).where(eq(checkins.attendeeId, world.order.holderAttendeeId));
     expect(attempts.map((a) => a.result)).toEqual(["checked_in", "already_checked_in"]);
   });
 
   it("refuses a cancelled ticket with 410 and a regenerated secret's old QR with 404", async () => {
     const world = await buildWorld();
     const token = await world.bearerFor("organizer", ["checkin:write"]);
-    const organizer = world.cookieFor("organizer").caller;
+    const organizer = (await world.cookieFor("organizer")).caller;
     const oldSecret = world.order.holderSecret;
-    regenerateAttendeeSecret(world.db, eventRow(world), organizer, world.order.holderAttendeeId);
+    await regenerateAttendeeSecret(world.db, await eventRow(world), organizer, world.order.holderAttendeeId);
     expect((await scan(world, token, { secret: oldSecret })).status).toBe(404);
-    const fresh = world.db.select().from(attendees).where(eq(attendees.id, world.order.holderAttendeeId)).get()!;
+    const fresh = (await world.db.select().from(attendees).where(eq(attendees.id, world.order.holderAttendeeId)).limit(1))[0]!;
     expect(fresh.checkinSecret).not.toBe(oldSecret);
-    cancelAttendee(world.db, eventRow(world), organizer, fresh.id);
+    await cancelAttendee(world.db, await eventRow(world), organizer, fresh.id);
     const refused = await scan(world, token, { secret: fresh.checkinSecret });
     expect(refused.status).toBe(410);
     expect(refused.body.error.code).toBe("TICKET_CANCELLED");
@@ -50,24 +50,24 @@ describe("check-in at the door", () => {
 
   it("says 'not for this event' on another event's screen, and records the attempt there", async () => {
     const world = await buildWorld();
-    const owner = world.cookieFor("owner").caller;
-    const foreignSecret = world.db.select().from(attendees).where(eq(attendees.id, world.otherEvent.attendeeId)).get()!.checkinSecret;
-    const outcome = attemptCheckIn(world.db, owner, { event: world.event, secret: foreignSecret });
+    const owner = (await world.cookieFor("owner")).caller;
+    const foreignSecret = (await world.db.select().from(attendees).where(eq(attendees.id, world.otherEvent.attendeeId)).limit(1))[0]!.checkinSecret;
+    const outcome = await attemptCheckIn(world.db, owner, { event: world.event, secret: foreignSecret });
     expect(outcome.status).toBe("wrong_event");
-    const recorded = world.db.select().from(checkins).where(eq(checkins.eventId, world.event.id)).all();
+    const recorded = await world.db.select().from(checkins).where(eq(checkins.eventId, world.event.id));
     expect(recorded.map((r) => r.result)).toEqual(["wrong_event"]);
     // The foreign ticket itself is untouched.
-    expect(world.db.select().from(attendees).where(eq(attendees.id, world.otherEvent.attendeeId)).get()!.checkedInAt).toBeNull();
+    expect((await world.db.select().from(attendees).where(eq(attendees.id, world.otherEvent.attendeeId)).limit(1))[0]!.checkedInAt).toBeNull();
   });
 
   it("lets exactly one of 20 concurrent scans of one ticket check it in", async () => {
     const file = path.join(mkdtempSync(path.join(tmpdir(), "admit-race-")), "race.db");
     const world = await buildWorld(file);
-    const registrar = world.cookieFor("registrar").caller;
+    const registrar = (await world.cookieFor("registrar")).caller;
     const results = await race<CheckInOutcome>(20, file, "server/checkin/checkin.ts", "attemptCheckIn", () => [registrar, { secret: world.order.holderSecret }]);
     const statuses = results.map((r) => (r.ok ? r.value.status : r.code));
     expect(statuses.filter((s) => s === "checked_in")).toHaveLength(1);
     expect(statuses.filter((s) => s === "already_checked_in")).toHaveLength(19);
-    expect(world.db.select().from(checkins).where(eq(checkins.result, "checked_in")).all()).toHaveLength(1);
+    expect(await world.db.select().from(checkins).where(eq(checkins.result, "checked_in"))).toHaveLength(1);
   }, 60_000);
 });

@@ -1,5 +1,5 @@
 import { and, eq, isNull } from "drizzle-orm";
-import type { Db } from "@/db/client";
+import { transaction, type Db } from "@/db/client";
 import { attendees, checkins, events, ticketTypes, users, type Event } from "@/db/schema";
 import { requireSignedIn, can } from "@/server/access";
 import type { Caller } from "@/server/auth/caller";
@@ -22,9 +22,9 @@ export type CheckInOutcome =
 /** A QR code can hold anything; only something shaped like our secrets is looked up. */
 const SECRET_PATTERN = /^[A-Za-z0-9_-]{16,64}$/;
 
-function findBySecret(db: Db, secret: string) {
+async function findBySecret(db: Db, secret: string) {
   if (!SECRET_PATTERN.test(secret)) return undefined;
-  return db
+  const [found] = await db
     .select({
       id: attendees.id,
       name: attendees.name,
@@ -41,11 +41,12 @@ function findBySecret(db: Db, secret: string) {
     .innerJoin(events, eq(events.id, attendees.eventId))
     .leftJoin(users, eq(users.id, attendees.checkedInBy))
     .where(eq(attendees.checkinSecret, secret))
-    .get();
+    .limit(1);
+  return found;
 }
 
-function record(db: Db, caller: Caller, eventId: string, attendeeId: string | null, result: typeof checkins.$inferInsert.result, now: number) {
-  db.insert(checkins).values({ eventId, attendeeId, result, userId: caller.user.id, sessionId: caller.sessionId, at: now }).run();
+async function record(db: Db, caller: Caller, eventId: string, attendeeId: string | null, result: typeof checkins.$inferInsert.result, now: number) {
+  await db.insert(checkins).values({ eventId, attendeeId, result, userId: caller.user.id, sessionId: caller.sessionId, at: now });
 }
 
 /**
@@ -56,44 +57,44 @@ function record(db: Db, caller: Caller, eventId: string, attendeeId: string | nu
  * Every attempt we can attribute to an event is recorded, failures with their reason.
  * The check-in itself is one conditional UPDATE, so of concurrent scans exactly one wins.
  */
-export function attemptCheckIn(db: Db, callerOrNull: Caller | null, input: { secret: string; event?: Pick<Event, "id"> | null }, now = Date.now()): CheckInOutcome {
+export async function attemptCheckIn(db: Db, callerOrNull: Caller | null, input: { secret: string; event?: Pick<Event, "id"> | null }, now = Date.now()): Promise<CheckInOutcome> {
   const caller = requireSignedIn(callerOrNull);
   const screenEvent = input.event ?? null;
-  const found = findBySecret(db, input.secret.trim());
+  const found = await findBySecret(db, input.secret.trim());
 
   if (!found) {
-    if (screenEvent) record(db, caller, screenEvent.id, null, "not_found", now);
+    if (screenEvent) await record(db, caller, screenEvent.id, null, "not_found", now);
     return { status: "not_found" };
   }
   if (screenEvent && found.eventId !== screenEvent.id) {
-    record(db, caller, screenEvent.id, null, "wrong_event", now);
+    await record(db, caller, screenEvent.id, null, "wrong_event", now);
     return { status: "wrong_event" };
   }
-  if (!screenEvent && !can(db, caller, found.eventId, "check_in")) throw forbidden("You are not on the team of this ticket's event");
+  if (!screenEvent && !(await can(db, caller, found.eventId, "check_in"))) throw forbidden("You are not on the team of this ticket's event");
 
   const subject: CheckInSubject = {
     attendee: { id: found.id, name: found.name },
     ticketType: { id: found.ticketTypeId, name: found.ticketTypeName },
     event: { id: found.eventId, name: found.eventName },
   };
-  return db.transaction((tx) => {
-    const claimed = tx
+  return transaction(db, async (tx): Promise<CheckInOutcome> => {
+    const claimed = await tx
       .update(attendees)
       .set({ checkedInAt: now, checkedInBy: caller.user.id })
       .where(and(eq(attendees.id, found.id), isNull(attendees.checkedInAt), eq(attendees.status, "valid")))
-      .run();
-    if (claimed.changes === 1) {
-      record(tx, caller, found.eventId, found.id, "checked_in", now);
-      return { status: "checked_in" as const, checkedInAt: now, ...subject };
+      .returning({ id: attendees.id });
+    if (claimed.length === 1) {
+      await record(tx, caller, found.eventId, found.id, "checked_in", now);
+      return { status: "checked_in", checkedInAt: now, ...subject };
     }
     // Lost the race or refused: read the state that beat us.
-    const current = findBySecret(tx, input.secret.trim());
+    const current = await findBySecret(tx, input.secret.trim());
     if (!current) throw notFound("No such ticket");
     if (current.status === "cancelled") {
-      record(tx, caller, found.eventId, found.id, "cancelled", now);
-      return { status: "cancelled" as const, ...subject };
+      await record(tx, caller, found.eventId, found.id, "cancelled", now);
+      return { status: "cancelled", ...subject };
     }
-    record(tx, caller, found.eventId, found.id, "already_checked_in", now);
-    return { status: "already_checked_in" as const, checkedInAt: current.checkedInAt!, checkedInBy: current.checkedInByName, ...subject };
-  }, { behavior: "immediate" });
+    await record(tx, caller, found.eventId, found.id, "already_checked_in", now);
+    return { status: "already_checked_in", checkedInAt: current.checkedInAt!, checkedInBy: current.checkedInByName, ...subject };
+  });
 }

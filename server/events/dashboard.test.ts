@@ -22,9 +22,9 @@ async function status(promise: Promise<unknown>): Promise<number> {
   }
 }
 
-function callerOf(db: AppDb, user: User) {
-  const { secret } = createBrowserSession(db, user.id, { device: "vitest", ip: "127.0.0.1" });
-  const auth = authenticateCookie(db, secret);
+async function callerOf(db: AppDb, user: User) {
+  const { secret } = await createBrowserSession(db, user.id, { device: "vitest", ip: "127.0.0.1" });
+  const auth = await authenticateCookie(db, secret);
   if (auth.kind !== "caller") throw new Error("no caller");
   return auth.caller;
 }
@@ -32,52 +32,52 @@ function callerOf(db: AppDb, user: User) {
 let db: AppDb;
 let owner: User;
 let buyer: User;
-let event: ReturnType<typeof makeEvent>;
+let event: Awaited<ReturnType<typeof makeEvent>>;
 
 beforeEach(async () => {
-  db = freshDb();
+  db = await freshDb();
   owner = await makeUser(db, { name: "Olivia Owner" });
   buyer = await makeUser(db, { name: "Bea Buyer" });
-  event = makeEvent(db, owner, { name: "Counted Conf" });
+  event = await makeEvent(db, owner, { name: "Counted Conf" });
 });
 
 /** Buys `names.length` General tickets and returns the attendees' ids and secrets. */
 async function buy(names: string[]) {
   const general = event.ticketTypes[0].id;
-  const { id } = await callerAs(db, buyer).orders.place({
+  const { id } = await (await callerAs(db, buyer)).orders.place({
     eventId: event.id,
     items: [{ ticketTypeId: general, quantity: names.length }],
     attendees: names.map((name, i) => ({ ticketTypeId: general, name, email: `guest-${i}@example.test` })),
   });
-  return db.select({ id: attendees.id, secret: attendees.checkinSecret }).from(attendees).where(eq(attendees.orderId, id)).all();
+  return await db.select({ id: attendees.id, secret: attendees.checkinSecret }).from(attendees).where(eq(attendees.orderId, id));
 }
 
 describe("checked-in figures", () => {
   it("events.mine and events.checkInCounts count sold seats and people through the door", async () => {
     const [ann, bob] = await buy(["Ann", "Bob", "Cy"]);
     const registrar = await makeUser(db);
-    addEventMember(db, event.id, registrar.id, "registrar");
-    const door = callerAs(db, registrar);
+    await addEventMember(db, event.id, registrar.id, "registrar");
+    const door = await callerAs(db, registrar);
     await door.checkin.scan({ eventId: event.id, secret: ann.secret });
     await door.checkin.scan({ eventId: event.id, secret: ann.secret }); // a second scan is not a second person
     await door.checkin.scan({ eventId: event.id, secret: bob.secret });
 
-    const [mine] = await callerAs(db, owner).events.mine();
+    const [mine] = await (await callerAs(db, owner)).events.mine();
     expect(mine).toMatchObject({ name: "Counted Conf", sold: 3, capacity: 110, checkedIn: 2 });
     expect(await door.events.checkInCounts({ eventId: event.id })).toEqual({ sold: 3, checkedIn: 2 });
 
     // Someone cancelled after coming in still came in; the seat goes back on sale.
-    await callerAs(db, owner).attendees.cancel({ eventId: event.id, attendeeId: bob.id });
+    await (await callerAs(db, owner)).attendees.cancel({ eventId: event.id, attendeeId: bob.id });
     expect(await door.events.checkInCounts({ eventId: event.id })).toEqual({ sold: 2, checkedIn: 2 });
   });
 
   it("keeps the counter to the event's check-in team", async () => {
     const stranger = await makeUser(db);
     const staff = await makeUser(db, { role: "staff" });
-    expect(await status(callerAs(db, null).events.checkInCounts({ eventId: event.id }))).toBe(401);
-    expect(await status(callerAs(db, stranger).events.checkInCounts({ eventId: event.id }))).toBe(403);
-    expect(await status(callerAs(db, staff).events.checkInCounts({ eventId: event.id }))).toBe(403);
-    expect(await status(callerAs(db, owner).events.checkInCounts({ eventId: "AAAAAAAAAAAAAAAAAAAAAA" }))).toBe(404);
+    expect(await status((await callerAs(db, null)).events.checkInCounts({ eventId: event.id }))).toBe(401);
+    expect(await status((await callerAs(db, stranger)).events.checkInCounts({ eventId: event.id }))).toBe(403);
+    expect(await status((await callerAs(db, staff)).events.checkInCounts({ eventId: event.id }))).toBe(403);
+    expect(await status((await callerAs(db, owner)).events.checkInCounts({ eventId: "AAAAAAAAAAAAAAAAAAAAAA" }))).toBe(404);
   });
 });
 
@@ -86,33 +86,25 @@ describe("eventDashboardAccess", () => {
     const organizer = await makeUser(db);
     const registrar = await makeUser(db);
     const staff = await makeUser(db, { role: "staff" });
-    addEventMember(db, event.id, organizer.id, "organizer");
-    addEventMember(db, event.id, registrar.id, "registrar");
+    await addEventMember(db, event.id, organizer.id, "organizer");
+    await addEventMember(db, event.id, registrar.id, "registrar");
 
-    const access = (user: User) => {
-      const { role, staff: isStaff, may } = eventDashboardAccess(db, callerOf(db, user), event.id);
+    const access = async (user: User) => {
+      const { role, staff: isStaff, may } = await eventDashboardAccess(db, await callerOf(db, user), event.id);
       return { role, staff: isStaff, may };
     };
-    expect(access(owner)).toEqual({ role: "owner", staff: false, may: { view: true, manage: true, manageTeam: true, checkIn: true } });
-    expect(access(organizer)).toEqual({ role: "organizer", staff: false, may: { view: true, manage: true, manageTeam: false, checkIn: true } });
-    expect(access(registrar)).toEqual({ role: "registrar", staff: false, may: { view: false, manage: false, manageTeam: false, checkIn: true } });
-    expect(access(staff)).toEqual({ role: null, staff: true, may: { view: true, manage: false, manageTeam: false, checkIn: false } });
+    expect(await access(owner)).toEqual({ role: "owner", staff: false, may: { view: true, manage: true, manageTeam: true, checkIn: true } });
+    expect(await access(organizer)).toEqual({ role: "organizer", staff: false, may: { view: true, manage: true, manageTeam: false, checkIn: true } });
+    expect(await access(registrar)).toEqual({ role: "registrar", staff: false, may: { view: false, manage: false, manageTeam: false, checkIn: true } });
+    expect(await access(staff)).toEqual({ role: null, staff: true, may: { view: true, manage: false, manageTeam: false, checkIn: false } });
   });
 
   it("answers strangers 403, anonymous 401 and unknown or malformed ids 404", async () => {
     const stranger = await makeUser(db);
-    const codeOf = (fn: () => unknown) => {
-      try {
-        fn();
-        return 200;
-      } catch (error) {
-        return statusOf(error as TRPCError);
-      }
-    };
-    expect(codeOf(() => eventDashboardAccess(db, callerOf(db, stranger), event.id))).toBe(403);
-    expect(codeOf(() => eventDashboardAccess(db, null, event.id))).toBe(401);
-    expect(codeOf(() => eventDashboardAccess(db, callerOf(db, owner), "AAAAAAAAAAAAAAAAAAAAAA"))).toBe(404);
-    expect(codeOf(() => eventDashboardAccess(db, callerOf(db, owner), "../../etc/passwd"))).toBe(404);
+    expect(await status(eventDashboardAccess(db, await callerOf(db, stranger), event.id))).toBe(403);
+    expect(await status(eventDashboardAccess(db, null, event.id))).toBe(401);
+    expect(await status(eventDashboardAccess(db, await callerOf(db, owner), "AAAAAAAAAAAAAAAAAAAAAA"))).toBe(404);
+    expect(await status(eventDashboardAccess(db, await callerOf(db, owner), "../../etc/passwd"))).toBe(404);
   });
 });
 

@@ -15,9 +15,9 @@ export type EventDashboardAccess = {
 };
 
 /** The event when the caller holds `permission`, null when only that is missing (403). */
-function eventIfPermitted(db: Db, caller: Caller | null, eventId: string, permission: EventPermission): Event | null {
+async function eventIfPermitted(db: Db, caller: Caller | null, eventId: string, permission: EventPermission): Promise<Event | null> {
   try {
-    return requireEventPermission(db, caller, eventId, permission);
+    return await requireEventPermission(db, caller, eventId, permission);
   } catch (error) {
     if (error instanceof TRPCError && error.code === "FORBIDDEN") return null;
     throw error;
@@ -29,18 +29,15 @@ function eventIfPermitted(db: Db, caller: Caller | null, eventId: string, permis
  * in gets 403; anonymous 401 and unknown ids 404, exactly as the procedures behind the pages
  * answer. A registrar passes (on check-in alone), and the pages send them to the check-in screen.
  */
-export function eventDashboardAccess(db: Db, caller: Caller | null, eventId: string): EventDashboardAccess {
-  const event = eventIfPermitted(db, caller, eventId, "view_event") ?? eventIfPermitted(db, caller, eventId, "check_in");
+export async function eventDashboardAccess(db: Db, caller: Caller | null, eventId: string): Promise<EventDashboardAccess> {
+  const event = (await eventIfPermitted(db, caller, eventId, "view_event")) ?? (await eventIfPermitted(db, caller, eventId, "check_in"));
   if (!event || !caller) throw forbidden("You are not on this event's team");
-  return {
-    event,
-    role: eventRoleOf(db, caller.user.id, event.id),
-    staff: isStaff(caller),
-    may: {
-      view: can(db, caller, event.id, "view_event"),
-      manage: can(db, caller, event.id, "manage_event"),
-      manageTeam: can(db, caller, event.id, "manage_team"),
-      checkIn: can(db, caller, event.id, "check_in"),
-    },
-  };
+  const [role, view, manage, manageTeam, checkIn] = await Promise.all([
+    eventRoleOf(db, caller.user.id, event.id),
+    can(db, caller, event.id, "view_event"),
+    can(db, caller, event.id, "manage_event"),
+    can(db, caller, event.id, "manage_team"),
+    can(db, caller, event.id, "check_in"),
+  ]);
+  return { event, role, staff: isStaff(caller), may: { view, manage, manageTeam, checkIn } };
 }

@@ -20,22 +20,22 @@ async function failure(promise: Promise<unknown>): Promise<{ status: number; fie
 }
 
 let db: AppDb;
-beforeEach(() => {
-  db = freshDb();
+beforeEach(async () => {
+  db = await freshDb();
 });
 
 describe("events.create", () => {
   it("creates the event and its ticket types and makes the creator its owner", async () => {
     const user = await makeUser(db);
-    const created = await callerAs(db, user).events.create(eventInput({ name: "Café Conf 2030!" }));
+    const created = await (await callerAs(db, user)).events.create(eventInput({ name: "Café Conf 2030!" }));
     expect(created.slug).toMatch(/^cafe-conf-2030-[a-z0-9]{6}$/);
-    const event = db.select().from(events).where(eq(events.id, created.id)).get()!;
+    const event = (await db.select().from(events).where(eq(events.id, created.id)).limit(1))[0]!;
     expect(event.startsAt).toBe(Date.parse("2030-03-14T08:00:00Z"));
     expect(event.endsAt).toBe(Date.parse("2030-03-14T16:00:00Z"));
     expect(event.timeZone).toBe("Europe/Berlin");
-    const members = db.select().from(eventMembers).where(eq(eventMembers.eventId, created.id)).all();
+    const members = await db.select().from(eventMembers).where(eq(eventMembers.eventId, created.id));
     expect(members).toEqual([expect.objectContaining({ userId: user.id, role: "owner" })]);
-    const types = db.select().from(ticketTypes).where(eq(ticketTypes.eventId, created.id)).all();
+    const types = await db.select().from(ticketTypes).where(eq(ticketTypes.eventId, created.id));
     expect(types.map((t) => [t.name, t.priceCents, t.quantity, t.sold, t.currency])).toEqual([
       ["General", 4900, 100, 0, "EUR"],
       ["Workshop", 12900, 10, 0, "EUR"],
@@ -44,13 +44,13 @@ describe("events.create", () => {
 
   it("gives two events of the same name different slugs", async () => {
     const user = await makeUser(db);
-    const a = await callerAs(db, user).events.create(eventInput());
-    const b = await callerAs(db, user).events.create(eventInput());
+    const a = await (await callerAs(db, user)).events.create(eventInput());
+    const b = await (await callerAs(db, user)).events.create(eventInput());
     expect(a.slug).not.toBe(b.slug);
   });
 
   it("needs a signed-in caller", async () => {
-    expect((await failure(callerAs(db, null).events.create(eventInput()))).status).toBe(401);
+    expect((await failure((await callerAs(db, null)).events.create(eventInput()))).status).toBe(401);
   });
 
   it.each([
@@ -71,24 +71,24 @@ describe("events.create", () => {
     ["an unknown currency", { currency: "XYZ" }, "currency"],
   ])("rejects %s with 400 naming the field, writing nothing", async (_, overrides, field) => {
     const user = await makeUser(db);
-    const result = await failure(callerAs(db, user).events.create(eventInput(overrides)));
+    const result = await failure((await callerAs(db, user)).events.create(eventInput(overrides)));
     expect(result.status).toBe(400);
     expect(result.fields).toContain(field);
-    expect(db.select().from(events).all()).toEqual([]);
+    expect(await db.select().from(events)).toEqual([]);
   });
 
   it("accepts free tickets and a large capacity", async () => {
     const user = await makeUser(db);
-    await callerAs(db, user).events.create(eventInput({ ticketTypes: [{ name: "Free", priceCents: 0, quantity: 100_000 }] }));
-    expect(db.select().from(ticketTypes).get()).toMatchObject({ priceCents: 0, quantity: 100_000 });
+    await (await callerAs(db, user)).events.create(eventInput({ ticketTypes: [{ name: "Free", priceCents: 0, quantity: 100_000 }] }));
+    expect((await db.select().from(ticketTypes).limit(1))[0]).toMatchObject({ priceCents: 0, quantity: 100_000 });
   });
 });
 
 describe("events.bySlug", () => {
   it("shows a published event to everyone, with what's left", async () => {
     const owner = await makeUser(db);
-    const event = makeEvent(db, owner);
-    const page = await callerAs(db, null).events.bySlug({ slug: event.slug });
+    const event = await makeEvent(db, owner);
+    const page = await (await callerAs(db, null)).events.bySlug({ slug: event.slug });
     expect(page.event.name).toBe("Test Conf");
     expect(page.ticketTypes.map((t) => [t.name, t.remaining])).toEqual([
       ["General", 100],
@@ -102,19 +102,19 @@ describe("events.bySlug", () => {
     const registrar = await makeUser(db);
     const stranger = await makeUser(db);
     const staff = await makeUser(db, { role: "staff" });
-    const draft = makeEvent(db, owner, { published: false });
-    addEventMember(db, draft.id, registrar.id, "registrar");
+    const draft = await makeEvent(db, owner, { published: false });
+    await addEventMember(db, draft.id, registrar.id, "registrar");
 
-    expect((await failure(callerAs(db, null).events.bySlug({ slug: draft.slug }))).status).toBe(404);
-    expect((await failure(callerAs(db, stranger).events.bySlug({ slug: draft.slug }))).status).toBe(404);
-    expect((await callerAs(db, owner).events.bySlug({ slug: draft.slug })).viewerRole).toBe("owner");
-    expect((await callerAs(db, registrar).events.bySlug({ slug: draft.slug })).viewerRole).toBe("registrar");
-    expect((await callerAs(db, staff).events.bySlug({ slug: draft.slug })).event.id).toBe(draft.id);
+    expect((await failure((await callerAs(db, null)).events.bySlug({ slug: draft.slug }))).status).toBe(404);
+    expect((await failure((await callerAs(db, stranger)).events.bySlug({ slug: draft.slug }))).status).toBe(404);
+    expect((await (await callerAs(db, owner)).events.bySlug({ slug: draft.slug })).viewerRole).toBe("owner");
+    expect((await (await callerAs(db, registrar)).events.bySlug({ slug: draft.slug })).viewerRole).toBe("registrar");
+    expect((await (await callerAs(db, staff)).events.bySlug({ slug: draft.slug })).event.id).toBe(draft.id);
   });
 
   it("answers unknown and hostile slugs with 404", async () => {
     for (const slug of ["nope", "", "../../etc/passwd", "A".repeat(150), "b".repeat(5000), "'; drop table events; --"]) {
-      expect((await failure(callerAs(db, null).events.bySlug({ slug }))).status, slug).toBe(404);
+      expect((await failure((await callerAs(db, null)).events.bySlug({ slug }))).status, slug).toBe(404);
     }
   });
 });
@@ -123,25 +123,25 @@ describe("events.mine and events.listPublished", () => {
   it("lists the events I'm on the team of, with seats sold and capacity", async () => {
     const owner = await makeUser(db);
     const other = await makeUser(db);
-    const mine = makeEvent(db, owner, { name: "Mine" });
-    const theirs = makeEvent(db, other, { name: "Theirs", startsAtLocal: "2030-03-15T09:00", endsAtLocal: "2030-03-15T17:00" });
-    addEventMember(db, theirs.id, owner.id, "organizer");
-    makeEvent(db, other, { name: "Not mine" });
-    db.update(ticketTypes).set({ sold: 7 }).where(eq(ticketTypes.id, mine.ticketTypes[0].id)).run();
+    const mine = await makeEvent(db, owner, { name: "Mine" });
+    const theirs = await makeEvent(db, other, { name: "Theirs", startsAtLocal: "2030-03-15T09:00", endsAtLocal: "2030-03-15T17:00" });
+    await addEventMember(db, theirs.id, owner.id, "organizer");
+    await makeEvent(db, other, { name: "Not mine" });
+    await db.update(ticketTypes).set({ sold: 7 }).where(eq(ticketTypes.id, mine.ticketTypes[0].id));
 
-    const list = await callerAs(db, owner).events.mine();
+    const list = await (await callerAs(db, owner)).events.mine();
     expect(list.map((e) => [e.name, e.role, e.sold, e.capacity])).toEqual([
       ["Mine", "owner", 7, 110],
       ["Theirs", "organizer", 0, 110],
     ]);
-    expect((await failure(callerAs(db, null).events.mine())).status).toBe(401);
+    expect((await failure((await callerAs(db, null)).events.mine())).status).toBe(401);
   });
 
   it("lists only published events publicly", async () => {
     const owner = await makeUser(db);
-    makeEvent(db, owner, { name: "Out" });
-    makeEvent(db, owner, { name: "Draft", published: false });
-    expect((await callerAs(db, null).events.listPublished()).map((e) => e.name)).toEqual(["Out"]);
+    await makeEvent(db, owner, { name: "Out" });
+    await makeEvent(db, owner, { name: "Draft", published: false });
+    expect((await (await callerAs(db, null)).events.listPublished()).map((e) => e.name)).toEqual(["Out"]);
   });
 });
 
@@ -151,20 +151,20 @@ describe("events.setPublished", () => {
     const organizer = await makeUser(db);
     const registrar = await makeUser(db);
     const stranger = await makeUser(db);
-    const event = makeEvent(db, owner, { published: false });
-    addEventMember(db, event.id, organizer.id, "organizer");
-    addEventMember(db, event.id, registrar.id, "registrar");
+    const event = await makeEvent(db, owner, { published: false });
+    await addEventMember(db, event.id, organizer.id, "organizer");
+    await addEventMember(db, event.id, registrar.id, "registrar");
 
-    expect((await failure(callerAs(db, stranger).events.setPublished({ eventId: event.id, published: true }))).status).toBe(403);
-    expect((await failure(callerAs(db, registrar).events.setPublished({ eventId: event.id, published: true }))).status).toBe(403);
-    expect((await failure(callerAs(db, null).events.setPublished({ eventId: event.id, published: true }))).status).toBe(401);
-    expect((await failure(callerAs(db, owner).events.setPublished({ eventId: "not-an-id", published: true }))).status).toBe(404);
-    expect(db.select().from(events).get()!.published).toBe(false);
+    expect((await failure((await callerAs(db, stranger)).events.setPublished({ eventId: event.id, published: true }))).status).toBe(403);
+    expect((await failure((await callerAs(db, registrar)).events.setPublished({ eventId: event.id, published: true }))).status).toBe(403);
+    expect((await failure((await callerAs(db, null)).events.setPublished({ eventId: event.id, published: true }))).status).toBe(401);
+    expect((await failure((await callerAs(db, owner)).events.setPublished({ eventId: "not-an-id", published: true }))).status).toBe(404);
+    expect((await db.select().from(events).limit(1))[0]!.published).toBe(false);
 
-    await callerAs(db, organizer).events.setPublished({ eventId: event.id, published: true });
-    expect(db.select().from(events).get()!.published).toBe(true);
-    await callerAs(db, owner).events.setPublished({ eventId: event.id, published: false });
-    expect(db.select().from(events).get()!.published).toBe(false);
+    await (await callerAs(db, organizer)).events.setPublished({ eventId: event.id, published: true });
+    expect((await db.select().from(events).limit(1))[0]!.published).toBe(true);
+    await (await callerAs(db, owner)).events.setPublished({ eventId: event.id, published: false });
+    expect((await db.select().from(events).limit(1))[0]!.published).toBe(false);
   });
 });
 

@@ -5,8 +5,8 @@ import type { World } from "@/server/testing/world";
 import { eventInput } from "./test-fixtures";
 
 /** Turns the world's event into a draft (each matrix cell gets a fresh world). */
-function unpublish(w: World): World {
-  w.db.update(events).set({ published: false }).where(eq(events.id, w.event.id)).run();
+async function unpublish(w: World): Promise<World> {
+  await w.db.update(events).set({ published: false }).where(eq(events.id, w.event.id));
   return w;
 }
 
@@ -27,7 +27,7 @@ export const privileges: PrivilegeRows = {
     "events.bySlug": [
       { input: (w) => ({ slug: w.event.slug }), expect: everyone(200) },
       {
-        input: (w) => ({ slug: unpublish(w).event.slug }),
+        input: async (w) => ({ slug: (await unpublish(w)).event.slug }),
         expect: everyone(404, { registrar: 200, organizer: 200, owner: 200, staff: 200, admin: 200 }),
         note: "a draft is 'not found' except to its team and staff, so it can't be discovered",
       },

@@ -3,5 +3,5 @@ import type { Db } from "@/db/client";
 import { events } from "@/db/schema";
 
 export function listPublishedEvents(db: Db) {
-  return db.select().from(events).where(eq(events.published, true)).orderBy(asc(events.startsAt)).all();
+  return db.select().from(events).where(eq(events.published, true)).orderBy(asc(events.startsAt));
 }

@@ -21,14 +21,14 @@ export const eventsRouter = router({
    * The check-in screen's live counter. Registrars may see it: it is two numbers, nothing about
    * any attendee, and the door needs it.
    */
-  checkInCounts: eventProcedure("check_in").query(({ ctx }) => {
-    const { sold, checkedIn } = eventCounts(ctx.db, ctx.event.id);
+  checkInCounts: eventProcedure("check_in").query(async ({ ctx }) => {
+    const { sold, checkedIn } = await eventCounts(ctx.db, ctx.event.id);
     return { sold, checkedIn };
   }),
 
   /** Anyone signed in may create an event and becomes its owner. */
-  create: authedProcedure.input(eventInputSchema).mutation(({ ctx, input }) => {
-    const event = createEvent(ctx.db, ctx.caller.user.id, input);
+  create: authedProcedure.input(eventInputSchema).mutation(async ({ ctx, input }) => {
+    const event = await createEvent(ctx.db, ctx.caller.user.id, input);
     return { id: event.id, slug: event.slug };
   }),
 
@@ -39,8 +39,8 @@ export const eventsRouter = router({
 
   setPublished: eventProcedure("manage_event")
     .input(z.object({ published: z.boolean({ error: "Choose published or not" }) }))
-    .mutation(({ ctx, input }) => {
-      setEventPublished(ctx.db, ctx.event.id, input.published);
+    .mutation(async ({ ctx, input }) => {
+      await setEventPublished(ctx.db, ctx.event.id, input.published);
       return { id: ctx.event.id, published: input.published };
     }),
 });

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { asc, count, desc, eq, sql } from "drizzle-orm";
-import type { Db } from "@/db/client";
+import { transaction, type Db } from "@/db/client";
 import { containsText } from "@/db/search";
 import { attendees, eventMembers, events, ticketTypes, type Event, type TicketType } from "@/db/schema";
 import type { EventRole } from "@/server/access";
@@ -34,13 +34,15 @@ function slugSuffix(length = 6): string {
 export type CreatedEvent = Event & { ticketTypes: TicketType[] };
 
 /** Creates an event with its ticket types; the creator becomes its owner. */
-export function createEvent(db: Db, ownerId: string, input: EventInput, now = Date.now()): CreatedEvent {
-  return db.transaction(
-    (tx) => {
+export function createEvent(db: Db, ownerId: string, input: EventInput, now = Date.now()): Promise<CreatedEvent> {
+  return transaction(
+    db,
+    async (tx) => {
       let slug = "";
       for (let attempt = 0; attempt < 5 && !slug; attempt++) {
         const candidate = `${slugify(input.name)}-${slugSuffix()}`;
-        if (!tx.select({ id: events.id }).from(events).where(eq(events.slug, candidate)).get()) slug = candidate;
+        const [taken] = await tx.select({ id: events.id }).from(events).where(eq(events.slug, candidate)).limit(1);
+        if (!taken) slug = candidate;
       }
       if (!slug) throw new Error("Could not find a free slug");
       const event: Event = {
@@ -55,8 +57,8 @@ export function createEvent(db: Db, ownerId: string, input: EventInput, now = Da
         published: input.published,
         createdAt: now,
       };
-      tx.insert(events).values(event).run();
-      tx.insert(eventMembers).values({ eventId: event.id, userId: ownerId, role: "owner", createdAt: now }).run();
+      await tx.insert(events).values(event);
+      await tx.insert(eventMembers).values({ eventId: event.id, userId: ownerId, role: "owner", createdAt: now });
       const types: TicketType[] = input.ticketTypes.map((type, index) => ({
         id: randomId(),
         eventId: event.id,
@@ -68,40 +70,39 @@ export function createEvent(db: Db, ownerId: string, input: EventInput, now = Da
         // Keeps the organizer's order on the event page (ties broken by creation time).
         createdAt: now + index,
       }));
-      tx.insert(ticketTypes).values(types).run();
+      await tx.insert(ticketTypes).values(types);
       return { ...event, ticketTypes: types };
     },
-    { behavior: "immediate" },
   );
 }
 
 /** Adds someone to an event's team (no-op if they are already on it). */
-export function addEventMember(db: Db, eventId: string, userId: string, role: EventRole, now = Date.now()): void {
-  db.insert(eventMembers).values({ eventId, userId, role, createdAt: now }).onConflictDoNothing().run();
+export async function addEventMember(db: Db, eventId: string, userId: string, role: EventRole, now = Date.now()): Promise<void> {
+  await db.insert(eventMembers).values({ eventId, userId, role, createdAt: now }).onConflictDoNothing();
 }
 
 /**
  * Changes what the event's tickets print. Nothing else needs invalidating: every ticket PDF's
  * cache key covers these fields, so the next download renders the new details.
  */
-export function updateEventDetails(db: Db, event: Event, caller: Caller, input: EventDetailsInput, now = Date.now()) {
+export async function updateEventDetails(db: Db, event: Event, caller: Caller, input: EventDetailsInput, now = Date.now()) {
   const { eventId: _id, ...details } = input;
-  db.transaction((tx) => {
-    tx.update(events).set(details).where(eq(events.id, event.id)).run();
+  await transaction(db, async (tx) => {
+    await tx.update(events).set(details).where(eq(events.id, event.id));
     const changed = (Object.keys(details) as Array<keyof typeof details>).filter((key) => details[key] !== event[key]);
-    recordAudit(tx, { eventId: event.id, caller, action: "event_updated", detail: { changed } }, now);
-  }, { behavior: "immediate" });
+    await recordAudit(tx, { eventId: event.id, caller, action: "event_updated", detail: { changed } }, now);
+  });
   return { id: event.id, slug: event.slug };
 }
 
-export function setEventPublished(db: Db, eventId: string, published: boolean): void {
-  db.update(events).set({ published }).where(eq(events.id, eventId)).run();
+export async function setEventPublished(db: Db, eventId: string, published: boolean): Promise<void> {
+  await db.update(events).set({ published }).where(eq(events.id, eventId));
 }
 
 export type PublicTicketType = Pick<TicketType, "id" | "name" | "priceCents" | "currency" | "quantity"> & { remaining: number };
 
-export function ticketTypesOf(db: Db, eventId: string): PublicTicketType[] {
-  return db
+export async function ticketTypesOf(db: Db, eventId: string): Promise<PublicTicketType[]> {
+  const rows = await db
     .select({
       id: ticketTypes.id,
       name: ticketTypes.name,
@@ -112,22 +113,21 @@ export function ticketTypesOf(db: Db, eventId: string): PublicTicketType[] {
     })
     .from(ticketTypes)
     .where(eq(ticketTypes.eventId, eventId))
-    .orderBy(asc(ticketTypes.createdAt), asc(ticketTypes.id))
-    .all()
-    .map(({ sold, ...type }) => ({ ...type, remaining: Math.max(0, type.quantity - sold) }));
+    .orderBy(asc(ticketTypes.createdAt), asc(ticketTypes.id));
+  return rows.map(({ sold, ...type }) => ({ ...type, remaining: Math.max(0, type.quantity - sold) }));
 }
 
 export type EventPage = { event: Event; ticketTypes: PublicTicketType[]; viewerRole: EventRole | null };
 
 /** The public event page's data; a draft is "not found" to anyone who may not see it. */
-export function getVisibleEventBySlug(db: Db, caller: Caller | null, slug: string): EventPage {
+export async function getVisibleEventBySlug(db: Db, caller: Caller | null, slug: string): Promise<EventPage> {
   if (!slugSchema.safeParse(slug).success) throw notFound("No such event");
-  const event = db.select().from(events).where(eq(events.slug, slug)).get();
-  if (!event || !canViewEvent(db, caller, event)) throw notFound("No such event");
+  const [event] = await db.select().from(events).where(eq(events.slug, slug)).limit(1);
+  if (!event || !(await canViewEvent(db, caller, event))) throw notFound("No such event");
   return {
     event,
-    ticketTypes: ticketTypesOf(db, event.id),
-    viewerRole: caller ? eventRoleOf(db, caller.user.id, event.id) : null,
+    ticketTypes: await ticketTypesOf(db, event.id),
+    viewerRole: caller ? await eventRoleOf(db, caller.user.id, event.id) : null,
   };
 }
 
@@ -144,8 +144,9 @@ const capacityOf = sql<number>`coalesce((select sum(${ticketTypes.quantity}) fro
 const checkedInOf = sql<number>`(select count(*) from ${attendees} where ${attendees.eventId} = ${outerEventId} and ${attendees.checkedInAt} is not null)`;
 
 /** One event's counts; the caller has already passed the event's access check. */
-export function eventCounts(db: Db, eventId: string): EventCounts {
-  return db.select({ sold: soldOf, capacity: capacityOf, checkedIn: checkedInOf }).from(events).where(eq(events.id, eventId)).get() ?? { sold: 0, capacity: 0, checkedIn: 0 };
+export async function eventCounts(db: Db, eventId: string): Promise<EventCounts> {
+  const [counts] = await db.select({ sold: soldOf, capacity: capacityOf, checkedIn: checkedInOf }).from(events).where(eq(events.id, eventId)).limit(1);
+  return counts ?? { sold: 0, capacity: 0, checkedIn: 0 };
 }
 
 export type MyEvent = Pick<Event, "id" | "slug" | "name" | "venue" | "startsAt" | "endsAt" | "timeZone" | "published"> & {
@@ -164,7 +165,7 @@ export const eventSummaryColumns = {
 };
 
 /** Events the user is on the team of, soonest first. */
-export function listMyEvents(db: Db, userId: string): MyEvent[] {
+export function listMyEvents(db: Db, userId: string): Promise<MyEvent[]> {
   return db
     .select({
       ...eventSummaryColumns,
@@ -177,16 +178,15 @@ export function listMyEvents(db: Db, userId: string): MyEvent[] {
     .from(eventMembers)
     .innerJoin(events, eq(events.id, eventMembers.eventId))
     .where(eq(eventMembers.userId, userId))
-    .orderBy(asc(events.startsAt), asc(events.createdAt), asc(events.id))
-    .all();
+    .orderBy(asc(events.startsAt), asc(events.createdAt), asc(events.id));
 }
 
 export const ALL_EVENTS_PAGE_SIZE = 50;
 
 /** Every event, newest first, for the staff console (staff read every event's dashboard). */
-export function listAllEvents(db: Db, input: { search?: string; page: number }) {
+export async function listAllEvents(db: Db, input: { search?: string; page: number }) {
   const where = input.search ? containsText(events.name, input.search) : undefined;
-  const rows = db
+  const rows = await db
     .select({
       id: events.id,
       slug: events.slug,
@@ -202,8 +202,7 @@ export function listAllEvents(db: Db, input: { search?: string; page: number }) 
     .where(where)
     .orderBy(desc(events.createdAt), asc(events.id))
     .limit(ALL_EVENTS_PAGE_SIZE)
-    .offset((input.page - 1) * ALL_EVENTS_PAGE_SIZE)
-    .all();
-  const total = db.select({ n: count() }).from(events).where(where).get()?.n ?? 0;
+    .offset((input.page - 1) * ALL_EVENTS_PAGE_SIZE);
+  const [{ n: total }] = await db.select({ n: count() }).from(events).where(where);
   return { rows, total, page: input.page, pageSize: ALL_EVENTS_PAGE_SIZE };
 }

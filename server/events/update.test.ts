@@ -9,7 +9,7 @@ import { updateEventDetails } from "./service";
 describe("editing an event's details", () => {
   it("changes what the tickets print, records who did it, and the next download is a new file", async () => {
     const world = await buildWorld();
-    const organizer = world.cookieFor("organizer").caller;
+    const organizer = (await world.cookieFor("organizer")).caller;
     const before = await openTicketFile(world.db, world.order.id, [world.order.holderAttendeeId]);
     before.close();
 
@@ -21,13 +21,13 @@ describe("editing an event's details", () => {
       endsAtLocal: "2027-05-01T17:00",
       timeZone: "America/New_York",
     });
-    updateEventDetails(world.db, eventRow(world), organizer, input);
+    await updateEventDetails(world.db, await eventRow(world), organizer, input);
 
-    const row = world.db.select().from(events).where(eq(events.id, world.event.id)).get()!;
+    const row = (await world.db.select().from(events).where(eq(events.id, world.event.id)).limit(1))[0]!;
     expect(row).toMatchObject({ name: "Renamed Conf", venue: "Hall 2", timeZone: "America/New_York" });
     // 09:00 in New York in May is 13:00 UTC.
     expect(new Date(row.startsAt).toISOString()).toBe("2027-05-01T13:00:00.000Z");
-    const audit = world.db.select().from(auditLog).where(eq(auditLog.eventId, world.event.id)).all();
+    const audit = await world.db.select().from(auditLog).where(eq(auditLog.eventId, world.event.id));
     expect(audit.map((a) => [a.action, a.actorId])).toEqual([["event_updated", world.users.organizer.id]]);
     expect(JSON.parse(audit[0].detail).changed).toEqual(expect.arrayContaining(["name", "venue", "timeZone", "startsAt", "endsAt"]));
 
@@ -48,6 +48,6 @@ describe("editing an event's details", () => {
     });
     expect(result.success).toBe(false);
     expect(result.error!.issues.map((i) => i.path.join("."))).toContain("endsAtLocal");
-    expect(world.db.select().from(events).where(eq(events.id, world.event.id)).get()!.name).toBe("World Conf");
+    expect((await world.db.select().from(events).where(eq(events.id, world.event.id)).limit(1))[0]!.name).toBe("World Conf");
   });
 });

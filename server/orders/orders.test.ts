@@ -41,15 +41,15 @@ const unique = (name: string) => `${name}-${Date.now()}-${Math.random().toString
 let db: AppDb;
 let owner: User;
 let buyer: User;
-let event: ReturnType<typeof makeEvent>;
+let event: Awaited<ReturnType<typeof makeEvent>>;
 let general: string;
 let workshop: string;
 
 beforeEach(async () => {
-  db = freshDb();
+  db = await freshDb();
   owner = await makeUser(db, { email: unique("owner") });
   buyer = await makeUser(db, { email: unique("buyer"), name: "Bea Buyer" });
-  event = makeEvent(db, owner);
+  event = await makeEvent(db, owner);
   general = event.ticketTypes[0].id;
   workshop = event.ticketTypes[1].id;
 });
@@ -63,18 +63,18 @@ function order(eventId: string, ticketTypeId: string, emails: string[], names = 
   };
 }
 
-function counts() {
+async function counts() {
   return {
-    orders: db.select({ n: sql<number>`count(*)` }).from(orders).get()!.n,
-    attendees: db.select({ n: sql<number>`count(*)` }).from(attendees).get()!.n,
-    sold: db.select({ id: ticketTypes.id, sold: ticketTypes.sold }).from(ticketTypes).all(),
+    orders: (await db.select({ n: sql<number>`count(*)` }).from(orders).limit(1))[0]!.n,
+    attendees: (await db.select({ n: sql<number>`count(*)` }).from(attendees).limit(1))[0]!.n,
+    sold: await db.select({ id: ticketTypes.id, sold: ticketTypes.sold }).from(ticketTypes),
   };
 }
 
 describe("orders.place", () => {
   it("places an order: separate random ids and secrets, seats counted, total in cents", async () => {
     const friend = unique("friend");
-    const placed = await callerAs(db, buyer).orders.place({
+    const placed = await (await callerAs(db, buyer)).orders.place({
       eventId: event.id,
       items: [
         { ticketTypeId: general, quantity: 1 },
@@ -85,20 +85,20 @@ describe("orders.place", () => {
         { ticketTypeId: workshop, name: "Fred Friend", email: friend.toUpperCase() },
       ],
     });
-    const row = db.select().from(orders).where(eq(orders.id, placed.id)).get()!;
+    const row = (await db.select().from(orders).where(eq(orders.id, placed.id)).limit(1))[0]!;
     expect(row).toMatchObject({ buyerId: buyer.id, eventId: event.id, totalCents: 4900 + 12900, currency: "EUR", status: "completed", paid: false });
-    const people = db.select().from(attendees).where(eq(attendees.orderId, placed.id)).all();
+    const people = await db.select().from(attendees).where(eq(attendees.orderId, placed.id));
     expect(people).toHaveLength(2);
     expect(people[1]).toMatchObject({ name: "Fred Friend", email: friend.toUpperCase(), emailNormalized: friend.toLowerCase() });
     const values = [placed.id, ...people.flatMap((p) => [p.id, p.checkinSecret])];
     for (const value of values) expect(value).toMatch(/^[A-Za-z0-9_-]{22}$/);
     expect(new Set(values).size).toBe(values.length);
-    expect(counts().sold).toEqual(expect.arrayContaining([{ id: general, sold: 1 }, { id: workshop, sold: 1 }]));
+    expect((await counts()).sold).toEqual(expect.arrayContaining([{ id: general, sold: 1 }, { id: workshop, sold: 1 }]));
   });
 
   it("emails the buyer the order link and every other attendee address one link", async () => {
     const friend = unique("friend");
-    const { id } = await callerAs(db, buyer).orders.place(order(event.id, general, [buyer.email, friend, friend.toUpperCase()]));
+    const { id } = await (await callerAs(db, buyer)).orders.place(order(event.id, general, [buyer.email, friend, friend.toUpperCase()]));
     const toBuyer = mailsTo(buyer.email);
     expect(toBuyer).toHaveLength(1);
     expect(toBuyer[0].text).toContain(`/orders/${id}`);
@@ -107,19 +107,19 @@ describe("orders.place", () => {
     expect(toFriend[0].subject).toContain("Test Conf");
     expect(toFriend[0].text).toContain(`/orders/${id}`);
     // The check-in secret is the ticket: it never travels by email.
-    const secrets = db.select({ s: attendees.checkinSecret }).from(attendees).all().map((a) => a.s);
+    const secrets = (await db.select({ s: attendees.checkinSecret }).from(attendees)).map((a) => a.s);
     for (const mail of [...toBuyer, ...toFriend]) for (const secret of secrets) expect(mail.text).not.toContain(secret);
   });
 
   it("marks free orders paid", async () => {
-    const free = makeEvent(db, owner, { ticketTypes: [{ name: "Free", priceCents: 0, quantity: 5 }] });
-    const { id } = await callerAs(db, buyer).orders.place(order(free.id, free.ticketTypes[0].id, [buyer.email]));
-    expect(db.select().from(orders).where(eq(orders.id, id)).get()).toMatchObject({ totalCents: 0, paid: true });
+    const free = await makeEvent(db, owner, { ticketTypes: [{ name: "Free", priceCents: 0, quantity: 5 }] });
+    const { id } = await (await callerAs(db, buyer)).orders.place(order(free.id, free.ticketTypes[0].id, [buyer.email]));
+    expect((await db.select().from(orders).where(eq(orders.id, id)).limit(1))[0]).toMatchObject({ totalCents: 0, paid: true });
   });
 
   it("needs a signed-in buyer", async () => {
-    expect((await failure(callerAs(db, null).orders.place(order(event.id, general, [buyer.email])))).status).toBe(401);
-    expect(counts().orders).toBe(0);
+    expect((await failure((await callerAs(db, null)).orders.place(order(event.id, general, [buyer.email])))).status).toBe(401);
+    expect((await counts()).orders).toBe(0);
   });
 
   const attendee = (ticketTypeId: string, overrides: Record<string, unknown> = {}) => ({ ticketTypeId, name: "A", email: "a@example.test", ...overrides });
@@ -142,52 +142,52 @@ describe("orders.place", () => {
     ["an unknown event", 404, "eventId", (i) => ({ eventId: "AAAAAAAAAAAAAAAAAAAAAA", items: [{ ticketTypeId: i.general, quantity: 1 }], attendees: [attendee(i.general)] })],
     ["a non-string quantity", 400, "items.0.quantity", (i) => ({ eventId: i.event, items: [{ ticketTypeId: i.general, quantity: "1" }], attendees: [attendee(i.general)] })],
   ])("rejects %s with %i naming %s, writing nothing", async (_, status, field, build) => {
-    const foreign = makeEvent(db, owner, { name: "Elsewhere" });
-    const before = counts();
+    const foreign = await makeEvent(db, owner, { name: "Elsewhere" });
+    const before = await counts();
     const input = build({ event: event.id, general, workshop, foreign: foreign.ticketTypes[0].id });
-    const result = await failure(callerAs(db, buyer).orders.place(input as never));
+    const result = await failure((await callerAs(db, buyer)).orders.place(input as never));
     expect(result.status).toBe(status);
     expect(Object.keys(result.fields)).toContain(field);
-    expect(counts()).toEqual(before);
+    expect(await counts()).toEqual(before);
   });
 
   it("treats an unpublished event as not found, except for its team", async () => {
-    const draft = makeEvent(db, owner, { published: false });
+    const draft = await makeEvent(db, owner, { published: false });
     const stranger = await makeUser(db);
     const staff = await makeUser(db, { role: "staff" });
     const input = order(draft.id, draft.ticketTypes[0].id, [stranger.email]);
     for (const user of [stranger, staff]) {
-      const result = await failure(callerAs(db, user).orders.place(input));
+      const result = await failure((await callerAs(db, user)).orders.place(input));
       expect(result.status).toBe(404);
       expect(Object.keys(result.fields)).toEqual(["eventId"]);
     }
-    expect(counts().orders).toBe(0);
+    expect((await counts()).orders).toBe(0);
     // The team may place test orders before launch.
     const organizer = await makeUser(db);
-    addEventMember(db, draft.id, organizer.id, "organizer");
-    await callerAs(db, organizer).orders.place(input);
-    expect(counts().orders).toBe(1);
+    await addEventMember(db, draft.id, organizer.id, "organizer");
+    await (await callerAs(db, organizer)).orders.place(input);
+    expect((await counts()).orders).toBe(1);
   });
 
   it("answers 409 'sold out' for a stale page, naming the ticket type's field", async () => {
-    db.update(ticketTypes).set({ sold: 10 }).where(eq(ticketTypes.id, workshop)).run();
-    const result = await failure(callerAs(db, buyer).orders.place(order(event.id, workshop, [buyer.email])));
+    await db.update(ticketTypes).set({ sold: 10 }).where(eq(ticketTypes.id, workshop));
+    const result = await failure((await callerAs(db, buyer)).orders.place(order(event.id, workshop, [buyer.email])));
     expect(result).toMatchObject({ status: 409, code: "CONFLICT", message: "Sold out" });
     expect(result.fields).toEqual({ "items.0.quantity": "“Workshop” is sold out" });
   });
 
   it("answers 409 with how many are left when fewer remain than asked for", async () => {
-    db.update(ticketTypes).set({ sold: 9 }).where(eq(ticketTypes.id, workshop)).run();
-    const result = await failure(callerAs(db, buyer).orders.place(order(event.id, workshop, [buyer.email, buyer.email])));
+    await db.update(ticketTypes).set({ sold: 9 }).where(eq(ticketTypes.id, workshop));
+    const result = await failure((await callerAs(db, buyer)).orders.place(order(event.id, workshop, [buyer.email, buyer.email])));
     expect(result.status).toBe(409);
     expect(result.fields["items.0.quantity"]).toBe("Only 1 “Workshop” ticket is left");
   });
 
   it("is all or nothing: one sold-out line undoes the seats claimed by the others", async () => {
-    db.update(ticketTypes).set({ sold: 10 }).where(eq(ticketTypes.id, workshop)).run();
-    const before = counts();
+    await db.update(ticketTypes).set({ sold: 10 }).where(eq(ticketTypes.id, workshop));
+    const before = await counts();
     const result = await failure(
-      callerAs(db, buyer).orders.place({
+      (await callerAs(db, buyer)).orders.place({
         eventId: event.id,
         items: [
           { ticketTypeId: general, quantity: 2 },
@@ -198,14 +198,14 @@ describe("orders.place", () => {
     );
     expect(result.status).toBe(409);
     expect(Object.keys(result.fields)).toEqual(["items.1.quantity"]);
-    expect(counts()).toEqual(before);
+    expect(await counts()).toEqual(before);
   });
 
   it("sells the very last seat, then refuses the next", async () => {
-    db.update(ticketTypes).set({ sold: 9 }).where(eq(ticketTypes.id, workshop)).run();
-    await callerAs(db, buyer).orders.place(order(event.id, workshop, [buyer.email]));
-    expect((await failure(callerAs(db, buyer).orders.place(order(event.id, workshop, [buyer.email])))).status).toBe(409);
-    expect(db.select().from(ticketTypes).where(eq(ticketTypes.id, workshop)).get()!.sold).toBe(10);
+    await db.update(ticketTypes).set({ sold: 9 }).where(eq(ticketTypes.id, workshop));
+    await (await callerAs(db, buyer)).orders.place(order(event.id, workshop, [buyer.email]));
+    expect((await failure((await callerAs(db, buyer)).orders.place(order(event.id, workshop, [buyer.email])))).status).toBe(409);
+    expect((await db.select().from(ticketTypes).where(eq(ticketTypes.id, workshop)).limit(1))[0]!.sold).toBe(10);
   });
 });
 
@@ -213,9 +213,9 @@ describe("orders.get", () => {
   it("shows the buyer, the event's owner and staff every attendee; never a check-in secret", async () => {
     const holder = await makeUser(db, { email: unique("holder") });
     const staff = await makeUser(db, { role: "staff" });
-    const { id } = await callerAs(db, buyer).orders.place(order(event.id, general, [buyer.email, holder.email], ["Bea Buyer", "Hal Holder"]));
+    const { id } = await (await callerAs(db, buyer)).orders.place(order(event.id, general, [buyer.email, holder.email], ["Bea Buyer", "Hal Holder"]));
     for (const [user, access] of [[buyer, "buyer"], [owner, "owner"], [staff, "staff"]] as const) {
-      const view = await callerAs(db, user).orders.get({ orderIdentifier: id });
+      const view = await (await callerAs(db, user)).orders.get({ orderIdentifier: id });
       expect(view.access).toBe(access);
       expect(view.attendees.map((a) => [a.name, a.ticketTypeName])).toEqual([
         ["Bea Buyer", "General"],
@@ -224,16 +224,16 @@ describe("orders.get", () => {
       expect(view.order).toMatchObject({ id, totalCents: 9800, buyerEmail: buyer.email, buyerName: "Bea Buyer" });
       expect(view.event).toMatchObject({ name: "Test Conf", slug: event.slug, timeZone: "Europe/Berlin" });
       const json = JSON.stringify(view);
-      for (const { s } of db.select({ s: attendees.checkinSecret }).from(attendees).all()) expect(json).not.toContain(s);
+      for (const { s } of (await db.select({ s: attendees.checkinSecret }).from(attendees))) expect(json).not.toContain(s);
     }
   });
 
   it("shows a holder only their own row, and not the buyer's details", async () => {
     const holder = await makeUser(db, { email: unique("holder") });
-    const { id } = await callerAs(db, buyer).orders.place(
+    const { id } = await (await callerAs(db, buyer)).orders.place(
       order(event.id, general, [buyer.email, holder.email.toUpperCase(), unique("third")], ["Bea Buyer", "Hal Holder", "Third Person"]),
     );
-    const view = await callerAs(db, holder).orders.get({ orderIdentifier: id });
+    const view = await (await callerAs(db, holder)).orders.get({ orderIdentifier: id });
     expect(view.access).toBe("holder");
     expect(view.attendees.map((a) => a.name)).toEqual(["Hal Holder"]);
     expect(view.order.buyerEmail).toBeNull();
@@ -245,19 +245,19 @@ describe("orders.get", () => {
     const unverified = await makeUser(db, { email: unique("unverified"), verified: false });
     const stranger = await makeUser(db);
     const registrar = await makeUser(db);
-    addEventMember(db, event.id, registrar.id, "registrar");
-    const { id } = await callerAs(db, buyer).orders.place(order(event.id, general, [buyer.email, unverified.email]));
+    await addEventMember(db, event.id, registrar.id, "registrar");
+    const { id } = await (await callerAs(db, buyer)).orders.place(order(event.id, general, [buyer.email, unverified.email]));
     for (const user of [unverified, stranger, registrar]) {
-      const result = await failure(callerAs(db, user).orders.get({ orderIdentifier: id }));
+      const result = await failure((await callerAs(db, user)).orders.get({ orderIdentifier: id }));
       expect(result.status).toBe(403);
       expect(result.message).toBe("This order belongs to another account");
     }
-    expect((await failure(callerAs(db, null).orders.get({ orderIdentifier: id }))).status).toBe(401);
+    expect((await failure((await callerAs(db, null)).orders.get({ orderIdentifier: id }))).status).toBe(401);
   });
 
   it("answers unknown and hostile identifiers with 404, never 500", async () => {
     for (const orderIdentifier of ["AAAAAAAAAAAAAAAAAAAAAA", "", "../../etc/passwd", "' OR 1=1 --", "%00", "x".repeat(199), "y".repeat(5000), "😀😀😀😀😀😀😀😀😀😀😀😀😀😀😀😀"]) {
-      expect((await failure(callerAs(db, buyer).orders.get({ orderIdentifier }))).status, orderIdentifier).toBe(404);
+      expect((await failure((await callerAs(db, buyer)).orders.get({ orderIdentifier }))).status, orderIdentifier).toBe(404);
     }
   });
 });
@@ -265,37 +265,37 @@ describe("orders.get", () => {
 describe("orders.mine and ticket holders", () => {
   it("lists orders I bought and tickets I hold, newest first", async () => {
     const holder = await makeUser(db, { email: unique("holder"), name: "Hal" });
-    const first = await callerAs(db, buyer).orders.place(order(event.id, general, [buyer.email, holder.email], ["Bea", "Hal"]));
+    const first = await (await callerAs(db, buyer)).orders.place(order(event.id, general, [buyer.email, holder.email], ["Bea", "Hal"]));
     await new Promise((r) => setTimeout(r, 5));
-    const second = await callerAs(db, holder).orders.place(order(event.id, workshop, [holder.email]));
+    const second = await (await callerAs(db, holder)).orders.place(order(event.id, workshop, [holder.email]));
 
-    const mine = await callerAs(db, holder).orders.mine();
+    const mine = await (await callerAs(db, holder)).orders.mine();
     expect(mine.map((o) => [o.order.id, o.access, o.attendees.map((a) => a.name)])).toEqual([
       [second.id, "buyer", ["Attendee 1"]],
       [first.id, "holder", ["Hal"]],
     ]);
-    const buyers = await callerAs(db, buyer).orders.mine();
+    const buyers = await (await callerAs(db, buyer)).orders.mine();
     expect(buyers.map((o) => [o.order.id, o.attendees.length])).toEqual([[first.id, 2]]);
-    expect((await failure(callerAs(db, null).orders.mine())).status).toBe(401);
+    expect((await failure((await callerAs(db, null)).orders.mine())).status).toBe(401);
   });
 
   it("links tickets to an account once its email is verified (registering later)", async () => {
     const friendEmail = unique("Friend");
-    const { id } = await callerAs(db, buyer).orders.place(order(event.id, general, [buyer.email, friendEmail], ["Bea", "Fred"]));
+    const { id } = await (await callerAs(db, buyer)).orders.place(order(event.id, general, [buyer.email, friendEmail], ["Bea", "Fred"]));
 
     // The friend registers afterwards, with different capitalisation, and hasn't verified yet.
-    await callerAs(db, null).auth.register({ name: "Fred", email: friendEmail.toUpperCase(), password: TEST_PASSWORD });
-    const friend = db.select().from(users).where(eq(users.email, friendEmail.toLowerCase())).get()!;
-    expect(await callerAs(db, friend).orders.mine()).toEqual([]);
-    expect((await failure(callerAs(db, friend).orders.get({ orderIdentifier: id }))).status).toBe(403);
+    await (await callerAs(db, null)).auth.register({ name: "Fred", email: friendEmail.toUpperCase(), password: TEST_PASSWORD });
+    const friend = (await db.select().from(users).where(eq(users.email, friendEmail.toLowerCase())).limit(1))[0]!;
+    expect(await (await callerAs(db, friend)).orders.mine()).toEqual([]);
+    expect((await failure((await callerAs(db, friend)).orders.get({ orderIdentifier: id }))).status).toBe(403);
 
     const link = mailsTo(friendEmail).map((m) => /verify-email\?token=([\w-]+)/.exec(m.text)?.[1]).find(Boolean);
     expect(link).toBeTruthy();
-    await callerAs(db, null).auth.verifyEmail({ token: link! });
+    await (await callerAs(db, null)).auth.verifyEmail({ token: link! });
 
-    const mine = await callerAs(db, friend).orders.mine();
+    const mine = await (await callerAs(db, friend)).orders.mine();
     expect(mine.map((o) => [o.order.id, o.access, o.attendees.map((a) => a.name)])).toEqual([[id, "holder", ["Fred"]]]);
-    const view = await callerAs(db, friend).orders.get({ orderIdentifier: id });
+    const view = await (await callerAs(db, friend)).orders.get({ orderIdentifier: id });
     expect(view.attendees.map((a) => a.name)).toEqual(["Fred"]);
   });
 });

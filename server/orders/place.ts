@@ -1,5 +1,5 @@
 import { and, eq, sql } from "drizzle-orm";
-import type { Db } from "@/db/client";
+import { transaction, type Db } from "@/db/client";
 import { attendees, events, orders, ticketTypes, type Attendee, type Event, type Order, type TicketType } from "@/db/schema";
 import { canBuyFromEvent } from "@/server/access";
 import type { Caller } from "@/server/auth/caller";
@@ -11,32 +11,33 @@ export type PlacedAttendee = Pick<Attendee, "id" | "name" | "email" | "emailNorm
 export type PlacedOrder = { order: Order; event: Event; attendees: PlacedAttendee[] };
 
 /**
- * Places an order, all or nothing, in one IMMEDIATE transaction: it takes SQLite's write lock
- * up front, so the capacity checks and the inserts see and leave one consistent state. Seats
- * are claimed by a conditional UPDATE (`sold + n <= quantity`); if any claim fails the whole
- * transaction rolls back, so a buyer who loses the race leaves no order and no attendee rows.
+ * Places an order, all or nothing, in one transaction. Seats are claimed by a conditional UPDATE
+ * (`sold + n <= quantity`), which the database applies atomically per row whichever other
+ * transactions run at once; if any claim fails the whole transaction rolls back, so a buyer who
+ * loses the race leaves no order and no attendee rows.
  *
  * Sends no email: the caller does that after commit (see sendOrderEmails).
  */
-export function placeOrder(db: Db, caller: Caller, input: PlaceOrderInput, now = Date.now()): PlacedOrder {
-  return db.transaction(
-    (tx) => {
-      const event = looksLikeIdentifier(input.eventId) ? tx.select().from(events).where(eq(events.id, input.eventId)).get() : undefined;
+export function placeOrder(db: Db, caller: Caller, input: PlaceOrderInput, now = Date.now()): Promise<PlacedOrder> {
+  return transaction(
+    db,
+    async (tx) => {
+      const [event] = looksLikeIdentifier(input.eventId) ? await tx.select().from(events).where(eq(events.id, input.eventId)).limit(1) : [];
       // A draft is indistinguishable from a missing event for anyone not on its team.
-      if (!event || !canBuyFromEvent(tx, caller, event)) {
+      if (!event || !(await canBuyFromEvent(tx, caller, event))) {
         throw fieldError("NOT_FOUND", { eventId: "This event doesn't exist or isn't on sale" }, "No such event");
       }
 
       // Ticket types are looked up *within this event*: an id from another event is "not found".
       const types = new Map<string, TicketType>();
       const problems: Record<string, string> = {};
-      input.items.forEach((item, index) => {
-        const type = looksLikeIdentifier(item.ticketTypeId)
-          ? tx.select().from(ticketTypes).where(and(eq(ticketTypes.id, item.ticketTypeId), eq(ticketTypes.eventId, event.id))).get()
-          : undefined;
+      for (const [index, item] of input.items.entries()) {
+        const [type] = looksLikeIdentifier(item.ticketTypeId)
+          ? await tx.select().from(ticketTypes).where(and(eq(ticketTypes.id, item.ticketTypeId), eq(ticketTypes.eventId, event.id))).limit(1)
+          : [];
         if (!type) problems[`items.${index}.ticketTypeId`] = "This ticket type isn't on sale for this event";
         else types.set(type.id, type);
-      });
+      }
       if (Object.keys(problems).length) throw fieldError("NOT_FOUND", problems);
 
       input.items.forEach((item, index) => {
@@ -50,8 +51,8 @@ export function placeOrder(db: Db, caller: Caller, input: PlaceOrderInput, now =
       const currencies = new Set([...types.values()].map((t) => t.currency));
       if (currencies.size !== 1) throw fieldError("BAD_REQUEST", { items: "These tickets can't be bought in one order" });
 
-      input.items.forEach((item, index) => {
-        const claimed = tx
+      for (const [index, item] of input.items.entries()) {
+        const [claimed] = await tx
           .update(ticketTypes)
           .set({ sold: sql`${ticketTypes.sold} + ${item.quantity}` })
           .where(
@@ -61,15 +62,16 @@ export function placeOrder(db: Db, caller: Caller, input: PlaceOrderInput, now =
               sql`${ticketTypes.sold} + ${item.quantity} <= ${ticketTypes.quantity}`,
             ),
           )
-          .run();
-        if (claimed.changes !== 1) {
-          // The write lock is ours, so what we read at the start is still what's there.
+          .returning({ sold: ticketTypes.sold });
+        if (!claimed) {
+          // What is left now, read after the refused claim (others may have bought since we looked).
           const type = types.get(item.ticketTypeId)!;
-          const left = Math.max(0, type.quantity - type.sold);
+          const [current] = await tx.select({ sold: ticketTypes.sold }).from(ticketTypes).where(eq(ticketTypes.id, type.id)).limit(1);
+          const left = Math.max(0, type.quantity - (current?.sold ?? type.quantity));
           problems[`items.${index}.quantity`] =
             left === 0 ? `“${type.name}” is sold out` : `Only ${left} “${type.name}” ${plural(left, "ticket is", "tickets are")} left`;
         }
-      });
+      }
       if (Object.keys(problems).length) {
         const soldOut = Object.values(problems).every((m) => m.endsWith("sold out"));
         throw fieldError("CONFLICT", problems, soldOut ? "Sold out" : "Not enough tickets left");
@@ -89,7 +91,7 @@ export function placeOrder(db: Db, caller: Caller, input: PlaceOrderInput, now =
         currency: [...currencies][0],
         createdAt: now,
       };
-      tx.insert(orders).values(order).run();
+      await tx.insert(orders).values(order);
 
       const rows: Attendee[] = input.attendees.map((attendee, index) => ({
         // Three independent random values: knowing an order or attendee id never yields a ticket.
@@ -108,7 +110,7 @@ export function placeOrder(db: Db, caller: Caller, input: PlaceOrderInput, now =
         // A millisecond apart, so attendees list in the order the buyer entered them.
         createdAt: now + index,
       }));
-      tx.insert(attendees).values(rows).run();
+      await tx.insert(attendees).values(rows);
 
       return {
         order,
@@ -122,7 +124,6 @@ export function placeOrder(db: Db, caller: Caller, input: PlaceOrderInput, now =
         })),
       };
     },
-    { behavior: "immediate" },
   );
 }
 

@@ -12,13 +12,13 @@ function oneTicket(eventId: string, ticketTypeId: string, attendee: Record<strin
   };
 }
 
-function unpublish(w: World): World {
-  w.db.update(events).set({ published: false }).where(eq(events.id, w.event.id)).run();
+async function unpublish(w: World): Promise<World> {
+  await w.db.update(events).set({ published: false }).where(eq(events.id, w.event.id));
   return w;
 }
 
-function sellOut(w: World): World {
-  w.db.update(ticketTypes).set({ sold: 100 }).where(eq(ticketTypes.id, w.event.ticketTypeId)).run();
+async function sellOut(w: World): Promise<World> {
+  await w.db.update(ticketTypes).set({ sold: 100 }).where(eq(ticketTypes.id, w.event.ticketTypeId));
   return w;
 }
 
@@ -39,7 +39,7 @@ export const privileges: PrivilegeRows = {
     "orders.place": [
       { input: (w) => oneTicket(w.event.id, w.event.ticketTypeId), expect: signedIn(200), note: "anyone signed in may buy from a published event" },
       {
-        input: (w) => oneTicket(unpublish(w).event.id, w.event.ticketTypeId),
+        input: async (w) => oneTicket((await unpublish(w)).event.id, w.event.ticketTypeId),
         expect: signedIn(404, { registrar: 200, organizer: 200, owner: 200 }),
         note: "a draft sells only to its team (test orders); to everyone else it doesn't exist",
       },
@@ -65,8 +65,8 @@ export const privileges: PrivilegeRows = {
       { as: "user", input: (w) => oneTicket(w.event.id, w.event.ticketTypeId, { name: "" }), expect: 400, field: "attendees.0.name" },
       { as: "user", input: (w) => oneTicket(w.event.id, w.event.ticketTypeId, { email: "nope" }), expect: 400, field: "attendees.0.email" },
       { as: "user", input: (w) => oneTicket(w.event.id, w.otherEvent.ticketTypeId), expect: 404, field: "items.0.ticketTypeId" },
-      { as: "user", input: (w) => oneTicket(unpublish(w).event.id, w.event.ticketTypeId), expect: 404, field: "eventId" },
-      { as: "user", input: (w) => oneTicket(sellOut(w).event.id, w.event.ticketTypeId), expect: 409, field: "items.0.quantity" },
+      { as: "user", input: async (w) => oneTicket((await unpublish(w)).event.id, w.event.ticketTypeId), expect: 404, field: "eventId" },
+      { as: "user", input: async (w) => oneTicket((await sellOut(w)).event.id, w.event.ticketTypeId), expect: 409, field: "items.0.quantity" },
     ],
   },
   badRequests: [

@@ -59,36 +59,38 @@ const attendeeColumns = {
 
 type AttendeeRow = AttendeeView & { orderId: string; emailNormalized: string };
 
-function attendeesOfOrders(db: Db, orderIds: string[]): AttendeeRow[] {
+async function attendeesOfOrders(db: Db, orderIds: string[]): Promise<AttendeeRow[]> {
   if (orderIds.length === 0) return [];
   return db
     .select(attendeeColumns)
     .from(attendees)
     .innerJoin(ticketTypes, eq(ticketTypes.id, attendees.ticketTypeId))
     .where(inArray(attendees.orderId, orderIds))
-    .orderBy(asc(attendees.createdAt), asc(attendees.id))
-    .all();
+    .orderBy(asc(attendees.createdAt), asc(attendees.id));
 }
 
 const toView = ({ orderId: _orderId, emailNormalized: _email, ...attendee }: AttendeeRow): AttendeeView => attendee;
 
 /** One order as the caller may see it: 401 anonymous, 404 unknown/malformed, 403 not theirs. */
-export function getOrderView(db: Db, caller: Caller | null, orderIdentifier: string): OrderView {
-  const { order, visibility } = requireOrderAccess(db, caller, orderIdentifier);
+export async function getOrderView(db: Db, caller: Caller | null, orderIdentifier: string): Promise<OrderView> {
+  const { order, visibility } = await requireOrderAccess(db, caller, orderIdentifier);
   return orderViewOf(db, order, visibility);
 }
 
 /** The order-completion page: the order view plus the ticket download history the caller may see. */
-export function getOrderPage(db: Db, caller: Caller | null, orderIdentifier: string): OrderView & { downloads: DownloadHistoryEntry[] } {
-  const { order, visibility } = requireOrderAccess(db, caller, orderIdentifier);
-  const downloads = listDownloadHistory(db, order, { userId: caller!.user.id, visibility });
-  return { ...orderViewOf(db, order, visibility), downloads };
+export async function getOrderPage(db: Db, caller: Caller | null, orderIdentifier: string): Promise<OrderView & { downloads: DownloadHistoryEntry[] }> {
+  const { order, visibility } = await requireOrderAccess(db, caller, orderIdentifier);
+  const downloads = await listDownloadHistory(db, order, { userId: caller!.user.id, visibility });
+  return { ...(await orderViewOf(db, order, visibility)), downloads };
 }
 
 /** An order as one visibility allows (see requireOrderAccess). */
-export function orderViewOf(db: Db, order: Order, visibility: OrderVisibility): OrderView {
-  const event = db.select(eventSummaryColumns).from(events).where(eq(events.id, order.eventId)).get()!;
-  const rows = visibleAttendees(attendeesOfOrders(db, [order.id]), visibility).map(toView);
+export async function orderViewOf(db: Db, order: Order, visibility: OrderVisibility): Promise<OrderView> {
+  const [[event], orderAttendees] = await Promise.all([
+    db.select(eventSummaryColumns).from(events).where(eq(events.id, order.eventId)).limit(1),
+    attendeesOfOrders(db, [order.id]),
+  ]);
+  const rows = visibleAttendees(orderAttendees, visibility).map(toView);
   const whole = visibility.scope === "all";
   return {
     access: visibility.as,
@@ -105,35 +107,32 @@ export type MyOrder = OrderView & { access: "buyer" | "holder" };
  * rows, matched by my verified email), newest first. Being on an event's team doesn't put other
  * people's orders here; that's what the dashboard is for.
  */
-export function listMyOrders(db: Db, caller: Caller): MyOrder[] {
+export async function listMyOrders(db: Db, caller: Caller): Promise<MyOrder[]> {
   const me = caller.user.id;
-  const bought = db
+  const bought = await db
     .select({ order: orders, event: eventSummaryColumns })
     .from(orders)
     .innerJoin(events, eq(events.id, orders.eventId))
-    .where(eq(orders.buyerId, me))
-    .all();
+    .where(eq(orders.buyerId, me));
 
   const held = heldByCaller(caller);
   const heldRows = held
-    ? db
+    ? await db
         .select({ orderId: attendees.orderId })
         .from(attendees)
         .innerJoin(orders, eq(orders.id, attendees.orderId))
         .where(and(held, ne(orders.buyerId, me)))
-        .all()
     : [];
   const heldOrderIds = [...new Set(heldRows.map((r) => r.orderId))];
   const heldOrders = heldOrderIds.length
-    ? db
+    ? await db
         .select({ order: orders, event: eventSummaryColumns })
         .from(orders)
         .innerJoin(events, eq(events.id, orders.eventId))
         .where(inArray(orders.id, heldOrderIds))
-        .all()
     : [];
 
-  const all = attendeesOfOrders(db, [...bought.map((b) => b.order.id), ...heldOrderIds]);
+  const all = await attendeesOfOrders(db, [...bought.map((b) => b.order.id), ...heldOrderIds]);
   const byOrder = new Map<string, typeof all>();
   for (const row of all) byOrder.set(row.orderId, [...(byOrder.get(row.orderId) ?? []), row]);
 

@@ -17,14 +17,14 @@ let stranger: User;
 let orderId: string;
 
 beforeEach(async () => {
-  db = freshDb();
+  db = await freshDb();
   const owner = await makeUser(db);
   buyer = await makeUser(db, { name: "Bea" });
   holder = await makeUser(db, { name: "Hal" });
   stranger = await makeUser(db);
-  const event = makeEvent(db, owner);
+  const event = await makeEvent(db, owner);
   const general = event.ticketTypes[0].id;
-  ({ id: orderId } = await callerAs(db, buyer).orders.place({
+  ({ id: orderId } = await (await callerAs(db, buyer)).orders.place({
     eventId: event.id,
     items: [{ ticketTypeId: general, quantity: 2 }],
     attendees: [
@@ -35,8 +35,8 @@ beforeEach(async () => {
 });
 
 async function bearer(user: User, scopes: Scope[] = ["tickets:read", "orders:read"]) {
-  const { session } = createApiSession(db, user.id, scopes, { device: "vitest", ip: "127.0.0.1" });
-  const token = await signAccessToken(accessTokenKey(config().authSecret), { userId: user.id, sessionId: session.id, scopes });
+  const { session } = await createApiSession(db, user.id, scopes, { device: "vitest", ip: "127.0.0.1" });
+  const token = await signAccessToken(await accessTokenKey(config().authSecret), { userId: user.id, sessionId: session.id, scopes });
   return { token, sessionId: session.id };
 }
 
@@ -59,7 +59,7 @@ describe("GET /api/v1/orders/{orderIdentifier}", () => {
     expect(body.order.id).toBe(orderId);
     expect(body.attendees.map((a: { name: string }) => a.name)).toEqual(["Bea", "Hal"]);
     const text = JSON.stringify(body);
-    for (const { s } of db.select({ s: attendees.checkinSecret }).from(attendees).all()) expect(text).not.toContain(s);
+    for (const { s } of (await db.select({ s: attendees.checkinSecret }).from(attendees))) expect(text).not.toContain(s);
   });
 
   it("gives a holder only their own attendee row", async () => {
@@ -73,7 +73,7 @@ describe("GET /api/v1/orders/{orderIdentifier}", () => {
     expect((await one(orderId)).status).toBe(401);
     expect((await one(orderId, "not-a-jwt")).status).toBe(401);
     const { token, sessionId } = await bearer(buyer);
-    revokeOwnSession(db, buyer.id, sessionId);
+    await revokeOwnSession(db, buyer.id, sessionId);
     const revoked = await one(orderId, token);
     expect(revoked.status).toBe(401);
     expect((await revoked.json()).error.code).toBe("UNAUTHORIZED");

@@ -7,7 +7,7 @@ import { placeOrderInputSchema } from "./schemas";
 export const ordersRouter = router({
   /** Any signed-in user may buy; the event must be published (or theirs). Capacity: see placeOrder. */
   place: authedProcedure.input(placeOrderInputSchema).mutation(async ({ ctx, input }) => {
-    const placed = placeOrder(ctx.db, ctx.caller, input);
+    const placed = await placeOrder(ctx.db, ctx.caller, input);
     await sendOrderEmails(placed);
     return { id: placed.order.id };
   }),

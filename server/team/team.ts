@@ -1,5 +1,5 @@
 import { and, asc, count, eq } from "drizzle-orm";
-import type { Db } from "@/db/client";
+import { transaction, type Db } from "@/db/client";
 import { eventMembers, users, type Event } from "@/db/schema";
 import type { EventRole } from "@/server/access";
 import { recordAudit } from "@/server/audit";
@@ -13,42 +13,41 @@ export function listTeam(db: Db, event: Pick<Event, "id">) {
     .from(eventMembers)
     .innerJoin(users, eq(users.id, eventMembers.userId))
     .where(eq(eventMembers.eventId, event.id))
-    .orderBy(asc(eventMembers.createdAt))
-    .all();
+    .orderBy(asc(eventMembers.createdAt));
 }
 
 /** Adds someone by the email of their account, or changes the role of someone already on the team. */
-export function addTeamMember(db: Db, event: Pick<Event, "id">, caller: Caller, input: { email: string; role: EventRole }, now = Date.now()) {
-  const user = db.select({ id: users.id, name: users.name }).from(users).where(eq(users.email, input.email.toLowerCase())).get();
+export async function addTeamMember(db: Db, event: Pick<Event, "id">, caller: Caller, input: { email: string; role: EventRole }, now = Date.now()) {
+  const [user] = await db.select({ id: users.id, name: users.name }).from(users).where(eq(users.email, input.email.toLowerCase())).limit(1);
   if (!user) throw fieldError("NOT_FOUND", { email: "No Admit account uses this email. Ask them to register first." });
-  return db.transaction((tx) => {
-    const existing = tx.select({ role: eventMembers.role }).from(eventMembers).where(and(eq(eventMembers.eventId, event.id), eq(eventMembers.userId, user.id))).get();
-    if (existing?.role === "owner" && input.role !== "owner") assertAnotherOwner(tx, event.id);
-    if (existing) tx.update(eventMembers).set({ role: input.role }).where(and(eq(eventMembers.eventId, event.id), eq(eventMembers.userId, user.id))).run();
-    else tx.insert(eventMembers).values({ eventId: event.id, userId: user.id, role: input.role, createdAt: now }).run();
-    recordAudit(tx, { eventId: event.id, caller, action: existing ? "team_role_changed" : "team_member_added", detail: { userId: user.id, name: user.name, role: input.role, previousRole: existing?.role } }, now);
+  return transaction(db, async (tx) => {
+    const [existing] = await tx.select({ role: eventMembers.role }).from(eventMembers).where(and(eq(eventMembers.eventId, event.id), eq(eventMembers.userId, user.id))).limit(1);
+    if (existing?.role === "owner" && input.role !== "owner") await assertAnotherOwner(tx, event.id);
+    if (existing) await tx.update(eventMembers).set({ role: input.role }).where(and(eq(eventMembers.eventId, event.id), eq(eventMembers.userId, user.id)));
+    else await tx.insert(eventMembers).values({ eventId: event.id, userId: user.id, role: input.role, createdAt: now });
+    await recordAudit(tx, { eventId: event.id, caller, action: existing ? "team_role_changed" : "team_member_added", detail: { userId: user.id, name: user.name, role: input.role, previousRole: existing?.role } }, now);
     return { userId: user.id, role: input.role };
-  }, { behavior: "immediate" });
+  });
 }
 
 export function removeTeamMember(db: Db, event: Pick<Event, "id">, caller: Caller, input: { userId: string }, now = Date.now()) {
-  return db.transaction((tx) => {
-    const member = tx
+  return transaction(db, async (tx) => {
+    const [member] = await tx
       .select({ role: eventMembers.role, name: users.name })
       .from(eventMembers)
       .innerJoin(users, eq(users.id, eventMembers.userId))
       .where(and(eq(eventMembers.eventId, event.id), eq(eventMembers.userId, input.userId)))
-      .get();
+      .limit(1);
     if (!member) throw notFound("This person is not on the team");
-    if (member.role === "owner") assertAnotherOwner(tx, event.id);
-    tx.delete(eventMembers).where(and(eq(eventMembers.eventId, event.id), eq(eventMembers.userId, input.userId))).run();
-    recordAudit(tx, { eventId: event.id, caller, action: "team_member_removed", detail: { userId: input.userId, name: member.name, role: member.role } }, now);
+    if (member.role === "owner") await assertAnotherOwner(tx, event.id);
+    await tx.delete(eventMembers).where(and(eq(eventMembers.eventId, event.id), eq(eventMembers.userId, input.userId)));
+    await recordAudit(tx, { eventId: event.id, caller, action: "team_member_removed", detail: { userId: input.userId, name: member.name, role: member.role } }, now);
     return { removed: true };
-  }, { behavior: "immediate" });
+  });
 }
 
 /** An event always keeps an owner, or nobody could manage its team again. */
-function assertAnotherOwner(db: Db, eventId: string) {
-  const owners = db.select({ n: count() }).from(eventMembers).where(and(eq(eventMembers.eventId, eventId), eq(eventMembers.role, "owner"))).get()?.n ?? 0;
+async function assertAnotherOwner(db: Db, eventId: string) {
+  const [{ n: owners }] = await db.select({ n: count() }).from(eventMembers).where(and(eq(eventMembers.eventId, eventId), eq(eventMembers.role, "owner")));
   if (owners <= 1) throw fieldError("CONFLICT", { userId: "An event needs at least one owner. Add another owner first." });
 }

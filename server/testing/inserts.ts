@@ -9,7 +9,7 @@ import { randomId } from "@/server/ids";
  * cheap to import anywhere.
  */
 
-export function insertEvent(
+export async function insertEvent(
   db: Db,
   name: string,
   options: { event?: Partial<Event>; ticketType?: Partial<Pick<TicketType, "name" | "priceCents" | "quantity">> } = {},
@@ -17,7 +17,8 @@ export function insertEvent(
 ) {
   const id = randomId();
   const slug = `${name.toLowerCase().replace(/\W+/g, "-")}-${randomId(4).toLowerCase()}`;
-  db.insert(events)
+  await db
+    .insert(events)
     .values({
       id,
       slug,
@@ -29,25 +30,22 @@ export function insertEvent(
       published: true,
       createdAt: now,
       ...options.event,
-    })
-    .run();
+    });
   const ticketTypeId = randomId();
-  db.insert(ticketTypes).values({ id: ticketTypeId, eventId: id, name: "Regular", priceCents: 4900, quantity: 1000, createdAt: now, ...options.ticketType }).run();
+  await db.insert(ticketTypes).values({ id: ticketTypeId, eventId: id, name: "Regular", priceCents: 4900, quantity: 1000, createdAt: now, ...options.ticketType });
   return { id, slug, ticketTypeId };
 }
 
-export function insertOrder(
+export async function insertOrder(
   db: Db,
   event: { id: string; ticketTypeId: string },
   buyer: User,
   people: { name: string; email: string }[],
   now = Date.now(),
-): { id: string; attendees: Attendee[] } {
+): Promise<{ id: string; attendees: Attendee[] }> {
   const id = randomId();
-  const price = db.select({ cents: ticketTypes.priceCents }).from(ticketTypes).where(eq(ticketTypes.id, event.ticketTypeId)).get()?.cents ?? 0;
-  db.insert(orders)
-    .values({ id, eventId: event.id, buyerId: buyer.id, buyerName: buyer.name, buyerEmail: buyer.email, totalCents: price * people.length, createdAt: now })
-    .run();
+  const [type] = await db.select({ cents: ticketTypes.priceCents }).from(ticketTypes).where(eq(ticketTypes.id, event.ticketTypeId)).limit(1);
+  await db.insert(orders).values({ id, eventId: event.id, buyerId: buyer.id, buyerName: buyer.name, buyerEmail: buyer.email, totalCents: (type?.cents ?? 0) * people.length, createdAt: now });
   // Distinct createdAt values fix the page order.
   const rows: Attendee[] = people.map((p, i) => ({
     id: randomId(),
@@ -64,7 +62,7 @@ export function insertOrder(
     checkedInBy: null,
     createdAt: now + i,
   }));
-  if (rows.length) db.insert(attendees).values(rows).run();
-  db.update(ticketTypes).set({ sold: sql`${ticketTypes.sold} + ${rows.length}` }).where(eq(ticketTypes.id, event.ticketTypeId)).run();
+  if (rows.length) await db.insert(attendees).values(rows);
+  await db.update(ticketTypes).set({ sold: sql`${ticketTypes.sold} + ${rows.length}` }).where(eq(ticketTypes.id, event.ticketTypeId));
   return { id, attendees: rows };
 }

@@ -9,7 +9,7 @@ import type { Scope } from "@/server/auth/scopes";
 export type Expectation = Record<Role, number>;
 
 export type ProcedureRow = {
-  /** Input for the call; the same for every role. */
+  /** Input for the call; the same for every role. May change the world first (then async). */
   input?: (world: World) => unknown;
   expect: Expectation;
   /** Why a row's outcome isn't the obvious one. */

@@ -1,6 +1,7 @@
 import { parentPort, workerData } from "node:worker_threads";
 import { TRPCError } from "@trpc/server";
-import { openDb, setDb } from "@/db/client";
+import { sql } from "drizzle-orm";
+import { execute, openDb, setDb } from "@/db/client";
 
 /**
  * One contender in a race (see race.ts): opens its own connection to the shared database file,
@@ -10,7 +11,7 @@ type Input = { dbFile: string; modulePath: string; exportName: string; calls: un
 const { dbFile, modulePath, exportName, calls, barrier, contenders } = workerData as Input;
 
 const db = openDb(dbFile, { migrate: false });
-db.$client.prepare("select 1").get(); // the connection is fully open before the race starts
+await execute(db, sql`select 1`); // the connection is fully open before the race starts
 setDb(db);
 const mod = (await import(modulePath)) as Record<string, (...a: unknown[]) => unknown>;
 const gate = new Int32Array(barrier);
@@ -26,5 +27,5 @@ for (const args of calls) {
     results.push({ ok: false, code: error instanceof TRPCError ? error.code : "UNEXPECTED", message: String((error as Error)?.message ?? error) });
   }
 }
-db.$client.close();
+await db.$admit.close();
 parentPort!.postMessage({ startedAt, results });

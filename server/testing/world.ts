@@ -30,7 +30,7 @@ export type World = {
   order: { id: string; buyerAttendeeId: string; holderAttendeeId: string; holderSecret: string };
   otherEvent: { id: string; slug: string; ticketTypeId: string; orderId: string; attendeeId: string; ownerId: string };
   /** A browser session for the role: the cookie header value and the resolved caller. */
-  cookieFor(role: SignedInRole): { cookie: string; caller: Caller };
+  cookieFor(role: SignedInRole): Promise<{ cookie: string; caller: Caller }>;
   /** A Bearer token for the role with the given scopes (default: all). */
   bearerFor(role: SignedInRole, scopes?: readonly (typeof SCOPES)[number][]): Promise<string>;
 };
@@ -41,7 +41,7 @@ export async function buildWorld(file = ":memory:"): Promise<World> {
   passwordHash ??= hashPassword(WORLD_PASSWORD);
   const hash = await passwordHash;
   const now = Date.now();
-  const mkUser = (name: string, role: User["role"] = "user"): User => {
+  const mkUser = async (name: string, role: User["role"] = "user"): Promise<User> => {
     const user: User = {
       id: randomId(),
       email: `${name}-${randomId(4)}@world.test`.toLowerCase(),
@@ -51,38 +51,38 @@ export async function buildWorld(file = ":memory:"): Promise<World> {
       emailVerifiedAt: now,
       createdAt: now,
     };
-    db.insert(users).values(user).run();
+    await db.insert(users).values(user);
     return user;
   };
   const u: Record<SignedInRole, User> = {
-    user: mkUser("user"),
-    buyer: mkUser("buyer"),
-    holder: mkUser("holder"),
-    registrar: mkUser("registrar"),
-    organizer: mkUser("organizer"),
-    owner: mkUser("owner"),
-    staff: mkUser("staff", "staff"),
-    admin: mkUser("admin", "admin"),
+    user: await mkUser("user"),
+    buyer: await mkUser("buyer"),
+    holder: await mkUser("holder"),
+    registrar: await mkUser("registrar"),
+    organizer: await mkUser("organizer"),
+    owner: await mkUser("owner"),
+    staff: await mkUser("staff", "staff"),
+    admin: await mkUser("admin", "admin"),
   };
 
   // Tomorrow, so nothing about the world is in the past.
   const mkEvent = (name: string) =>
     insertEvent(db, name, { event: { venue: "Hall 1", startsAt: now + 86_400_000, endsAt: now + 90_000_000 }, ticketType: { name: "General", priceCents: 1000, quantity: 100 } }, now);
-  const event = mkEvent("World Conf");
+  const event = await mkEvent("World Conf");
   for (const [role, user] of [["owner", u.owner], ["organizer", u.organizer], ["registrar", u.registrar]] as const) {
-    db.insert(eventMembers).values({ eventId: event.id, userId: user.id, role, createdAt: now }).run();
+    await db.insert(eventMembers).values({ eventId: event.id, userId: user.id, role, createdAt: now });
   }
 
-  const mkOrder = (event: { id: string; ticketTypeId: string }, buyer: User, holders: User[]) => {
-    const order = insertOrder(db, event, buyer, holders, now);
+  const mkOrder = async (event: { id: string; ticketTypeId: string }, buyer: User, holders: User[]) => {
+    const order = await insertOrder(db, event, buyer, holders, now);
     return { orderId: order.id, rows: order.attendees };
   };
-  const main = mkOrder(event, u.buyer, [u.buyer, u.holder]);
+  const main = await mkOrder(event, u.buyer, [u.buyer, u.holder]);
 
-  const otherOwner = mkUser("other-owner");
-  const other = mkEvent("Other Fest");
-  db.insert(eventMembers).values({ eventId: other.id, userId: otherOwner.id, role: "owner", createdAt: now }).run();
-  const otherOrder = mkOrder(other, otherOwner, [otherOwner]);
+  const otherOwner = await mkUser("other-owner");
+  const other = await mkEvent("Other Fest");
+  await db.insert(eventMembers).values({ eventId: other.id, userId: otherOwner.id, role: "owner", createdAt: now });
+  const otherOrder = await mkOrder(other, otherOwner, [otherOwner]);
 
   return {
     db,
@@ -90,20 +90,20 @@ export async function buildWorld(file = ":memory:"): Promise<World> {
     event,
     order: { id: main.orderId, buyerAttendeeId: main.rows[0].id, holderAttendeeId: main.rows[1].id, holderSecret: main.rows[1].checkinSecret },
     otherEvent: { ...other, orderId: otherOrder.orderId, attendeeId: otherOrder.rows[0].id, ownerId: otherOwner.id },
-    cookieFor(role) {
-      const { secret } = createBrowserSession(db, u[role].id, { device: "matrix", ip: "127.0.0.1" });
-      const auth = authenticateCookie(db, secret);
+    async cookieFor(role) {
+      const { secret } = await createBrowserSession(db, u[role].id, { device: "matrix", ip: "127.0.0.1" });
+      const auth = await authenticateCookie(db, secret);
       if (auth.kind !== "caller") throw new Error("world: browser session did not authenticate");
       return { cookie: secret, caller: auth.caller };
     },
     async bearerFor(role, scopes = SCOPES) {
-      const { session } = createApiSession(db, u[role].id, [...scopes], { device: "matrix", ip: "127.0.0.1" });
-      return signAccessToken(accessTokenKey(config().authSecret), { userId: u[role].id, sessionId: session.id, scopes: [...scopes] });
+      const { session } = await createApiSession(db, u[role].id, [...scopes], { device: "matrix", ip: "127.0.0.1" });
+      return signAccessToken(await accessTokenKey(config().authSecret), { userId: u[role].id, sessionId: session.id, scopes: [...scopes] });
     },
   };
 }
 
 /** The world's main event as a full row, for domain functions that take an authorized event. */
-export function eventRow(world: World): Event {
-  return world.db.select().from(events).where(eq(events.id, world.event.id)).get()!;
+export async function eventRow(world: World): Promise<Event> {
+  return (await world.db.select().from(events).where(eq(events.id, world.event.id)).limit(1))[0]!;
 }

@@ -1,6 +1,7 @@
 import { and, asc, desc, eq, sql } from "drizzle-orm";
 import { z } from "zod";
-import type { Db } from "@/db/client";
+import { transaction, type Db } from "@/db/client";
+import { prepared } from "@/db/prepared";
 import { ticketDownloads, users, type Order } from "@/db/schema";
 import { ticketDownloadsVisibleOnlyBy, type OrderVisibility } from "@/server/access";
 import { recordAudit } from "@/server/audit";
@@ -17,7 +18,7 @@ export type DownloadRecord = {
   at?: number;
 };
 
-export function recordTicketDownload(db: Db, record: DownloadRecord): void {
+export async function recordTicketDownload(db: Db, record: DownloadRecord): Promise<void> {
   const at = record.at ?? Date.now();
   const row = {
     orderId: record.order.id,
@@ -30,13 +31,13 @@ export function recordTicketDownload(db: Db, record: DownloadRecord): void {
     at,
   };
   if (record.visibility.as !== "staff") {
-    insertDownload(db).run(row);
+    await insertDownload(db).execute(row);
     return;
   }
   // Staff read tickets that aren't theirs or their event's; the event's own audit log shows it.
-  db.transaction((tx) => {
-    insertDownload(db).run(row);
-    recordAudit(
+  await transaction(db, async (tx) => {
+    await insertDownload(tx).execute(row);
+    await recordAudit(
       tx,
       {
         eventId: record.order.eventId,
@@ -50,19 +51,14 @@ export function recordTicketDownload(db: Db, record: DownloadRecord): void {
 }
 
 /** Prepared once per connection: every download runs it, and compiling it cost more than running it. */
-function insertDownload(db: Db): { run(values: Record<string, unknown>): unknown } {
-  let prepared = insertStatements.get(db);
-  if (!prepared) {
-    const p = (name: string) => sql.placeholder(name);
-    prepared = db
+function insertDownload(db: Db) {
+  const p = (name: string) => sql.placeholder(name);
+  return prepared(db, "insert-ticket-download", (db) =>
+    db
       .insert(ticketDownloads)
-      .values({ orderId: p("orderId"), eventId: p("eventId"), userId: p("userId"), sessionId: p("sessionId"), attendeeIds: p("attendeeIds"), accessAs: p("accessAs"), ip: p("ip"), at: p("at") })
-      .prepare();
-    insertStatements.set(db, prepared);
-  }
-  return prepared;
+      .values({ orderId: p("orderId"), eventId: p("eventId"), userId: p("userId"), sessionId: p("sessionId"), attendeeIds: p("attendeeIds"), accessAs: p("accessAs"), ip: p("ip"), at: p("at") }),
+  );
 }
-const insertStatements = new WeakMap<Db, { run(values: Record<string, unknown>): unknown }>();
 
 const accessAsSchema = z.enum(["buyer", "holder", "owner", "organizer", "staff"]);
 const attendeeIdsSchema = z.array(z.string());
@@ -95,14 +91,14 @@ const LABELS: Record<z.infer<typeof accessAsSchema>, string> = {
  * `ticketDownloadsVisibleOnlyBy`). The caller must have passed `requireOrderAccess` for the order;
  * its `visibility` goes in here.
  */
-export function listDownloadHistory(
+export async function listDownloadHistory(
   db: Db,
   order: { id: string; buyerId: string },
   viewer: { userId: string; visibility: OrderVisibility },
   limit = 50,
-): DownloadHistoryEntry[] {
+): Promise<DownloadHistoryEntry[]> {
   const onlyBy = ticketDownloadsVisibleOnlyBy(viewer.userId, viewer.visibility);
-  const rows = db
+  const rows = await db
     .select({
       at: ticketDownloads.at,
       userId: ticketDownloads.userId,
@@ -114,8 +110,7 @@ export function listDownloadHistory(
     .innerJoin(users, eq(users.id, ticketDownloads.userId))
     .where(and(eq(ticketDownloads.orderId, order.id), onlyBy === null ? undefined : eq(ticketDownloads.userId, onlyBy)))
     .orderBy(desc(ticketDownloads.at), desc(ticketDownloads.id))
-    .limit(limit)
-    .all();
+    .limit(limit);
   return rows.map((row) => {
     const accessAs = accessAsSchema.safeParse(row.accessAs);
     const ids = safeJsonArray(row.attendeeIds);
@@ -144,5 +139,5 @@ function safeJsonArray(text: string): string[] {
 
 /** Every download of an order, oldest first, for audits and tests. */
 export function downloadsOfOrder(db: Db, orderIdentifier: string) {
-  return db.select().from(ticketDownloads).where(eq(ticketDownloads.orderId, orderIdentifier)).orderBy(asc(ticketDownloads.id)).all();
+  return db.select().from(ticketDownloads).where(eq(ticketDownloads.orderId, orderIdentifier)).orderBy(asc(ticketDownloads.id));
 }

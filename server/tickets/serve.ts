@@ -31,11 +31,11 @@ export async function serveTickets(request: Request, rawParams: unknown, route: 
   const params = parsed.data;
 
   const database = db();
-  const { order, visibility } = requireOrderAccess(database, caller, params.orderIdentifier);
+  const { order, visibility } = await requireOrderAccess(database, caller, params.orderIdentifier);
   const attendeeIds =
     params.attendeeIdentifier === undefined
       ? (orderAttendeeIds: string[]) => visibleAttendees(orderAttendeeIds.map((id) => ({ id })), visibility).map((a) => a.id)
-      : [requireVisibleAttendee(database, order, visibility, params.attendeeIdentifier).id];
+      : [(await requireVisibleAttendee(database, order, visibility, params.attendeeIdentifier)).id];
 
   const file = await openTicketFile(database, order.id, attendeeIds);
   // Both identifiers come from our own rows and match [A-Za-z0-9_-]: safe inside the quotes.
@@ -53,7 +53,7 @@ export async function serveTickets(request: Request, rawParams: unknown, route: 
   }
 
   try {
-    recordTicketDownload(database, { caller, order, attendeeIds: file.attendeeIds, visibility, ip: clientIp(request.headers) });
+    await recordTicketDownload(database, { caller, order, attendeeIds: file.attendeeIds, visibility, ip: clientIp(request.headers) });
   } catch (error) {
     file.close();
     throw error;

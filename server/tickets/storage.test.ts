@@ -25,7 +25,7 @@ let w: TicketWorld;
 let buyerCookie: Record<string, string>;
 beforeEach(async () => {
   w = await ticketWorld();
-  buyerCookie = cookieHeader(w.db, w.users.buyer).headers;
+  buyerCookie = (await cookieHeader(w.db, w.users.buyer)).headers;
   renders.mockClear();
 });
 afterEach(() => vi.restoreAllMocks());
@@ -38,8 +38,8 @@ function download(headers = buyerCookie): Promise<Response> {
 }
 
 /** Where the order's current PDF lives, computed without rendering. */
-function expectedPath(): string {
-  return ticketPathFor(cacheKeyFor(printedTicketsFor(w.db, w.order.id, allIds())));
+async function expectedPath(): Promise<string> {
+  return ticketPathFor(cacheKeyFor(await printedTicketsFor(w.db, w.order.id, allIds())));
 }
 
 function filesIn(dir: string): string[] {
@@ -61,7 +61,7 @@ describe("where files go", () => {
     const second = Buffer.from(await (await download()).arrayBuffer());
     expect(renders).toHaveBeenCalledTimes(1);
     expect(second.equals(first)).toBe(true);
-    expect(readFileSync(expectedPath()).equals(first)).toBe(true);
+    expect(readFileSync(await expectedPath()).equals(first)).toBe(true);
   });
 
   it("gives the same set of tickets one file whatever order the ids come in", async () => {
@@ -81,10 +81,10 @@ describe("stale tickets are never served", () => {
   it("serves the new name after an attendee is renamed, from a new file", async () => {
     const before = readPdf(new Uint8Array(await (await download()).arrayBuffer()));
     expect(before.text[0]).toContain("Bea Buyer");
-    const oldPath = expectedPath();
+    const oldPath = await expectedPath();
 
-    w.db.update(attendees).set({ name: "Beatrix Buyer-Renamed" }).where(eq(attendees.id, w.order.attendees[0].id)).run();
-    const newPath = expectedPath();
+    await w.db.update(attendees).set({ name: "Beatrix Buyer-Renamed" }).where(eq(attendees.id, w.order.attendees[0].id));
+    const newPath = await expectedPath();
     expect(newPath).not.toBe(oldPath);
     const after = readPdf(new Uint8Array(await (await download()).arrayBuffer()));
     expect(after.text[0]).toContain("Beatrix Buyer-Renamed");
@@ -97,8 +97,8 @@ describe("stale tickets are never served", () => {
     await (await download()).arrayBuffer();
     const [first, second] = w.order.attendees;
     const fresh = randomId();
-    w.db.update(attendees).set({ status: "cancelled", cancelledAt: Date.now() }).where(eq(attendees.id, first.id)).run();
-    w.db.update(attendees).set({ checkinSecret: fresh }).where(eq(attendees.id, second.id)).run();
+    await w.db.update(attendees).set({ status: "cancelled", cancelledAt: Date.now() }).where(eq(attendees.id, first.id));
+    await w.db.update(attendees).set({ checkinSecret: fresh }).where(eq(attendees.id, second.id));
 
     const pdf = readPdf(new Uint8Array(await (await download()).arrayBuffer()));
     expect(pdf.pages).toBe(3);
@@ -108,10 +108,10 @@ describe("stale tickets are never served", () => {
   });
 
   it("changes the file when the event's printed details change", async () => {
-    const oldPath = expectedPath();
-    w.db.update(events).set({ venue: "Another Hall" }).where(eq(events.id, w.event.id)).run();
-    expect(expectedPath()).not.toBe(oldPath);
-    w.db.update(events).set({ timeZone: "Europe/London" }).where(eq(events.id, w.event.id)).run();
+    const oldPath = await expectedPath();
+    await w.db.update(events).set({ venue: "Another Hall" }).where(eq(events.id, w.event.id));
+    expect(await expectedPath()).not.toBe(oldPath);
+    await w.db.update(events).set({ timeZone: "Europe/London" }).where(eq(events.id, w.event.id));
     const pdf = readPdf(new Uint8Array(await (await download()).arrayBuffer()));
     expect(pdf.text[0]).toContain("Another Hall");
     expect(pdf.text[0]).toContain("(Europe/London)");
@@ -120,14 +120,14 @@ describe("stale tickets are never served", () => {
 
 describe("concurrency", () => {
   it("renders a missing file once for 50 concurrent requests, and every one gets the full PDF", async () => {
-    expect(existsSync(expectedPath())).toBe(false);
+    expect(existsSync(await expectedPath())).toBe(false);
     const responses = await Promise.all(Array.from({ length: 50 }, () => download()));
     const bodies = await Promise.all(responses.map(async (r) => ({ status: r.status, bytes: Buffer.from(await r.arrayBuffer()) })));
     expect(renders).toHaveBeenCalledTimes(1);
     expect(bodies.every((b) => b.status === 200)).toBe(true);
     expect(bodies.every((b) => b.bytes.equals(bodies[0].bytes))).toBe(true);
     expect(readPdf(bodies[0].bytes).pages).toBe(3);
-    expect(downloadsOfOrder(w.db, w.order.id)).toHaveLength(50);
+    expect(await downloadsOfOrder(w.db, w.order.id)).toHaveLength(50);
   });
 });
 
@@ -137,13 +137,13 @@ describe("interrupted renders", () => {
     renders.mockImplementationOnce(async () => {
       throw new Error("renderer died mid-document");
     });
-    const target = expectedPath();
+    const target = await expectedPath();
     const failed = await download();
     expect(failed.status).toBe(500);
     expect(((await failed.json()) as { error: { code: string } }).error.code).toBe("INTERNAL_SERVER_ERROR");
     expect(existsSync(target)).toBe(false);
     expect(filesIn(path.dirname(target)).filter((f) => f.includes(path.basename(target)))).toEqual([]);
-    expect(downloadsOfOrder(w.db, w.order.id)).toHaveLength(0);
+    expect(await downloadsOfOrder(w.db, w.order.id)).toHaveLength(0);
 
     const pdf = readPdf(new Uint8Array(await (await download()).arrayBuffer()));
     expect(pdf.qrCodes).toEqual(w.order.attendees.map((a) => [a.checkinSecret]));
@@ -153,7 +153,7 @@ describe("interrupted renders", () => {
   it("never creates the final file when the write fails before the rename, and cleans up its temp file", async () => {
     vi.spyOn(console, "error").mockImplementation(() => {});
     const rename = vi.spyOn(fs, "rename").mockRejectedValueOnce(Object.assign(new Error("EIO: i/o error"), { code: "EIO" }));
-    const target = expectedPath();
+    const target = await expectedPath();
     expect((await download()).status).toBe(500);
     expect(rename).toHaveBeenCalledTimes(1);
     expect(existsSync(target)).toBe(false);
@@ -164,11 +164,11 @@ describe("interrupted renders", () => {
   });
 
   it("never serves what a process killed between write and rename left behind", { timeout: 60_000 }, async () => {
-    const target = expectedPath();
+    const target = await expectedPath();
     // `node --import tsx` rather than the tsx CLI, which would run the script in a grandchild.
     const child = spawnSync(
       process.execPath,
-      ["--import", "tsx", "server/tickets/crash-render.fixture.ts", w.db.$client.name, w.order.id, JSON.stringify(allIds())],
+      ["--import", "tsx", "server/tickets/crash-render.fixture.ts", w.db.$admit.location, w.order.id, JSON.stringify(allIds())],
       { encoding: "utf8", env: { ...process.env, NODE_ENV: "test", DATA_DIR: process.env.DATA_DIR } },
     );
     expect(child.signal, child.stderr).toBe("SIGKILL");
@@ -195,7 +195,7 @@ describe("interrupted renders", () => {
 describe("sweeping the cache", () => {
   it("deletes files past their age, and a swept ticket is rendered again on its next request", async () => {
     await (await download()).arrayBuffer();
-    const target = expectedPath();
+    const target = await expectedPath();
     const old = new Date(Date.now() - 40 * 24 * 60 * 60_000);
     utimesSync(target, old, old);
     const { removed } = await sweepTicketCache(30 * 24 * 60 * 60_000);

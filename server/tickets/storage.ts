@@ -39,8 +39,7 @@ const printedStatement = (db: Db) =>
     .innerJoin(ticketTypes, and(eq(ticketTypes.id, attendees.ticketTypeId), eq(ticketTypes.eventId, attendees.eventId)))
     .innerJoin(events, eq(events.id, attendees.eventId))
     .where(eq(attendees.orderId, sql.placeholder("orderId")))
-    .orderBy(asc(attendees.createdAt), asc(attendees.id))
-    .prepare();
+    .orderBy(asc(attendees.createdAt), asc(attendees.id));
 
 /**
  * Which of an order's attendees go into a file: their ids, or a choice made from all the order's
@@ -53,9 +52,9 @@ export type AttendeeChoice = readonly string[] | ((orderAttendeeIds: string[]) =
  * `attendeeIds`, so one set of tickets always maps to one file. An id outside the order is
  * "not found": this never widens what the caller asked for.
  */
-export function printedTicketsFor(db: Db, orderIdentifier: string, choice: AttendeeChoice): PrintedTicket[] {
+export async function printedTicketsFor(db: Db, orderIdentifier: string, choice: AttendeeChoice): Promise<PrintedTicket[]> {
   // The whole order in one prepared statement, filtered here (no IN list of any length).
-  const orderRows = prepared(db, "ticket-printed-rows", printedStatement).all({ orderId: orderIdentifier });
+  const orderRows = await prepared(db, "ticket-printed-rows", printedStatement).execute({ orderId: orderIdentifier });
   const wanted = new Set(typeof choice === "function" ? choice(orderRows.map((row) => row.attendee.id)) : choice);
   if (wanted.size === 0) throw notFound("No tickets to download");
   const rows = orderRows.filter((row) => wanted.has(row.attendee.id));
@@ -127,7 +126,7 @@ const inFlight = new Map<string, Promise<string>>();
 
 /** The PDF of these attendees of the order, rendered now if it isn't cached yet. */
 export async function ticketFileFor(db: Db, orderIdentifier: string, attendeeIds: AttendeeChoice): Promise<TicketFile> {
-  const tickets = printedTicketsFor(db, orderIdentifier, attendeeIds);
+  const tickets = await printedTicketsFor(db, orderIdentifier, attendeeIds);
   const key = cacheKeyFor(tickets);
   const file = await ensureRendered(key, tickets);
   return { path: file, key, attendeeIds: tickets.map((t) => t.attendeeIdentifier) };
@@ -154,7 +153,7 @@ export type OpenTicketFile = TicketFile & {
  * and were the largest cost of a cached download.
  */
 export async function openTicketFile(db: Db, orderIdentifier: string, attendeeIds: AttendeeChoice): Promise<OpenTicketFile> {
-  const tickets = printedTicketsFor(db, orderIdentifier, attendeeIds);
+  const tickets = await printedTicketsFor(db, orderIdentifier, attendeeIds);
   const key = cacheKeyFor(tickets);
   const file = { path: ticketPathFor(key), key, attendeeIds: tickets.map((t) => t.attendeeIdentifier) };
   for (let attempt = 1; ; attempt++) {

@@ -18,7 +18,7 @@ import { insertEvent, insertOrder } from "@/server/testing/inserts";
  * order of another event.
  */
 export async function ticketWorld() {
-  const db = freshDb();
+  const db = await freshDb();
   const now = Date.now();
   const [buyer, holder, unverifiedHolder, owner, organizer, registrar, staff, admin, unrelated, otherOwner] = await Promise.all([
     makeUser(db, { name: "Bea Buyer" }),
@@ -33,20 +33,20 @@ export async function ticketWorld() {
     makeUser(db, { name: "Other Owner" }),
   ]);
 
-  const event = insertEvent(db, "Ticket Conf 2026", {}, now);
+  const event = await insertEvent(db, "Ticket Conf 2026", {}, now);
   for (const [role, user] of [["owner", owner], ["organizer", organizer], ["registrar", registrar]] as const) {
-    db.insert(eventMembers).values({ eventId: event.id, userId: user.id, role, createdAt: now }).run();
+    await db.insert(eventMembers).values({ eventId: event.id, userId: user.id, role, createdAt: now });
   }
-  const order = insertOrder(db, event, buyer, [
+  const order = await insertOrder(db, event, buyer, [
     { name: "Bea Buyer", email: buyer.email },
     // Upper-case on purpose: holders are matched case-insensitively.
     { name: "Hal Holder", email: holder.email.toUpperCase() },
     { name: "Una Unverified", email: unverifiedHolder.email },
   ], now);
 
-  const otherEvent = insertEvent(db, "Other Fest", {}, now);
-  db.insert(eventMembers).values({ eventId: otherEvent.id, userId: otherOwner.id, role: "owner", createdAt: now }).run();
-  const otherOrder = insertOrder(db, otherEvent, otherOwner, [{ name: "Other Owner", email: otherOwner.email }], now);
+  const otherEvent = await insertEvent(db, "Other Fest", {}, now);
+  await db.insert(eventMembers).values({ eventId: otherEvent.id, userId: otherOwner.id, role: "owner", createdAt: now });
+  const otherOrder = await insertOrder(db, otherEvent, otherOwner, [{ name: "Other Owner", email: otherOwner.email }], now);
 
   return {
     db,
@@ -58,8 +58,8 @@ export async function ticketWorld() {
 }
 export type TicketWorld = Awaited<ReturnType<typeof ticketWorld>>;
 
-export function cookieHeader(db: AppDb, user: Pick<User, "id">): { headers: Record<string, string>; sessionId: string } {
-  const { session, secret } = createBrowserSession(db, user.id, { device: "vitest", ip: "127.0.0.1" });
+export async function cookieHeader(db: AppDb, user: Pick<User, "id">): Promise<{ headers: Record<string, string>; sessionId: string }> {
+  const { session, secret } = await createBrowserSession(db, user.id, { device: "vitest", ip: "127.0.0.1" });
   return { headers: { cookie: `${sessionCookieName()}=${secret}` }, sessionId: session.id };
 }
 
@@ -69,8 +69,8 @@ export async function bearerHeader(
   scopes: Scope[] = ["tickets:read", "orders:read"],
   options: { nowSeconds?: number; key?: Uint8Array } = {},
 ): Promise<{ headers: Record<string, string>; sessionId: string }> {
-  const { session } = createApiSession(db, user.id, scopes, { device: "vitest", ip: "127.0.0.1" });
-  const key = options.key ?? accessTokenKey(config().authSecret);
+  const { session } = await createApiSession(db, user.id, scopes, { device: "vitest", ip: "127.0.0.1" });
+  const key = options.key ?? (await accessTokenKey(config().authSecret));
   const token = await signAccessToken(key, { userId: user.id, sessionId: session.id, scopes }, options.nowSeconds);
   return { headers: { authorization: `Bearer ${token}` }, sessionId: session.id };
 }

@@ -12,7 +12,7 @@ type Props = { params: Promise<{ slug: string }> };
 export async function generateMetadata({ params }: Props): Promise<Metadata> {
   const { slug } = await params;
   try {
-    return { title: getVisibleEventBySlug(db(), await pageCaller(), slug).event.name };
+    return { title: (await getVisibleEventBySlug(db(), await pageCaller(), slug)).event.name };
   } catch {
     return { title: "Event" };
   }
@@ -22,7 +22,7 @@ export default async function EventPage({ params }: Props) {
   const { slug } = await params;
   const caller = await pageCaller();
   const here = `/events/${slug}`;
-  const { event, ticketTypes, viewerRole } = loadForPage(() => getVisibleEventBySlug(db(), caller, slug), here);
+  const { event, ticketTypes, viewerRole } = await loadForPage(() => getVisibleEventBySlug(db(), caller, slug), here);
   const soldOut = ticketTypes.every((type) => type.remaining === 0);
 
   return (

@@ -22,7 +22,7 @@ export default async function OrderPage({ params, searchParams }: Props) {
   const here = `/orders/${encodeURIComponent(orderIdentifier)}`;
   const caller = await pageCaller();
   if (!caller) redirect(`/signin?callbackUrl=${encodeURIComponent(here)}`);
-  const { access, order, event, attendees, downloads } = loadForPage(() => getOrderPage(db(), caller, orderIdentifier), here);
+  const { access, order, event, attendees, downloads } = await loadForPage(() => getOrderPage(db(), caller, orderIdentifier), here);
   const at = new Intl.DateTimeFormat("en-GB", { day: "numeric", month: "short", year: "numeric", hour: "2-digit", minute: "2-digit", timeZone: event.timeZone, timeZoneName: "short" });
   const whole = access !== "holder";
   const orderPdf = `/tickets/${encodeURIComponent(order.id)}`;

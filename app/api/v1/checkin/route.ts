@@ -15,8 +15,8 @@ const checkInRequest = z.object({
 export const POST = route(async (request) => {
   const caller = await requireBearer(request, "POST /api/v1/checkin");
   const input = await readJson(request, checkInRequest);
-  const event = input.eventId ? requireEventPermission(db(), caller, input.eventId, "check_in") : null;
-  const outcome = attemptCheckIn(db(), caller, { secret: input.secret, event });
+  const event = input.eventId ? await requireEventPermission(db(), caller, input.eventId, "check_in") : null;
+  const outcome = await attemptCheckIn(db(), caller, { secret: input.secret, event });
   switch (outcome.status) {
     case "checked_in":
       return json({ status: "checked_in", checkedInAt: new Date(outcome.checkedInAt).toISOString(), attendee: outcome.attendee, ticketType: outcome.ticketType, event: outcome.event });

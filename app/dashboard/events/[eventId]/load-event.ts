@@ -14,13 +14,13 @@ import { eventSectionHref, type EventSection } from "./sections";
 export async function loadEventDashboard(eventId: string, section: EventSection) {
   const here = eventSectionHref(eventId, section);
   const caller = await requirePageCaller(here);
-  const access = loadForPage(() => eventDashboardAccess(db(), caller, eventId), here);
+  const access = await loadForPage(() => eventDashboardAccess(db(), caller, eventId), here);
   if (section === "checkin") {
     if (!access.may.checkIn) forbidden();
   } else if (!access.may.view) {
     redirect(eventSectionHref(access.event.id, "checkin"));
   }
-  return { caller, ...access, counts: eventCounts(db(), access.event.id) };
+  return { caller, ...access, counts: await eventCounts(db(), access.event.id) };
 }
 
 export type EventDashboard = Awaited<ReturnType<typeof loadEventDashboard>>;

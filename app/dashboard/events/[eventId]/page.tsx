@@ -13,7 +13,7 @@ type Props = { params: Promise<{ eventId: string }> };
 export default async function EventAttendeesPage({ params }: Props) {
   const { eventId } = await params;
   const dashboard = await loadEventDashboard(eventId, "attendees");
-  const types = ticketTypesOf(db(), dashboard.event.id).map(({ id, name }) => ({ id, name }));
+  const types = (await ticketTypesOf(db(), dashboard.event.id)).map(({ id, name }) => ({ id, name }));
   return (
     <div className="space-y-6">
       <EventHeader dashboard={dashboard} section="attendees" />

@@ -17,10 +17,10 @@ const filterSchema = z.object({
 export const GET = route(async (request, { params }: { params: Promise<{ eventId: string }> }) => {
   const caller = await requireCaller(request, "GET /api/events/[eventId]/attendees.csv");
   const { eventId } = await params;
-  const event = requireEventPermission(db(), caller, eventId, "view_event");
+  const event = await requireEventPermission(db(), caller, eventId, "view_event");
   const query = Object.fromEntries(new URL(request.url).searchParams);
   const filter = filterSchema.parse(Object.fromEntries(Object.entries(query).filter(([, v]) => v !== "")));
-  recordAudit(db(), { eventId: event.id, caller, action: "attendees_exported", detail: filter });
+  await recordAudit(db(), { eventId: event.id, caller, action: "attendees_exported", detail: filter });
   const date = new Date().toISOString().slice(0, 10);
   return new Response(attendeeCsvStream(db(), { ...filter, eventId: event.id }), {
     headers: {

@@ -6,6 +6,6 @@ import { route } from "@/server/http/respond";
 /** Revokes the whole API session: its access tokens and refresh tokens die together. */
 export const POST = route(async (request) => {
   const caller = await requireBearer(request, "POST /api/v1/auth/logout");
-  revokeSession(db(), caller.sessionId, "logged_out");
+  await revokeSession(db(), caller.sessionId, "logged_out");
   return new Response(null, { status: 204, headers: { "Cache-Control": "no-store" } });
 });

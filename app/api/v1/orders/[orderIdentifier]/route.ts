@@ -9,5 +9,5 @@ type Params = { params: Promise<{ orderIdentifier: string }> };
 export const GET = route(async (request, { params }: Params) => {
   const caller = await requireBearer(request, "GET /api/v1/orders/[orderIdentifier]");
   const { orderIdentifier } = await params;
-  return json(getOrderView(db(), caller, orderIdentifier));
+  return json(await getOrderView(db(), caller, orderIdentifier));
 });

@@ -1,0 +1,55 @@
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+
+/**
+ * The domain runs on SQLite and PostgreSQL through one async query-builder surface (db/client.ts
+ * `Db`). Its TypeScript type is SQLite's, so the compiler alone would let SQLite-only calls slip
+ * in; this keeps them out of everything outside db/, where the dialects live.
+ */
+const FORBIDDEN: Array<[RegExp, string]> = [
+  [/\.(get|all|run)\(\s*\)/, "SQLite-only executor: await the builder (with .limit(1) for one row)"],
+  [/\.changes\b/, "better-sqlite3's changes count: use .returning() and count the rows"],
+  [/\.transaction\(/, "drizzle's transaction: use transaction(db, async (tx) => …) from db/client.ts"],
+  [/behavior:\s*"/, "SQLite transaction behaviour: db/client.ts transaction() decides it"],
+  [/\$client\b/, "the raw driver: keep it inside db/"],
+  [/from "better-sqlite3"|from "pg"|drizzle-orm\/(sqlite-core|pg-core|better-sqlite3|node-postgres)/, "a dialect's module: keep it inside db/"],
+  [/\b(json_object|json_extract|jsonb_build_object|strftime|unixepoch|rowid|ILIKE|GLOB)\b/, "dialect-specific SQL: put it behind a helper in db/"],
+];
+
+const ROOTS = ["server", "app", "scripts", "bench"];
+const SKIP = new Set(["node_modules", "results", "fonts"]);
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const file = path.join(dir, name);
+    if (SKIP.has(name)) return [];
+    if (statSync(file).isDirectory()) return sourceFiles(file);
+    return /\.(ts|tsx|mts|mjs)$/.test(name) ? [file] : [];
+  });
+}
+
+// The bench's out-of-process counters read the SQLite file directly, on purpose; this file names
+// the forbidden patterns.
+const EXEMPT = new Set(["server/dialect-free.test.ts", "bench/run.ts"]);
+
+describe("the domain is dialect-free", () => {
+  const files = ROOTS.flatMap(sourceFiles).filter((file) => !EXEMPT.has(file));
+
+  it("finds the sources it checks", () => {
+    expect(files.length).toBeGreaterThan(50);
+  });
+
+  it("uses only what both dialects share, outside db/", () => {
+    const offences: string[] = [];
+    for (const file of files) {
+      readFileSync(file, "utf8")
+        .split("\n")
+        .forEach((line, index) => {
+          if (/^\s*(\/\/|\*|\/\*)/.test(line)) return;
+          for (const [pattern, why] of FORBIDDEN) if (pattern.test(line)) offences.push(`${file}:${index + 1}: ${why}\n    ${line.trim()}`);
+        });
+    }
+    expect(offences).toEqual([]);
+  });
+});
