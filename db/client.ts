@@ -28,6 +28,7 @@ export type AppDb = Db & {
     /** The SQLite file (or ":memory:"). */
     location: string;
     close(): Promise<void>;
+    transaction<T>(fn: (tx: Db) => Promise<T>): Promise<T>;
   };
 };
 
@@ -99,8 +100,9 @@ class StatementCache {
   }
 }
 
-const transactions = new WeakMap<Db, (fn: (tx: Db) => Promise<unknown>) => Promise<unknown>>();
-const transactionHandles = new WeakSet<Db>();
+// Marks a transaction's handle. A registered symbol, not a module-level WeakSet: Next.js bundles
+// this module into several chunks, and they all share one connection through globalThis.
+const IN_TRANSACTION = Symbol.for("admit.db.inTransaction");
 
 /**
  * Runs `fn` in one transaction and returns what it returns; a throw rolls everything back.
@@ -109,10 +111,10 @@ const transactionHandles = new WeakSet<Db>();
  * stays true until it commits; within a transaction, a nested call joins it.
  */
 export async function transaction<T>(db: Db, fn: (tx: Db) => Promise<T>): Promise<T> {
-  if (transactionHandles.has(db)) return fn(db);
-  const run = transactions.get(db);
-  if (!run) throw new Error("transaction(): not a database opened by db/client.ts");
-  return run(fn) as Promise<T>;
+  if (IN_TRANSACTION in db) return fn(db);
+  const opened = (db as Partial<AppDb>).$admit;
+  if (!opened) throw new Error("transaction(): not a database opened by db/client.ts");
+  return opened.transaction(fn);
 }
 
 /** A statement with no result rows (maintenance such as ANALYZE), whatever the dialect. */
@@ -147,9 +149,9 @@ export function openDb(file: string, options: { migrate?: boolean } = {}): AppDb
     },
     { schema },
   ) as unknown as Db;
-  transactionHandles.add(tx);
+  Object.defineProperty(tx, IN_TRANSACTION, { value: true });
 
-  transactions.set(root, async (fn) => {
+  const runTransaction = async <T>(fn: (tx: Db) => Promise<T>): Promise<T> => {
     const held = await gate.acquire();
     try {
       client.exec("BEGIN IMMEDIATE");
@@ -164,7 +166,7 @@ export function openDb(file: string, options: { migrate?: boolean } = {}): AppDb
       txOwner = null;
       held.release();
     }
-  });
+  };
 
   return Object.assign(root, {
     $admit: {
@@ -174,6 +176,7 @@ export function openDb(file: string, options: { migrate?: boolean } = {}): AppDb
         await gate.outside();
         client.close();
       },
+      transaction: runTransaction,
     },
   });
 }
