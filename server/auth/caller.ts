@@ -41,7 +41,7 @@ export function readCookie(cookieHeader: string | null, name: string): string | 
 
 export async function authenticateBearer(db: Db, authorization: string, now = Date.now()): Promise<Authentication> {
   // The scheme name is case-insensitive (RFC 9110 §11.1): "bearer" and "BEARER" are Bearer too.
-  const match = /^Bearer +([A-Za-z0-9_\-.]+)$/i.exec(authorization.trim());
+  const match = /^Bearer ([A-Za-z0-9_\-.]+)$/i.exec(authorization.trim());
   if (!match) return { kind: "invalid", reason: "malformed Authorization header" };
   const claims = await verifyAccessToken(accessTokenKey(config().authSecret), match[1]);
   if (!claims) return { kind: "invalid", reason: "invalid or expired token" };
