@@ -2,10 +2,10 @@ import Database from "better-sqlite3";
 import { drizzle, type BetterSQLite3Database } from "drizzle-orm/better-sqlite3";
 import type { BaseSQLiteDatabase } from "drizzle-orm/sqlite-core";
 import { migrate } from "drizzle-orm/better-sqlite3/migrator";
-import { mkdirSync } from "node:fs";
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from "node:fs";
 import path from "node:path";
 import * as schema from "./schema";
-import { config } from "../server/config";
+import { config, PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from "../server/config";
 
 /** The connection itself; owns the raw client for pragmas and shutdown. */
 export type AppDb = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
@@ -14,7 +14,7 @@ export type Db = BaseSQLiteDatabase<"sync", Database.RunResult, typeof schema>;
 
 /** Opens (and migrates) a database file; tests open throwaway ones, the app opens config's. */
 export function openDb(file: string, options: { migrate?: boolean } = {}): AppDb {
-  if (file !== ":memory:") mkdirSync(path.dirname(file), { recursive: true });
+  if (file !== ":memory:") createPrivately(file);
   const sqlite = new Database(file);
   sqlite.pragma("journal_mode = WAL");
   sqlite.pragma("busy_timeout = 5000");
@@ -23,6 +23,18 @@ export function openDb(file: string, options: { migrate?: boolean } = {}): AppDb
   const db = drizzle(sqlite, { schema }) as AppDb;
   if (options.migrate ?? true) migrate(db, { migrationsFolder: migrationsFolder() });
   return db;
+}
+
+/**
+ * The database file is created 0600 before SQLite opens it, and SQLite gives its -wal and -shm
+ * files the database file's mode; one made by an older version is tightened.
+ */
+function createPrivately(file: string): void {
+  mkdirSync(path.dirname(file), { recursive: true, mode: PRIVATE_DIR_MODE });
+  closeSync(openSync(file, "a", PRIVATE_FILE_MODE));
+  for (const each of [file, `${file}-wal`, `${file}-shm`]) {
+    if (existsSync(each)) chmodSync(each, PRIVATE_FILE_MODE);
+  }
 }
 
 function migrationsFolder(): string {

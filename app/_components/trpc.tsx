@@ -5,6 +5,7 @@ import { httpBatchLink } from "@trpc/client";
 import { createTRPCReact, type inferReactQueryProcedureOptions } from "@trpc/react-query";
 import type { inferRouterInputs, inferRouterOutputs } from "@trpc/server";
 import { useState } from "react";
+import { MAX_TRPC_BATCH_CALLS } from "@/server/http/trpc-limits";
 import type { AppRouter } from "@/server/router";
 
 export const trpc = createTRPCReact<AppRouter>();
@@ -17,7 +18,7 @@ export function TrpcProvider({ children }: { children: React.ReactNode }) {
     () => new QueryClient({ defaultOptions: { queries: { retry: false, refetchOnWindowFocus: false } } }),
   );
   const [client] = useState(() =>
-    trpc.createClient({ links: [httpBatchLink({ url: "/api/trpc" })] }),
+    trpc.createClient({ links: [httpBatchLink({ url: "/api/trpc", maxItems: MAX_TRPC_BATCH_CALLS })] }),
   );
   return (
     <trpc.Provider client={client} queryClient={queryClient}>

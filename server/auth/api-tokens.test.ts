@@ -40,7 +40,7 @@ describe("POST /api/v1/auth/token", () => {
     const before = Math.floor(Date.now() / 1000);
     const response = await postToken({ body: { email: user.email, password: TEST_PASSWORD, device: "Door scanner 3" } });
     expect(response.status).toBe(200);
-    expect(response.headers.get("cache-control")).toBe("no-store");
+    expect(response.headers.get("cache-control")).toBe("private, no-store");
     const body = (await response.json()) as TokenBody;
     expect(body).toEqual({
       tokenType: "Bearer",
@@ -131,7 +131,7 @@ describe("refresh rotation", () => {
     const first = await signInApi(user.email, TEST_PASSWORD, { scopes: ["orders:read"] });
     const response = await postRefresh({ body: { refreshToken: first.refreshToken } });
     expect(response.status).toBe(200);
-    expect(response.headers.get("cache-control")).toBe("no-store");
+    expect(response.headers.get("cache-control")).toBe("private, no-store");
     const second = (await response.json()) as TokenBody;
     expect(second.tokenType).toBe("Bearer");
     expect(second.expiresIn).toBe(600);

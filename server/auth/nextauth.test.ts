@@ -5,6 +5,7 @@ import type { AppDb } from "@/db/client";
 import { sessions, type User } from "@/db/schema";
 import { sha256 } from "@/server/ids";
 import { freshDb, makeUser, TEST_PASSWORD } from "@/server/test-support";
+import { chunkedBody, streamedInit } from "@/server/testing/bodies";
 import { handlers } from "./nextauth";
 import { findLiveBrowserSession } from "./sessions";
 
@@ -138,5 +139,64 @@ describe("Auth.js sign-in with the opaque session cookie", () => {
     db.update(sessions).set({ revokedAt: Date.now(), revokedReason: "test" }).where(eq(sessions.secretHash, sha256(secret))).run();
     const session = await (await handlers.GET(authRequest("/api/auth/session", jar))).json();
     expect(session).toBeNull();
+  });
+});
+
+/** Attack suite (server/http/attacks.test.ts has the rest): Auth.js's own endpoints. */
+describe("attacks on Auth.js's endpoints", () => {
+  const MiB = 1024 * 1024;
+
+  it("finding 1, unbounded bodies: a chunked 8 MiB form to the sign-in callback is cut off at the cap and refused with 413", async () => {
+    const { body, pulledBytes } = chunkedBody(8 * MiB);
+    const request = new NextRequest(
+      `${NEXT_URL}/api/auth/callback/credentials`,
+      streamedInit("POST", body, { host: HOST, "content-type": "application/x-www-form-urlencoded", "x-auth-return-redirect": "1" }),
+    );
+    const response = await handlers.POST(request);
+    expect(response.status).toBe(413);
+    expect(await response.json()).toMatchObject({ error: { code: "PAYLOAD_TOO_LARGE" } });
+    // Read up to the cap (16 KiB) plus what was in flight: nowhere near the whole body.
+    expect(pulledBytes()).toBeLessThan(MiB);
+  });
+
+  it("finding 1, unbounded bodies: a declared Content-Length over the cap is refused before reading", async () => {
+    const { body, pulledBytes } = chunkedBody(8 * MiB);
+    const request = new NextRequest(
+      `${NEXT_URL}/api/auth/signin/credentials`,
+      streamedInit("POST", body, { host: HOST, "content-type": "application/x-www-form-urlencoded", "content-length": String(100 * MiB) }),
+    );
+    const response = await handlers.POST(request);
+    expect(response.status).toBe(413);
+    expect(pulledBytes()).toBe(0);
+  });
+
+  it("finding 2, malformed cookie: an undecodable session cookie is no session, and signing in still works", async () => {
+    const jar = new Jar();
+    jar.cookies.set("admit.session", "%E0%A4%A");
+    const session = await handlers.GET(authRequest("/api/auth/session", jar));
+    expect(session.status).toBe(200);
+    expect(await session.json()).toBeNull();
+    const result = await signIn(jar, user.email, TEST_PASSWORD);
+    expect(result.status).toBe(200);
+    expect(result.url).toBe(`${ORIGIN}/`);
+    expect(findLiveBrowserSession(db, jar.cookies.get("admit.session")!)).toBeDefined();
+  });
+
+  it("finding 3, caching: every Auth.js answer (session, CSRF token, sign-in) is private, no-store", async () => {
+    const jar = new Jar();
+    for (const path of ["/api/auth/session", "/api/auth/csrf", "/api/auth/providers"]) {
+      const response = await handlers.GET(authRequest(path, jar));
+      expect(response.headers.get("cache-control"), path).toBe("private, no-store");
+      jar.take(response);
+    }
+    const token = await csrfToken(jar);
+    const response = await handlers.POST(
+      authRequest("/api/auth/callback/credentials", jar, { method: "POST", form: { csrfToken: token, email: user.email, password: TEST_PASSWORD, callbackUrl: "/" } }),
+    );
+    expect(response.status).toBe(200);
+    expect(response.headers.get("cache-control")).toBe("private, no-store");
+    // The session cookie survives the header rewrite.
+    jar.take(response);
+    expect(jar.cookies.get("admit.session")).toMatch(/^[A-Za-z0-9_-]{43}$/);
   });
 });

@@ -7,6 +7,7 @@ import { db } from "@/db/client";
 import { sessions } from "@/db/schema";
 import { config } from "@/server/config";
 import { appOrigin } from "@/server/http/csrf";
+import { errorResponseFrom, MAX_JSON_BODY_BYTES, PRIVATE_NO_STORE, withCappedBody } from "@/server/http/respond";
 import { sha256 } from "@/server/ids";
 import { checkCredentials } from "./accounts";
 import { checkSignInAllowed } from "./rate-limit";
@@ -129,10 +130,25 @@ async function withRateLimitStatus(request: NextRequest, response: Response): Pr
   return new Response(JSON.stringify({ ...body, error: { code: "TOO_MANY_REQUESTS", message: "Too many failed sign-ins. Try again later." } }), { status: 429, headers });
 }
 
+/** Sessions, CSRF tokens and sign-in answers are all about one browser: nothing may cache them. */
+function privateAnswer(response: Response): Response {
+  const headers = new Headers(response.headers);
+  headers.set("Cache-Control", PRIVATE_NO_STORE);
+  return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
+}
+
 export const handlers = {
-  GET: (request: NextRequest) => authjs.handlers.GET(onAppOrigin(request)),
+  GET: async (request: NextRequest) => privateAnswer(await authjs.handlers.GET(onAppOrigin(request))),
   POST: async (request: NextRequest) => {
-    const response = await authjs.handlers.POST(onAppOrigin(request.clone() as NextRequest));
-    return withRateLimitStatus(request, response);
+    // Auth.js parses the whole form before answering: read it here first, capped (a sign-in
+    // form is a few hundred bytes), so an endless body is refused with a 413 instead.
+    let capped: NextRequest;
+    try {
+      capped = new NextRequest(await withCappedBody(request, MAX_JSON_BODY_BYTES));
+    } catch (error) {
+      return errorResponseFrom(request, error);
+    }
+    const response = await authjs.handlers.POST(onAppOrigin(capped.clone() as NextRequest));
+    return privateAnswer(await withRateLimitStatus(capped, response));
   },
 };

@@ -8,18 +8,26 @@ export type ErrorBody = { error: { code: string; message: string; fields?: Recor
 export const MAX_JSON_BODY_BYTES = 16 * 1024;
 
 /** A browser following a link accepts text/html but not JSON: it gets a readable page instead. */
-export function prefersHtml(request: Request): boolean {
-  const accept = request.headers.get("accept") ?? "";
-  return accept.includes("text/html") && !accept.includes("application/json");
+export function acceptsHtmlOnly(accept: string | null | undefined): boolean {
+  return !!accept && accept.includes("text/html") && !accept.includes("application/json");
 }
+
+export function prefersHtml(request: Request): boolean {
+  return acceptsHtmlOnly(request.headers.get("accept"));
+}
+
+/** Every answer that depends on who asks: neither the browser nor a shared cache may keep it. */
+export const PRIVATE_NO_STORE = "private, no-store";
 
 const PAGE_TEXT: Record<number, { title: string; body: string }> = {
   400: { title: "That request wasn't right", body: "Something in the link or form is not valid." },
   401: { title: "Sign in to continue", body: "You need to sign in to see this." },
   403: { title: "Not yours", body: "This belongs to another account. Sign in with the account that has access." },
   404: { title: "Not found", body: "There is nothing here. Check the link you followed." },
+  405: { title: "Not supported", body: "This address can't be used that way." },
   409: { title: "Conflict", body: "That could not be done in the current state." },
   410: { title: "No longer valid", body: "This has been cancelled or replaced." },
+  413: { title: "Too large", body: "What was sent is larger than this address accepts." },
   429: { title: "Slow down", body: "Too many attempts. Wait a little and try again." },
 };
 
@@ -49,7 +57,7 @@ export function errorResponse(
   extra: { fields?: Record<string, string>; headers?: HeadersInit } = {},
 ): Response {
   const headers = new Headers(extra.headers);
-  headers.set("Cache-Control", "no-store");
+  headers.set("Cache-Control", PRIVATE_NO_STORE);
   if (request.method !== "HEAD" && prefersHtml(request)) {
     headers.set("Content-Type", "text/html; charset=utf-8");
     return new Response(htmlErrorPage(status, message, request), { status, headers });
@@ -86,7 +94,7 @@ export function route<Ctx>(handler: (request: Request, ctx: Ctx) => Promise<Resp
 export function json(data: unknown, init: ResponseInit = {}): Response {
   const headers = new Headers(init.headers);
   headers.set("Content-Type", "application/json");
-  if (!headers.has("Cache-Control")) headers.set("Cache-Control", "no-store");
+  if (!headers.has("Cache-Control")) headers.set("Cache-Control", PRIVATE_NO_STORE);
   return new Response(JSON.stringify(data), { ...init, headers });
 }
 
@@ -112,9 +120,13 @@ function tooLarge(max: number) {
   return new TRPCError({ code: "PAYLOAD_TOO_LARGE", message: `The body must be at most ${max} bytes` });
 }
 
-export async function readCappedBody(request: Request, max: number): Promise<string> {
+/**
+ * The body, read only up to `max` bytes: a larger Content-Length is refused before reading, and a
+ * body without one (chunked) is counted while it arrives and cut off at the cap.
+ */
+export async function readCappedBytes(request: Request, max: number): Promise<Buffer<ArrayBuffer>> {
   if (Number(request.headers.get("content-length") ?? "0") > max) throw tooLarge(max);
-  if (!request.body) return "";
+  if (!request.body) return Buffer.alloc(0);
   const reader = request.body.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
@@ -128,5 +140,19 @@ export async function readCappedBody(request: Request, max: number): Promise<str
     }
     chunks.push(value);
   }
-  return new TextDecoder().decode(Buffer.concat(chunks));
+  return Buffer.concat(chunks);
+}
+
+export async function readCappedBody(request: Request, max: number): Promise<string> {
+  return new TextDecoder().decode(await readCappedBytes(request, max));
+}
+
+/**
+ * The same request with its body read (capped) into memory, for handlers that parse bodies
+ * themselves (Auth.js, tRPC): they then can't read more than `max` bytes.
+ */
+export async function withCappedBody(request: Request, max: number): Promise<Request> {
+  if (request.method === "GET" || request.method === "HEAD") return request;
+  const body = await readCappedBytes(request, max);
+  return new Request(request.url, { method: request.method, headers: request.headers, body, signal: request.signal });
 }
