@@ -1,14 +1,12 @@
-import { readdirSync, readFileSync } from "node:fs";
-import path from "node:path";
 import { TRPCError } from "@trpc/server";
 import { eq } from "drizzle-orm";
 import { beforeEach, describe, expect, it } from "vitest";
 import type { AppDb } from "@/db/client";
 import { emailVerifications, users } from "@/db/schema";
 import { fieldsOf } from "@/server/errors";
-import { outboxDir } from "@/server/mail";
 import { createCaller } from "@/server/router";
 import { anonymousContext, browserContext, freshDb, makeUser, TEST_PASSWORD } from "@/server/test-support";
+import { mailsTo } from "@/server/testing/outbox";
 import { createInnerContext } from "@/server/trpc";
 import { authenticateCookie } from "./caller";
 import { checkCredentials, createUser, verifyEmailToken } from "./accounts";
@@ -32,14 +30,9 @@ async function trpcError(promise: Promise<unknown>): Promise<TRPCError> {
 
 const uniqueEmail = (tag: string) => `${tag}-${Math.random().toString(36).slice(2)}@example.test`;
 
-/** The newest outbox message addressed to `to` (the outbox is shared by every test file). */
-function newestMailTo(to: string): { to: string; subject: string; text: string } {
-  const dir = outboxDir();
-  const mails = readdirSync(dir)
-    .filter((f) => f.endsWith(".json"))
-    .map((f) => JSON.parse(readFileSync(path.join(dir, f), "utf8")) as { to: string; subject: string; text: string; sentAt: string })
-    .filter((m) => m.to === to)
-    .sort((a, b) => a.sentAt.localeCompare(b.sentAt));
+/** The newest outbox message addressed to `to`. */
+function newestMailTo(to: string) {
+  const mails = mailsTo(to);
   expect(mails.length, `no mail to ${to}`).toBeGreaterThan(0);
   return mails.at(-1)!;
 }

@@ -7,7 +7,7 @@ import { fieldError } from "@/server/errors";
 import { randomId, randomSecret, sha256 } from "@/server/ids";
 import { appUrl, sendMail } from "@/server/mail";
 import { burnVerifyTime, hashPassword, verifyPassword } from "./passwords";
-import { checkSignInAllowed, recordSignInFailure } from "./rate-limit";
+import { checkSignInAllowed, recordSignInFailure } from "@/server/rate-limit";
 import { revokeOtherSessions } from "./sessions";
 
 export const emailSchema = z

@@ -9,7 +9,7 @@ import { config } from "@/server/config";
 import { appOrigin } from "@/server/http/csrf";
 import { sha256 } from "@/server/ids";
 import { checkCredentials } from "./accounts";
-import { checkSignInAllowed } from "./rate-limit";
+import { checkSignInAllowed } from "@/server/rate-limit";
 import { clientIp, readCookie, sessionCookieName } from "./caller";
 import { createBrowserSession, findLiveBrowserSession, revokeSession, SESSION_LIFETIMES } from "./sessions";
 

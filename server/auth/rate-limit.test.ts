@@ -4,7 +4,7 @@ import type { User } from "@/db/schema";
 import { freshDb, makeUser, TEST_PASSWORD } from "@/server/test-support";
 import { checkCredentials } from "./accounts";
 import { authTables, expectError, postToken } from "./http-test-helpers";
-import { checkSignInAllowed, failureCount, recordSignInFailure, SIGN_IN_LIMITS } from "./rate-limit";
+import { checkSignInAllowed, failureCount, recordSignInFailure, SIGN_IN_LIMITS } from "@/server/rate-limit";
 
 let db: AppDb;
 let user: User;

@@ -1,6 +1,6 @@
 import { and, count, eq, gte, lt } from "drizzle-orm";
 import type { Db } from "@/db/client";
-import { signInFailures } from "@/db/schema";
+import { rateLimitHits } from "@/db/schema";
 
 /** Failed sign-ins allowed per window, per account and per IP (DESIGN.md "Sessions"). */
 export const SIGN_IN_LIMITS = {
@@ -23,10 +23,10 @@ export function checkSignInAllowed(db: Db, email: string, ip: string, now = Date
   ];
   for (const [key, limit] of checks) {
     const rows = db
-      .select({ at: signInFailures.at })
-      .from(signInFailures)
-      .where(and(eq(signInFailures.key, key), gte(signInFailures.at, since)))
-      .orderBy(signInFailures.at)
+      .select({ at: rateLimitHits.at })
+      .from(rateLimitHits)
+      .where(and(eq(rateLimitHits.key, key), gte(rateLimitHits.at, since)))
+      .orderBy(rateLimitHits.at)
       .limit(limit)
       .all();
     if (rows.length >= limit) {
@@ -39,16 +39,16 @@ export function checkSignInAllowed(db: Db, email: string, ip: string, now = Date
 }
 
 export function recordSignInFailure(db: Db, email: string, ip: string, now = Date.now()) {
-  db.insert(signInFailures)
+  db.insert(rateLimitHits)
     .values([
       { key: accountKey(email), at: now },
       { key: ipKey(ip), at: now },
     ])
     .run();
   // Keep the table small: anything older than a window no longer counts.
-  if (Math.random() < 0.01) db.delete(signInFailures).where(lt(signInFailures.at, now - SIGN_IN_LIMITS.windowMs)).run();
+  if (Math.random() < 0.01) db.delete(rateLimitHits).where(lt(rateLimitHits.at, now - SIGN_IN_LIMITS.windowMs)).run();
 }
 
 export function failureCount(db: Db, key: string): number {
-  return db.select({ n: count() }).from(signInFailures).where(eq(signInFailures.key, key)).get()?.n ?? 0;
+  return db.select({ n: count() }).from(rateLimitHits).where(eq(rateLimitHits.key, key)).get()?.n ?? 0;
 }
