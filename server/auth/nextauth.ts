@@ -7,6 +7,7 @@ import { db } from "@/db/client";
 import { sessions } from "@/db/schema";
 import { config } from "@/server/config";
 import { appOrigin } from "@/server/http/csrf";
+import { sameOriginReturnUrl } from "@/server/http/return-path";
 import { sha256 } from "@/server/ids";
 import { checkCredentials } from "./accounts";
 import { checkSignInAllowed } from "@/server/rate-limit";
@@ -73,6 +74,10 @@ const authjs = NextAuth(() => {
       }),
     ],
     callbacks: {
+      // Where the browser goes after signing in or out: a path on our origin only (see return-path.ts).
+      redirect({ url, baseUrl }) {
+        return sameOriginReturnUrl(url, baseUrl);
+      },
       jwt({ token, user }) {
         if (user) token.sessionSecret = (user as SignedInUser).sessionSecret;
         return token;
