@@ -67,6 +67,16 @@ export function issueRefreshToken(db: Db, sessionId: string, now = Date.now()): 
   return token;
 }
 
+/** Whether the user signed in from `ip` (a session created from it) since `since`; see server/rate-limit.ts. */
+export function hasSignedInFrom(db: Db, userId: string, ip: string, since: number): boolean {
+  const row = db
+    .select({ id: sessions.id })
+    .from(sessions)
+    .where(and(eq(sessions.userId, userId), eq(sessions.ip, ip.slice(0, 64)), gte(sessions.createdAt, since)))
+    .get();
+  return row !== undefined;
+}
+
 export function isLive(session: Session, now = Date.now()): boolean {
   return session.revokedAt === null && session.idleExpiresAt > now && session.absoluteExpiresAt > now;
 }

@@ -1,5 +1,6 @@
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import { db } from "@/db/client";
+import { RateLimitedError } from "@/server/errors";
 import { errorResponseFrom, readCappedBody } from "@/server/http/respond";
 import { appRouter } from "@/server/router";
 import { createContextFromRequest } from "@/server/trpc";
@@ -23,6 +24,11 @@ async function handler(incoming: Request) {
     req: request,
     router: appRouter,
     createContext: () => createContextFromRequest(db(), request),
+    // A rate-limited call says when to try again, as the REST routes do (server/http/respond.ts).
+    responseMeta({ errors }) {
+      const waits = errors.flatMap((error) => (error instanceof RateLimitedError ? [error.retryAfterSeconds] : []));
+      return waits.length ? { headers: new Headers({ "Retry-After": String(Math.max(...waits)) }) } : {};
+    },
     onError({ error, path }) {
       if (error.code === "INTERNAL_SERVER_ERROR") console.error(`tRPC ${path}:`, error);
     },
