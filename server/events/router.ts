@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { requireEventPermission } from "@/server/access";
+import { requireEventPermission, requireProvenEmail } from "@/server/access";
 import { authedProcedure, publicProcedure, router, scopedProcedure } from "@/server/trpc";
 import { listPublishedEvents } from "./queries";
 import { eventDetailsInputSchema, eventInputSchema } from "./schemas";
@@ -28,10 +28,11 @@ export const eventsRouter = router({
     return { sold, checkedIn };
   }),
 
-  /** Anyone signed in may create an event and becomes its owner. */
+  /** Anyone signed in with a proven email may create an event and becomes its owner. */
   create: scopedProcedure("events:manage")
     .input(eventInputSchema)
     .mutation(({ ctx, input }) => {
+      requireProvenEmail(ctx.caller, "creating events");
       const event = createEvent(ctx.db, ctx.caller.user.id, input);
       return { id: event.id, slug: event.slug };
     }),
@@ -45,6 +46,7 @@ export const eventsRouter = router({
     .input(z.object({ eventId: z.string(), published: z.boolean({ error: "Choose published or not" }) }))
     .mutation(({ ctx, input }) => {
       const event = requireEventPermission(ctx.db, ctx.caller, input.eventId, "manage_event");
+      if (input.published) requireProvenEmail(ctx.caller, "publishing events");
       setEventPublished(ctx.db, event.id, input.published);
       return { id: event.id, published: input.published };
     }),
