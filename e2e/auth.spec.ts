@@ -127,6 +127,38 @@ test("register → verify → sign in twice → revoke the other device → chan
   await Promise.all([first.close(), second.close(), replay.close()]);
 });
 
+test("sign-in never sends the browser to another site, whatever callbackUrl says", async ({ page, request, baseURL }) => {
+  const email = unique("redirect");
+  const password = "redirect-password-123";
+  await registerViaApi(request, baseURL!, { name: "Rae Redirect", email }, password);
+  // Were the browser sent off-site, it would land here instead of failing to resolve the name.
+  const offSite: string[] = [];
+  await page.route(/evil\.test/, (route) => {
+    offSite.push(route.request().url());
+    return route.fulfill({ contentType: "text/html", body: "<!doctype html><p>phished</p>" });
+  });
+
+  // `/\evil.test/phish` and `/<TAB>/evil.test`: browsers read both as `//evil.test`.
+  for (const query of ["callbackUrl=%2F%5Cevil.test%2Fphish", "callbackUrl=/%09/evil.test", "callbackUrl=//evil.test", "callbackUrl=https://evil.test/"]) {
+    await page.goto(`/signin?${query}`);
+    await page.getByLabel("Email").fill(email);
+    await page.getByLabel("Password", { exact: true }).fill(password);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.waitForURL((url) => url.pathname !== "/signin");
+    expect(new URL(page.url()).origin, query).toBe(new URL(baseURL!).origin);
+    await expect(page.getByTestId("signed-in-as")).toContainText("Rae Redirect");
+  }
+  expect(offSite).toEqual([]);
+
+  // Repeated parameters take the first, instead of a 500; a path on our origin is honoured.
+  const repeated = await page.goto("/signin?callbackUrl=/devices&callbackUrl=/b");
+  expect(repeated?.status()).toBe(200);
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password", { exact: true }).fill(password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page).toHaveURL(/\/devices$/);
+});
+
 test("pages and API responses carry the security headers", async ({ page, request }) => {
   const pages = [await page.goto("/signin"), await request.get("/")];
   const api = [await request.get("/api/v1/me")];

@@ -1,4 +1,3 @@
-import { TRPCError } from "@trpc/server";
 import { count, eq } from "drizzle-orm";
 import { beforeEach, describe, expect, it } from "vitest";
 import type { AppDb } from "@/db/client";
@@ -6,7 +5,7 @@ import { events, orders, users, type User } from "@/db/schema";
 import { checkCredentials } from "@/server/auth/accounts";
 import { createBrowserSession } from "@/server/auth/sessions";
 import { eventInput, makeEvent } from "@/server/events/test-fixtures";
-import { callerAs, freshDb, makeUser } from "@/server/test-support";
+import { callerAs, freshDb, makeUser, trpcError } from "@/server/test-support";
 import { mailsTo } from "@/server/testing/outbox";
 import { expectRetryAfter, trpcMutation } from "./support";
 
@@ -24,15 +23,6 @@ let db: AppDb;
 beforeEach(() => {
   db = freshDb();
 });
-
-async function trpcError(promise: Promise<unknown>): Promise<TRPCError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error, "expected the call to fail").toBeInstanceOf(TRPCError);
-  return error as TRPCError;
-}
 
 const register = (email: string, ip: string, password = "a-long-enough-password") => trpcMutation("auth.register", { name: "Reg Istrant", email, password }, { ip });
 

@@ -1,11 +1,10 @@
-import { TRPCError } from "@trpc/server";
 import { eq } from "drizzle-orm";
 import { beforeEach, describe, expect, it } from "vitest";
 import type { AppDb } from "@/db/client";
 import { emailVerifications, users } from "@/db/schema";
 import { fieldsOf } from "@/server/errors";
 import { createCaller } from "@/server/router";
-import { anonymousContext, browserContext, freshDb, makeUser, TEST_PASSWORD } from "@/server/test-support";
+import { anonymousContext, browserContext, freshDb, makeUser, TEST_PASSWORD, trpcError } from "@/server/test-support";
 import { mailsTo } from "@/server/testing/outbox";
 import { createInnerContext } from "@/server/trpc";
 import { authenticateCookie } from "./caller";
@@ -18,15 +17,6 @@ let db: AppDb;
 beforeEach(() => {
   db = freshDb();
 });
-
-async function trpcError(promise: Promise<unknown>): Promise<TRPCError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error, "expected the call to fail").toBeInstanceOf(TRPCError);
-  return error as TRPCError;
-}
 
 const uniqueEmail = (tag: string) => `${tag}-${Math.random().toString(36).slice(2)}@example.test`;
 
