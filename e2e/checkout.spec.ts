@@ -3,9 +3,9 @@ import { linkInMail, signIn, type Person } from "./support";
 
 /**
  * Events, checkout and the order-completion page, end to end against the production build:
- * a new user creates and publishes an event, buys two tickets (one for a friend), lands on the
- * completion page; the friend registers with the attendee address, verifies it and sees only
- * their own ticket.
+ * a new user confirms their email, creates and publishes an event, buys two tickets (one for a
+ * friend), lands on the completion page; the friend registers with the attendee address,
+ * verifies it and sees only their own ticket.
  */
 
 const PASSWORD = "checkout-password-123";
@@ -38,6 +38,8 @@ let orderPath = "";
 
 test("a new user creates and publishes an event, then buys tickets for themself and a friend", async ({ page }) => {
   await register(page, buyer);
+  // Creating and publishing events needs a proven email.
+  await verifyFromOutbox(page, buyer.email);
   await signInAs(page, buyer);
 
   // Create and publish an event from the dashboard.

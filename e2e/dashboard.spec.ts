@@ -4,7 +4,7 @@ import path from "node:path";
 import Database from "better-sqlite3";
 import { chromium, expect, test, type APIRequestContext, type Page } from "@playwright/test";
 import { writeQrVideo } from "./fake-camera";
-import { registerViaApi, signIn, type Person } from "./support";
+import { registerViaApi, signIn, verifyViaApi, type Person } from "./support";
 
 /**
  * The organizer dashboard and the door, end to end against the production build: an organizer
@@ -48,6 +48,8 @@ test("an organizer runs an event from the dashboard and adds a registrar by emai
   await register(page.request, baseURL!, registrar);
   await register(page.request, baseURL!, stranger);
   await register(page.request, baseURL!, organizer);
+  // Creating and publishing events needs a proven email.
+  await verifyViaApi(page.request, baseURL!, organizer.email);
   await signInAs(page, organizer);
 
   // Create and publish an event.

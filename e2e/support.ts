@@ -58,3 +58,14 @@ export async function registerViaApi(request: APIRequestContext, baseURL: string
   });
   expect(response.status(), await response.text()).toBe(200);
 }
+
+/** Confirms an address through the API the confirmation page uses, with the link from its mail. */
+export async function verifyViaApi(request: APIRequestContext, baseURL: string, email: string) {
+  const link = await linkInMail(email, /http:\/\/\S+\/verify-email\?token=[\w-]+/);
+  const token = new URL(link).searchParams.get("token");
+  const response = await request.post("/api/trpc/auth.verifyEmail", {
+    headers: { origin: baseURL, "content-type": "application/json" },
+    data: { token },
+  });
+  expect(response.status(), await response.text()).toBe(200);
+}

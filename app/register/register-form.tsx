@@ -3,9 +3,10 @@
 import { useHydrated } from "@/app/_components/use-hydrated";
 import Link from "next/link";
 import { useState } from "react";
+import { linkWithReturnPath } from "@/server/http/return-path";
 import { fieldErrors, trpc } from "../_components/trpc";
 
-export function RegisterForm() {
+export function RegisterForm({ returnTo }: { returnTo: string }) {
   const hydrated = useHydrated();
   const register = trpc.auth.register.useMutation();
   const [sentTo, setSentTo] = useState<string | null>(null);
@@ -18,7 +19,7 @@ export function RegisterForm() {
         <p className="text-sm text-slate-600">
           We sent a confirmation link to <strong>{sentTo}</strong>. Confirm it to see the tickets sent to that address.
         </p>
-        <Link className="btn" href="/signin">
+        <Link className="btn" href={linkWithReturnPath("/signin", returnTo)}>
           Sign in
         </Link>
       </div>

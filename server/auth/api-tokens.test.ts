@@ -1,6 +1,6 @@
 import { eq } from "drizzle-orm";
 import { decodeJwt, decodeProtectedHeader, SignJWT } from "jose";
-import { beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { AppDb } from "@/db/client";
 import { refreshTokens, sessions, type User } from "@/db/schema";
 import { config } from "@/server/config";
@@ -21,7 +21,7 @@ import {
   signInApi,
   type TokenBody,
 } from "./http-test-helpers";
-import { createBrowserSession, revokeSession } from "./sessions";
+import { createBrowserSession, REFRESH_REUSE_GRACE_MS, revokeSession } from "./sessions";
 
 let db: AppDb;
 let user: User;
@@ -31,6 +31,9 @@ const key = () => accessTokenKeyBytes(config().authSecret);
 beforeEach(async () => {
   db = freshDb();
   user = await makeUser(db, { name: "Token Tester" });
+});
+afterEach(() => {
+  vi.useRealTimers();
 });
 
 const session = (id: string) => db.select().from(sessions).where(eq(sessions.id, id)).get()!;
@@ -150,6 +153,8 @@ describe("refresh rotation", () => {
     const first = await signInApi(user.email, TEST_PASSWORD);
     const sid = decodeJwt(first.token).sid as string;
     const second = (await (await postRefresh({ body: { refreshToken: first.refreshToken } })).json()) as TokenBody;
+    // Past the grace period for a client's own duplicate (see the refresh-race attack test).
+    vi.useFakeTimers({ toFake: ["Date"], now: Date.now() + REFRESH_REUSE_GRACE_MS });
 
     const reuse = await expectError(await postRefresh({ body: { refreshToken: first.refreshToken } }), 401, "UNAUTHORIZED");
     expect(reuse.message).toMatch(/already used/i);

@@ -5,7 +5,7 @@ import { POST as logoutPOST } from "@/app/api/v1/auth/logout/route";
 import { POST as refreshPOST } from "@/app/api/v1/auth/refresh/route";
 import { POST as tokenPOST } from "@/app/api/v1/auth/token/route";
 import type { AppDb } from "@/db/client";
-import { refreshTokens, sessions, signInFailures } from "@/db/schema";
+import { refreshTokens, sessions, rateLimitHits } from "@/db/schema";
 
 /**
  * Test-only helpers for calling the auth route handlers directly, the way Next.js would: a real
@@ -77,7 +77,7 @@ export function authTables(db: AppDb) {
   return {
     sessions: db.select().from(sessions).orderBy(asc(sessions.id)).all(),
     refreshTokens: db.select().from(refreshTokens).orderBy(asc(refreshTokens.tokenHash)).all(),
-    signInFailures: db.select().from(signInFailures).orderBy(asc(signInFailures.id)).all(),
+    rateLimitHits: db.select().from(rateLimitHits).orderBy(asc(rateLimitHits.id)).all(),
   };
 }
 

@@ -1,22 +1,14 @@
 import { eq } from "drizzle-orm";
-import { NextRequest } from "next/server";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { AppDb } from "@/db/client";
 import { sessions, type User } from "@/db/schema";
 import { sha256 } from "@/server/ids";
 import { freshDb, makeUser, TEST_PASSWORD } from "@/server/test-support";
 import { chunkedBody, streamedInit } from "@/server/testing/bodies";
+import { NextRequest } from "next/server";
+import { authRequest, browserSignIn as signIn, csrfToken, HOST, Jar, NEXT_URL, ORIGIN } from "./authjs-test-helpers";
 import { handlers } from "./nextauth";
 import { findLiveBrowserSession } from "./sessions";
-
-/**
- * Browser sign-in through the Auth.js route handlers, the way Next.js calls them. Next.js under
- * scripts/serve.ts hands route handlers a request.url on its default port 3000 whatever port it
- * really serves; the Host header is what the browser actually used.
- */
-const NEXT_URL = "http://localhost:3000";
-const HOST = "localhost:3191";
-const ORIGIN = `http://${HOST}`;
 
 let db: AppDb;
 let user: User;
@@ -30,50 +22,6 @@ beforeEach(async () => {
 afterEach(() => {
   vi.restoreAllMocks();
 });
-
-/** A minimal cookie jar over Set-Cookie headers. */
-class Jar {
-  cookies = new Map<string, string>();
-  take(response: Response) {
-    for (const line of response.headers.getSetCookie()) {
-      const [pair, ...attributes] = line.split(";");
-      const eq = pair.indexOf("=");
-      const name = pair.slice(0, eq).trim();
-      const value = pair.slice(eq + 1).trim();
-      if (attributes.some((a) => /^\s*max-age=0\s*$/i.test(a)) || value === "") this.cookies.delete(name);
-      else this.cookies.set(name, value);
-    }
-  }
-  header() {
-    return [...this.cookies].map(([k, v]) => `${k}=${v}`).join("; ");
-  }
-}
-
-function authRequest(path: string, jar: Jar, init: { method?: string; form?: Record<string, string> } = {}) {
-  const headers = new Headers({ host: HOST, "x-forwarded-for": "192.0.2.44", "user-agent": "vitest browser", "x-auth-return-redirect": "1" });
-  if (jar.cookies.size) headers.set("cookie", jar.header());
-  let body: string | undefined;
-  if (init.form) {
-    headers.set("content-type", "application/x-www-form-urlencoded");
-    body = new URLSearchParams(init.form).toString();
-  }
-  return new NextRequest(`${NEXT_URL}${path}`, { method: init.method ?? "GET", headers, body });
-}
-
-async function csrfToken(jar: Jar): Promise<string> {
-  const response = await handlers.GET(authRequest("/api/auth/csrf", jar));
-  jar.take(response);
-  return ((await response.json()) as { csrfToken: string }).csrfToken;
-}
-
-async function signIn(jar: Jar, email: string, password: string) {
-  const token = await csrfToken(jar);
-  const response = await handlers.POST(
-    authRequest("/api/auth/callback/credentials", jar, { method: "POST", form: { csrfToken: token, email, password, callbackUrl: "/" } }),
-  );
-  jar.take(response);
-  return { status: response.status, retryAfter: response.headers.get("retry-after"), url: ((await response.json()) as { url: string }).url };
-}
 
 describe("Auth.js sign-in with the opaque session cookie", () => {
   it("redirects to the origin the browser used, not Next.js's internal one", async () => {

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from "node:async_hooks";
 import NextAuth, { CredentialsSignin, type User } from "next-auth";
 import Credentials from "next-auth/providers/credentials";
 import { NextRequest } from "next/server";
@@ -8,15 +9,18 @@ import { sessions } from "@/db/schema";
 import { config } from "@/server/config";
 import { appOrigin } from "@/server/http/csrf";
 import { errorResponseFrom, MAX_JSON_BODY_BYTES, PRIVATE_NO_STORE, withCappedBody } from "@/server/http/respond";
+import { sameOriginReturnUrl } from "@/server/http/return-path";
 import { sha256 } from "@/server/ids";
 import { checkCredentials } from "./accounts";
-import { checkSignInAllowed } from "./rate-limit";
 import { clientIp, readCookie, sessionCookieName } from "./caller";
 import { createBrowserSession, findLiveBrowserSession, revokeSession, SESSION_LIFETIMES } from "./sessions";
 
 class RateLimited extends CredentialsSignin {
   code = "rate_limited";
 }
+
+/** What authorize() learned about a refused sign-in, for the response wrapper below. */
+const signInAttempt = new AsyncLocalStorage<{ retryAfterSeconds?: number }>();
 
 const credentialsSchema = z.object({ email: z.string().max(254), password: z.string().max(128) });
 
@@ -58,7 +62,11 @@ const authjs = NextAuth(() => {
           const ip = clientIp(request.headers);
           const outcome = await checkCredentials(db(), parsed.data.email, parsed.data.password, ip);
           if (!outcome.ok) {
-            if (outcome.reason === "rate_limited") throw new RateLimited();
+            if (outcome.reason === "rate_limited") {
+              const attempt = signInAttempt.getStore();
+              if (attempt) attempt.retryAfterSeconds = outcome.retryAfterSeconds;
+              throw new RateLimited();
+            }
             return null;
           }
           // Signing in replaces whatever session this browser already had.
@@ -74,6 +82,10 @@ const authjs = NextAuth(() => {
       }),
     ],
     callbacks: {
+      // Where the browser goes after signing in or out: a path on our origin only (see return-path.ts).
+      redirect({ url, baseUrl }) {
+        return sameOriginReturnUrl(url, baseUrl);
+      },
       jwt({ token, user }) {
         if (user) token.sessionSecret = (user as SignedInUser).sessionSecret;
         return token;
@@ -119,14 +131,11 @@ function onAppOrigin(request: NextRequest): NextRequest {
  * one must be a 429 with Retry-After, like the token endpoint's: keep Auth.js's body (the
  * sign-in form reads its `code`) and set the status and header.
  */
-async function withRateLimitStatus(request: NextRequest, response: Response): Promise<Response> {
+async function withRateLimitStatus(response: Response, retryAfterSeconds: number): Promise<Response> {
   if (!response.headers.get("content-type")?.includes("application/json")) return response;
-  const body = (await response.clone().json().catch(() => null)) as { url?: string } | null;
-  if (!body?.url || new URL(body.url, "http://x").searchParams.get("code") !== "rate_limited") return response;
-  const form = await request.formData().catch(() => null);
-  const verdict = checkSignInAllowed(db(), String(form?.get("email") ?? ""), clientIp(request.headers));
+  const body = (await response.json().catch(() => ({}))) as Record<string, unknown>;
   const headers = new Headers(response.headers);
-  headers.set("Retry-After", String(verdict.limited ? verdict.retryAfterSeconds : 60));
+  headers.set("Retry-After", String(retryAfterSeconds));
   return new Response(JSON.stringify({ ...body, error: { code: "TOO_MANY_REQUESTS", message: "Too many failed sign-ins. Try again later." } }), { status: 429, headers });
 }
 
@@ -148,7 +157,8 @@ export const handlers = {
     } catch (error) {
       return errorResponseFrom(request, error);
     }
-    const response = await authjs.handlers.POST(onAppOrigin(capped.clone() as NextRequest));
-    return privateAnswer(await withRateLimitStatus(capped, response));
+    const attempt: { retryAfterSeconds?: number } = {};
+    const response = await signInAttempt.run(attempt, () => authjs.handlers.POST(onAppOrigin(capped)));
+    return privateAnswer(attempt.retryAfterSeconds === undefined ? response : await withRateLimitStatus(response, attempt.retryAfterSeconds));
   },
 };

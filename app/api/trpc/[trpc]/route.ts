@@ -1,5 +1,6 @@
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import { db } from "@/db/client";
+import { RateLimitedError } from "@/server/errors";
 import { errorResponseFrom, PRIVATE_NO_STORE, withCappedBody } from "@/server/http/respond";
 import { MAX_TRPC_BATCH_CALLS } from "@/server/http/trpc-limits";
 import { appRouter } from "@/server/router";
@@ -24,6 +25,11 @@ async function handler(incoming: Request) {
     // dozens of password guesses or expensive queries.
     maxBatchSize: MAX_TRPC_BATCH_CALLS,
     createContext: () => createContextFromRequest(db(), request),
+    // A rate-limited call says when to try again, as the REST routes do (server/http/respond.ts).
+    responseMeta({ errors }) {
+      const waits = errors.flatMap((error) => (error instanceof RateLimitedError ? [error.retryAfterSeconds] : []));
+      return waits.length ? { headers: new Headers({ "Retry-After": String(Math.max(...waits)) }) } : {};
+    },
     onError({ error, path }) {
       if (error.code === "INTERNAL_SERVER_ERROR") console.error(`tRPC ${path}:`, error);
     },
