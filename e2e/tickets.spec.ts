@@ -60,7 +60,7 @@ test("from the completion page, Download tickets saves ticket-{orderIdentifier}.
 
   // One attendee's ticket: its own file name, one page.
   const single = page.waitForEvent("download");
-  await page.getByRole("link", { name: "Download the ticket for Fay Friend" }).click();
+  await page.getByRole("link", { name: "Download ticket for Fay Friend" }).click();
   const one = await single;
   expect(one.suggestedFilename()).toBe(`ticket-${friendAttendeeId}.pdf`);
   expect(execFileSync("pdfinfo", [await one.path()], { encoding: "utf8" })).toMatch(/^Pages:\s+1$/m);
@@ -76,9 +76,10 @@ test("from the completion page, Download tickets saves ticket-{orderIdentifier}.
 test("a signed-out browser following a ticket link is asked to sign in, then gets the file", async ({ page }) => {
   const first = await page.goto(`/tickets/${orderIdentifier}`);
   expect(first?.status()).toBe(401);
-  await expect(page.getByRole("heading", { name: "Sign in to continue" })).toBeVisible();
+  await expect(page.getByRole("heading", { name: "Sign in to download your ticket for E2E Ticket Conf" })).toBeVisible();
   await page.getByRole("link", { name: "Sign in" }).click();
   await expect(page).toHaveURL(/\/signin\?callbackUrl=/);
+  await expect(page.getByTestId("sign-in-reason")).toHaveText("Sign in to download your ticket.");
 
   // After sign-in the form navigates back to the link, which now starts the download.
   const downloading = page.waitForEvent("download");

@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { SignInForm } from "./sign-in-form";
+import { signInReason } from "./sign-in-reason";
 
 export const metadata: Metadata = { title: "Sign in" };
 
@@ -8,9 +9,15 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
   const { callbackUrl } = await searchParams;
   // Only same-site paths: an open redirect would make our sign-in page a phishing relay.
   const returnTo = callbackUrl && callbackUrl.startsWith("/") && !callbackUrl.startsWith("//") ? callbackUrl : "/";
+  const reason = signInReason(returnTo);
   return (
     <div className="mx-auto max-w-sm">
       <h1 className="mb-6 text-2xl font-bold">Sign in</h1>
+      {reason && (
+        <p className="mb-4 rounded-lg border border-indigo-200 bg-indigo-50 px-4 py-3 text-sm text-indigo-900" data-testid="sign-in-reason">
+          {reason}
+        </p>
+      )}
       <div className="card">
         <SignInForm returnTo={returnTo} />
       </div>
