@@ -20,7 +20,7 @@ export function EventHeader({ dashboard, section }: { dashboard: EventDashboard;
     <header className="space-y-4">
       <div className="space-y-1">
         <p className="text-sm">
-          <Link className="text-slate-500 hover:underline" href="/dashboard">
+          <Link className="text-slate-600 hover:underline" href="/dashboard">
             ← Dashboard
           </Link>
         </p>
