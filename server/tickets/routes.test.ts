@@ -273,7 +273,8 @@ describe("a ticket link opened while signed out", () => {
   });
 
   it("still answers API clients with the JSON 401, word for word", async () => {
-    for (const headers of [{}, { accept: "application/json" }, { accept: "text/html, application/json" }]) {
+    const apiClients: Headers[] = [{}, { accept: "application/json" }, { accept: "text/html, application/json" }];
+    for (const headers of apiClients) {
       const response = await orderRequest(w.order.id, headers);
       expect(response.status).toBe(401);
       expect(response.headers.get("content-type")).toBe("application/json");
