@@ -76,6 +76,11 @@ test("a new user creates and publishes an event, then buys tickets for themself 
   await expect(page.getByText("Total €50.00")).toBeVisible();
   await page.getByRole("button", { name: "Place order" }).click();
   await expect(page.locator("#attendee-1-email-error")).toHaveText("Enter a valid email address");
+  // Focus goes to the field to fix, marked invalid and described by its message.
+  const friendEmail = page.getByLabel("Attendee 2 email");
+  await expect(friendEmail).toBeFocused();
+  await expect(friendEmail).toHaveAttribute("aria-invalid", "true");
+  await expect(friendEmail).toHaveAccessibleDescription("Enter a valid email address");
   await page.getByLabel("Attendee 2 email").fill(friend.email);
   await page.getByRole("button", { name: "Place order" }).click();
 

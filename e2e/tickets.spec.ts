@@ -1,10 +1,10 @@
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
-import path from "node:path";
 import { expect, test, type Page } from "@playwright/test";
 import { openDb, type AppDb } from "@/db/client";
 import { createUser } from "@/server/auth/accounts";
 import { insertEvent, insertOrder } from "@/server/testing/inserts";
+import { DATABASE_FILE } from "./support";
 
 /**
  * Ticket downloads in a real browser against the production server. The order is seeded straight
@@ -12,7 +12,6 @@ import { insertEvent, insertOrder } from "@/server/testing/inserts";
  * browser: the completion page's buttons, an emailed link and the sign-in it leads to, the 403 page.
  */
 
-const DB_FILE = path.resolve(".e2e-data/admit.db");
 const PASSWORD = "e2e-password-123";
 const suffix = Date.now().toString(36);
 const buyerEmail = `buyer-${suffix}@e2e.test`;
@@ -24,7 +23,7 @@ let friendAttendeeId: string;
 
 test.beforeAll(async () => {
   // The server has already migrated this file; WAL lets both processes use it.
-  db = openDb(DB_FILE, { migrate: false });
+  db = openDb(DATABASE_FILE, { migrate: false });
   const buyer = await createUser(db, { email: buyerEmail, name: "Erin Buyer", password: PASSWORD, verified: true });
   await createUser(db, { email: otherEmail, name: "Oscar Other", password: PASSWORD, verified: true });
   const event = insertEvent(db, "E2E Ticket Conf");

@@ -57,7 +57,7 @@ export type ActivityPoint = { at: number; sold: number; checkedIn: number };
 
 /**
  * The event's sales and check-ins over time, for the dashboard's chart: running totals at the end
- * of each step from the first sale (a zero point) to the last sale or check-in, counted in SQL by
+ * of each step from the first sale (a zero point) to the last sale or check-in (the last point), counted in SQL by
  * step so a 100,000-ticket event reads a few dozen rows. Sold counts valid tickets (a cancelled
  * one gave its seat back); checked in counts everyone who came through the door, as eventCounts
  * in ./service.ts does. No sales yet: no points. The caller has passed the event's view check.
@@ -69,7 +69,8 @@ export function eventActivity(db: Db, eventId: string): { stepMs: number; points
   if (!sales?.first || !sales.last) return { stepMs: DAY_MS, points: [] };
   const lastCheckIn = db.select({ last: max(attendees.checkedInAt) }).from(attendees).where(checkedIn).get()?.last ?? 0;
   const start = sales.first;
-  const span = Math.max(sales.last, lastCheckIn) - start;
+  const end = Math.max(sales.last, lastCheckIn);
+  const span = end - start;
   const stepMs = STEP_SIZES_MS.find((size) => span / size < MAX_STEPS) ?? Math.ceil(span / MAX_STEPS);
   const steps = Math.floor(span / stepMs) + 1;
 
@@ -89,7 +90,8 @@ export function eventActivity(db: Db, eventId: string): { stepMs: number; points
   const points: ActivityPoint[] = [{ at: start, sold: 0, checkedIn: 0 }];
   for (let i = 0; i < steps; i++) {
     const previous = points[points.length - 1];
-    points.push({ at: start + (i + 1) * stepMs, sold: previous.sold + soldPerStep[i], checkedIn: previous.checkedIn + checkedInPerStep[i] });
+    // The last step ends at the last sale or check-in, not in the future.
+    points.push({ at: Math.min(start + (i + 1) * stepMs, end), sold: previous.sold + soldPerStep[i], checkedIn: previous.checkedIn + checkedInPerStep[i] });
   }
   return { stepMs, points };
 }

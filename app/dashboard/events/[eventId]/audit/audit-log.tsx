@@ -71,7 +71,7 @@ function OrderLink({ id }: { id: unknown }) {
   return (
     <>
       order{" "}
-      <Link className="font-mono text-xs text-indigo-700 hover:underline" href={`/orders/${encodeURIComponent(id)}`} title={id}>
+      <Link className="font-mono text-xs text-indigo-700 underline" href={`/orders/${encodeURIComponent(id)}`} title={id}>
         {id.slice(0, 8)}…
       </Link>
     </>
