@@ -116,12 +116,12 @@ export function CheckInScreen(props: { eventId: string; timeZone: string; initia
         </div>
       </section>
 
-      <aside className="card text-center" aria-label="Checked in so far">
+      <section className="card text-center" aria-label="Checked in so far">
         <p className="text-sm font-medium uppercase tracking-wide text-slate-600">Checked in</p>
         <p className="text-3xl font-bold tabular-nums" data-testid="checkin-counter">
           {counts.data.checkedIn.toLocaleString("en")} <span className="text-xl font-normal text-slate-600">/ {counts.data.sold.toLocaleString("en")}</span>
         </p>
-      </aside>
+      </section>
     </div>
   );
 }
