@@ -124,7 +124,7 @@ for (const role of ROLES) {
   });
 }
 
-test("on a phone the header's links are behind a menu that opens, passes axe and closes on navigation", async ({ page }) => {
+test("on a phone the header's links are behind a menu that opens, passes axe, and closes on Escape and on navigation", async ({ page }) => {
   await page.setViewportSize(PHONE);
   await signIn(page, world.people.owner, WORLD_PASSWORD);
   const main = page.getByRole("navigation", { name: "Main" });
@@ -139,6 +139,13 @@ test("on a phone the header's links are behind a menu that opens, passes axe and
   expect(await seriousViolations(page)).toEqual([]);
   expect(await horizontalOverflow(page)).toBeLessThanOrEqual(0);
 
+  // Escape closes it and hands focus back to the button.
+  await main.getByRole("link", { name: "Devices" }).focus();
+  await page.keyboard.press("Escape");
+  await expect(menu).toHaveAttribute("aria-expanded", "false");
+  await expect(menu).toBeFocused();
+
+  await menu.click();
   await main.getByRole("link", { name: "Dashboard" }).click();
   await expect(page).toHaveURL(/\/dashboard$/);
   await expect(menu).toHaveAttribute("aria-expanded", "false");
