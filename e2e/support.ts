@@ -6,6 +6,9 @@ import { expect, type APIRequestContext, type Page } from "@playwright/test";
 
 export type Person = { name: string; email: string };
 
+/** The server under test's database (playwright.config.ts); specs seed it directly, WAL lets both write. */
+export const DATABASE_FILE = path.resolve(".e2e-data/admit.db");
+
 /** Where the server under test writes mail (no SMTP_URL): one JSON file per message. */
 export const OUTBOX = path.resolve(".e2e-data/outbox");
 

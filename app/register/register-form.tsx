@@ -1,5 +1,6 @@
 "use client";
 
+import { FormError, TextField, useFocusFirstError } from "@/app/_components/form-field";
 import { useHydrated } from "@/app/_components/use-hydrated";
 import Link from "next/link";
 import { useState } from "react";
@@ -11,6 +12,7 @@ export function RegisterForm({ returnTo }: { returnTo: string }) {
   const register = trpc.auth.register.useMutation();
   const [sentTo, setSentTo] = useState<string | null>(null);
   const errors = fieldErrors(register.error);
+  const formRef = useFocusFirstError(register.error);
 
   if (sentTo) {
     return (
@@ -27,7 +29,9 @@ export function RegisterForm({ returnTo }: { returnTo: string }) {
   }
 
   return (
-    <form method="post"
+    <form
+      ref={formRef}
+      method="post"
       className="space-y-4"
       noValidate
       onSubmit={(event) => {
@@ -37,41 +41,13 @@ export function RegisterForm({ returnTo }: { returnTo: string }) {
         register.mutate(input, { onSuccess: (user) => setSentTo(user.email) });
       }}
     >
-      <Field id="name" label="Name" autoComplete="name" error={errors.name} />
-      <Field id="email" label="Email" type="email" autoComplete="email" error={errors.email} />
-      <Field id="password" label="Password (8 to 128 characters)" type="password" autoComplete="new-password" error={errors.password} />
-      {register.error && !Object.keys(errors).length && (
-        <p className="field-error" role="alert">
-          {register.error.message}
-        </p>
-      )}
+      <TextField id="name" label="Name" autoComplete="name" error={errors.name} />
+      <TextField id="email" label="Email" type="email" autoComplete="email" error={errors.email} />
+      <TextField id="password" label="Password (8 to 128 characters)" type="password" autoComplete="new-password" error={errors.password} />
+      <FormError>{register.error && !Object.keys(errors).length && register.error.message}</FormError>
       <button className="btn w-full" type="submit" disabled={!hydrated || register.isPending}>
         {register.isPending ? "Creating account…" : "Create account"}
       </button>
     </form>
-  );
-}
-
-function Field(props: { id: string; label: string; type?: string; autoComplete?: string; error?: string }) {
-  return (
-    <div>
-      <label className="label" htmlFor={props.id}>
-        {props.label}
-      </label>
-      <input
-        className="input"
-        id={props.id}
-        name={props.id}
-        type={props.type ?? "text"}
-        autoComplete={props.autoComplete}
-        aria-invalid={props.error ? true : undefined}
-        aria-describedby={props.error ? `${props.id}-error` : undefined}
-      />
-      {props.error && (
-        <p className="field-error" id={`${props.id}-error`} role="alert">
-          {props.error}
-        </p>
-      )}
-    </div>
   );
 }

@@ -66,6 +66,16 @@ describe("Auth.js sign-in with the opaque session cookie", () => {
     expect(findLiveBrowserSession(db, secret)).toBeUndefined();
   });
 
+  it("signing out of the demo opened at 127.0.0.1 stays on 127.0.0.1", async () => {
+    const jar = new Jar();
+    await signIn(jar, user.email, TEST_PASSWORD);
+    const token = await csrfToken(jar);
+    const request = authRequest("/api/auth/signout", jar, { method: "POST", form: { csrfToken: token, callbackUrl: "/" } });
+    request.headers.set("host", "127.0.0.1:3191");
+    const response = await handlers.POST(request);
+    expect(((await response.json()) as { url: string }).url).toBe("http://127.0.0.1:3191/");
+  });
+
   it("a wrong password creates no session; a locked account says rate_limited", async () => {
     const jar = new Jar();
     const wrong = await signIn(jar, user.email, "wrong password");

@@ -118,12 +118,20 @@ export const { signOut } = authjs;
  * Auth.js builds its redirects from request.url, but under scripts/serve.ts Next.js reports its
  * default port 3000 there whatever PORT is (and the internal host behind a proxy), so "Sign out"
  * sent the browser to http://localhost:3000/. Rebase the request on the app's real origin first.
+ * A plain Request, since a NextRequest rewrites 127.0.0.1 in its URL to localhost (and the demo at
+ * 127.0.0.1 would be signed out onto another origin); Auth.js reads only what Request has.
  */
 function onAppOrigin(request: NextRequest): NextRequest {
   const origin = appOrigin(request.headers);
   const url = new URL(request.url);
   if (!origin || url.origin === origin) return request;
-  return new NextRequest(origin + url.pathname + url.search, request);
+  const hasBody = request.method !== "GET" && request.method !== "HEAD";
+  return new Request(origin + url.pathname + url.search, {
+    method: request.method,
+    headers: request.headers,
+    body: hasBody ? request.body : undefined,
+    duplex: "half",
+  } as RequestInit) as NextRequest;
 }
 
 /**

@@ -34,19 +34,25 @@ const PAGE_TEXT: Record<number, { title: string; body: string }> = {
 const escapeHtml = (s: string) =>
   s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
 
-export function htmlErrorPage(status: number, message: string, request?: Request): string {
-  const text = PAGE_TEXT[status] ?? { title: "Something went wrong", body: "Please try again later." };
+/** A browser page's own words, where they can say more than the status's stock text. */
+export type PageText = { title: string; body?: string };
+
+export function htmlErrorPage(status: number, message: string, request?: Request, page?: PageText): string {
+  const stock = PAGE_TEXT[status] ?? { title: "Something went wrong", body: "Please try again later." };
+  const title = page?.title ?? stock.title;
+  // A 401's message is written for API clients ("send a Bearer token"); people get plain words.
+  const body = page?.body ?? (status === 401 ? stock.body : message || stock.body);
   const back = request ? new URL(request.url).pathname : "/";
   const action =
     status === 401
       ? `<a class="btn" href="/signin?callbackUrl=${encodeURIComponent(back)}">Sign in</a>`
       : `<a class="btn" href="/">Go to Admit</a>`;
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<title>${escapeHtml(text.title)} · Admit</title>
+<title>${escapeHtml(title)} · Admit</title>
 <style>body{font-family:system-ui,sans-serif;background:#f8fafc;color:#0f172a;display:grid;place-items:center;min-height:100vh;margin:0}
-main{max-width:28rem;padding:2rem;background:#fff;border:1px solid #e2e8f0;border-radius:12px}h1{font-size:1.4rem;margin:0 0 .5rem}
-p{color:#475569}.code{font-size:.8rem;color:#94a3b8}.btn{display:inline-block;margin-top:1rem;background:#4f46e5;color:#fff;padding:.5rem 1rem;border-radius:8px;text-decoration:none}</style>
-</head><body><main><p class="code">Error ${status}</p><h1>${escapeHtml(text.title)}</h1><p>${escapeHtml(message || text.body)}</p>${action}</main></body></html>`;
+main{max-width:28rem;margin:1rem;padding:2rem;background:#fff;border:1px solid #e2e8f0;border-radius:12px}h1{font-size:1.4rem;margin:0 0 .5rem}
+p{color:#475569}.code{font-size:.8rem}.btn{display:inline-block;margin-top:1rem;background:#4f46e5;color:#fff;padding:.5rem 1rem;border-radius:8px;text-decoration:none}</style>
+</head><body><main><p class="code">Error ${status}</p><h1>${escapeHtml(title)}</h1><p>${escapeHtml(body)}</p>${action}</main></body></html>`;
 }
 
 export function errorResponse(
@@ -54,13 +60,13 @@ export function errorResponse(
   status: number,
   code: string,
   message: string,
-  extra: { fields?: Record<string, string>; headers?: HeadersInit } = {},
+  extra: { fields?: Record<string, string>; headers?: HeadersInit; page?: PageText } = {},
 ): Response {
   const headers = new Headers(extra.headers);
   headers.set("Cache-Control", PRIVATE_NO_STORE);
   if (request.method !== "HEAD" && prefersHtml(request)) {
     headers.set("Content-Type", "text/html; charset=utf-8");
-    return new Response(htmlErrorPage(status, message, request), { status, headers });
+    return new Response(htmlErrorPage(status, message, request, extra.page), { status, headers });
   }
   const body: ErrorBody = { error: { code, message, ...(extra.fields ? { fields: extra.fields } : {}) } };
   headers.set("Content-Type", "application/json");

@@ -13,7 +13,7 @@ export default async function NewEventPage() {
     <div className="mx-auto max-w-2xl space-y-6">
       <div>
         <p className="text-sm">
-          <Link className="text-slate-500 hover:underline" href="/dashboard">
+          <Link className="text-slate-600 hover:underline" href="/dashboard">
             ← Dashboard
           </Link>
         </p>
