@@ -26,7 +26,7 @@ export default async function HomePage() {
                 {event.name}
               </Link>
               <p className="text-sm text-slate-600">{formatEventRange(event)}</p>
-              <p className="text-sm text-slate-500">{event.venue}</p>
+              <p className="text-sm text-slate-600">{event.venue}</p>
             </li>
           ))}
         </ul>

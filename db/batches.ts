@@ -1,5 +1,4 @@
-import Database from "better-sqlite3";
-import type { AppDb } from "./client";
+import { openReadOnlyClient, type AppDb } from "./client";
 
 type BuiltQuery = { toSQL(): { sql: string; params: unknown[] } };
 
@@ -13,9 +12,8 @@ type BuiltQuery = { toSQL(): { sql: string; params: unknown[] } };
  */
 export async function* queryBatches(db: AppDb, query: BuiltQuery, batchRows: number): AsyncGenerator<unknown[][]> {
   const { sql: text, params } = query.toSQL();
-  const client = new Database(db.$admit.location, { readonly: true, fileMustExist: true });
+  const client = openReadOnlyClient(db);
   try {
-    client.pragma("busy_timeout = 5000");
     const cursor = client.prepare(text).raw(true).iterate(...params) as IterableIterator<unknown[]>;
     try {
       let batch: unknown[][] = [];

@@ -59,6 +59,21 @@ describe("transaction()", () => {
     expect(await nameOf(db, b.id)).toBe("B changed");
   });
 
+  it("runs many concurrent transactions one at a time: read-then-write counters never lose an update", async () => {
+    const db = await freshDb();
+    const user = await makeUser(db, { name: "0" });
+    // Each transaction reads, yields, then writes what it read plus one; interleaved, updates would be lost.
+    const bump = () =>
+      transaction(db, async (tx) => {
+        const [row] = await tx.select({ name: users.name }).from(users).where(eq(users.id, user.id));
+        await Promise.resolve();
+        await tx.update(users).set({ name: String(Number(row.name) + 1) }).where(eq(users.id, user.id));
+      });
+    const others = Array.from({ length: 10 }, (_, i) => makeUser(db, { name: `other ${i}` }));
+    await Promise.all([...Array.from({ length: 40 }, bump), ...others]);
+    expect(await nameOf(db, user.id)).toBe("40");
+  });
+
   it("refuses a statement on the database itself from inside a transaction", async () => {
     const db = await freshDb();
     const user = await makeUser(db);

@@ -5,10 +5,10 @@ import { drizzle as drizzleProxy } from "drizzle-orm/sqlite-proxy";
 import type { BaseSQLiteDatabase } from "drizzle-orm/sqlite-core";
 import type { SQL } from "drizzle-orm";
 import { AsyncLocalStorage } from "node:async_hooks";
-import { mkdirSync } from "node:fs";
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from "node:fs";
 import path from "node:path";
 import * as schema from "./schema";
-import { config } from "../server/config";
+import { config, PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from "../server/config";
 
 /**
  * What domain functions take: the connection or a transaction on it, through one async
@@ -42,13 +42,13 @@ type SqliteMethod = "run" | "all" | "values" | "get";
  * itself from within the transaction would wait for ever, so it throws instead.
  */
 class TransactionGate {
-  private held: { owner: object; released: Promise<void>; release(): void } | null = null;
+  private held: { owner: object; released: Promise<void> } | null = null;
   readonly context = new AsyncLocalStorage<object>();
 
-  get open(): boolean {
-    return this.held !== null;
-  }
-
+  /**
+   * Resolves once no transaction is open. Callers must act in the same synchronous step as it
+   * resolves (no await in between), or another transaction may have begun meanwhile.
+   */
   async outside(): Promise<void> {
     while (this.held) {
       if (this.context.getStore() === this.held.owner) {
@@ -58,12 +58,14 @@ class TransactionGate {
     }
   }
 
+  /** Waits its turn, then holds the gate until `release()`. */
   async acquire(): Promise<{ owner: object; release(): void }> {
-    await this.outside();
+    // Checked and taken in one synchronous step after the last wait, so two can't both get it.
+    while (this.held) await this.outside();
     let release!: () => void;
     const released = new Promise<void>((resolve) => (release = resolve));
     const owner = {};
-    this.held = { owner, released, release };
+    this.held = { owner, released };
     return {
       owner,
       release: () => {
@@ -71,6 +73,10 @@ class TransactionGate {
         release();
       },
     };
+  }
+
+  get open(): boolean {
+    return this.held !== null;
   }
 }
 
@@ -124,7 +130,7 @@ export async function execute(db: Db, statement: SQL): Promise<void> {
 
 /** Opens (and migrates) a database file; tests open throwaway ones, the app opens config's. */
 export function openDb(file: string, options: { migrate?: boolean } = {}): AppDb {
-  if (file !== ":memory:") mkdirSync(path.dirname(file), { recursive: true });
+  if (file !== ":memory:") createPrivately(file);
   const client = new Database(file);
   client.pragma("journal_mode = WAL");
   client.pragma("busy_timeout = 5000");
@@ -136,7 +142,8 @@ export function openDb(file: string, options: { migrate?: boolean } = {}): AppDb
   const gate = new TransactionGate();
   const root = drizzleProxy(
     async (text, params, method) => {
-      if (gate.open) await gate.outside();
+      // Re-checked after every wait, and run in the same step: see TransactionGate.outside.
+      while (gate.open) await gate.outside();
       return statements.execute(text, params, method);
     },
     { schema },
@@ -181,6 +188,18 @@ export function openDb(file: string, options: { migrate?: boolean } = {}): AppDb
   });
 }
 
+/**
+ * The database file is created 0600 before SQLite opens it, and SQLite gives its -wal and -shm
+ * files the database file's mode; one made by an older version is tightened.
+ */
+function createPrivately(file: string): void {
+  mkdirSync(path.dirname(file), { recursive: true, mode: PRIVATE_DIR_MODE });
+  closeSync(openSync(file, "a", PRIVATE_FILE_MODE));
+  for (const each of [file, `${file}-wal`, `${file}-shm`]) {
+    if (existsSync(each)) chmodSync(each, PRIVATE_FILE_MODE);
+  }
+}
+
 function migrationsFolder(dialect: Dialect): string {
   // Next.js bundles server code, so the module's own URL points into .next/; every entry point
   // (next start, scripts, vitest) runs from the project root.
@@ -198,4 +217,11 @@ export function db(): AppDb {
 /** Tests swap in their own database. */
 export function setDb(instance: AppDb | undefined) {
   globalForDb.admitDb = instance;
+}
+
+/** A read-only connection of its own to a SQLite database, for long reads (db/batches.ts). */
+export function openReadOnlyClient(db: AppDb): Database.Database {
+  const client = new Database(db.$admit.location, { readonly: true, fileMustExist: true });
+  client.pragma("busy_timeout = 5000");
+  return client;
 }

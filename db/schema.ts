@@ -57,15 +57,18 @@ export const refreshTokens = sqliteTable(
   (t) => [index("refresh_tokens_session_idx").on(t.sessionId)],
 );
 
-/** Failed sign-ins, by key ("account:<email>" or "ip:<ip>"), for rate limiting. */
-export const signInFailures = sqliteTable(
-  "sign_in_failures",
+/**
+ * Rate-limit hits, one row per counted event under a key (server/rate-limit.ts): failed or
+ * in-flight sign-ins per account, address and pair, mails sent per recipient, account and address.
+ */
+export const rateLimitHits = sqliteTable(
+  "rate_limit_hits",
   {
     id: integer("id").primaryKey({ autoIncrement: true }),
     key: text("key").notNull(),
     at: integer("at").notNull(),
   },
-  (t) => [index("sign_in_failures_key_at_idx").on(t.key, t.at)],
+  (t) => [index("rate_limit_hits_key_at_idx").on(t.key, t.at)],
 );
 
 export const events = sqliteTable("events", {

@@ -3,9 +3,9 @@ import { linkInMail, signIn, type Person } from "./support";
 
 /**
  * Events, checkout and the order-completion page, end to end against the production build:
- * a new user creates and publishes an event, buys two tickets (one for a friend), lands on the
- * completion page; the friend registers with the attendee address, verifies it and sees only
- * their own ticket.
+ * a new user confirms their email, creates and publishes an event, buys two tickets (one for a
+ * friend), lands on the completion page; the friend registers with the attendee address,
+ * verifies it and sees only their own ticket.
  */
 
 const PASSWORD = "checkout-password-123";
@@ -38,6 +38,8 @@ let orderPath = "";
 
 test("a new user creates and publishes an event, then buys tickets for themself and a friend", async ({ page }) => {
   await register(page, buyer);
+  // Creating and publishing events needs a proven email.
+  await verifyFromOutbox(page, buyer.email);
   await signInAs(page, buyer);
 
   // Create and publish an event from the dashboard.
@@ -76,6 +78,11 @@ test("a new user creates and publishes an event, then buys tickets for themself 
   await expect(page.getByText("Total €50.00")).toBeVisible();
   await page.getByRole("button", { name: "Place order" }).click();
   await expect(page.locator("#attendee-1-email-error")).toHaveText("Enter a valid email address");
+  // Focus goes to the field to fix, marked invalid and described by its message.
+  const friendEmail = page.getByLabel("Attendee 2 email");
+  await expect(friendEmail).toBeFocused();
+  await expect(friendEmail).toHaveAttribute("aria-invalid", "true");
+  await expect(friendEmail).toHaveAccessibleDescription("Enter a valid email address");
   await page.getByLabel("Attendee 2 email").fill(friend.email);
   await page.getByRole("button", { name: "Place order" }).click();
 
@@ -90,7 +97,7 @@ test("a new user creates and publishes an event, then buys tickets for themself 
   await expect(rows.nth(0)).toContainText("General admission");
   await expect(rows.nth(1)).toContainText(friend.name);
   await expect(page.getByRole("link", { name: "Download tickets" })).toHaveAttribute("href", `/tickets/${orderIdentifier}`);
-  const perAttendee = page.getByRole("link", { name: /^Download the ticket for/ });
+  const perAttendee = page.getByRole("link", { name: /^Download ticket for/ });
   await expect(perAttendee).toHaveCount(2);
   for (const link of await perAttendee.all()) {
     await expect(link).toHaveAttribute("href", new RegExp(`^/tickets/${orderIdentifier}/[\\w-]{22}$`));

@@ -4,7 +4,7 @@ import path from "node:path";
 import Database from "better-sqlite3";
 import { chromium, expect, test, type APIRequestContext, type Page } from "@playwright/test";
 import { writeQrVideo } from "./fake-camera";
-import { registerViaApi, signIn, type Person } from "./support";
+import { DATABASE_FILE, registerViaApi, signIn, verifyViaApi, type Person } from "./support";
 
 /**
  * The organizer dashboard and the door, end to end against the production build: an organizer
@@ -14,7 +14,6 @@ import { registerViaApi, signIn, type Person } from "./support";
  * registrar can't open the rest of the dashboard, and a stranger gets the 403 page.
  */
 
-const DATABASE = path.resolve(".e2e-data/admit.db");
 const PASSWORD = "dashboard-password-123";
 const suffix = `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 6)}`;
 const organizer = { name: "Olivia Organizer", email: `olivia-${suffix}@e2e.test` };
@@ -29,7 +28,7 @@ const register = (request: APIRequestContext, baseURL: string, person: Person) =
 
 /** The check-in secret is printed only in the ticket PDF's QR code; the test reads it from the database. */
 function checkInSecretOf(attendeeEmail: string): string {
-  const db = new Database(DATABASE, { readonly: true, fileMustExist: true });
+  const db = new Database(DATABASE_FILE, { readonly: true, fileMustExist: true });
   try {
     const row = db.prepare("SELECT checkin_secret AS secret FROM attendees WHERE email_normalized = ?").get(attendeeEmail.toLowerCase()) as { secret: string } | undefined;
     if (!row) throw new Error(`no attendee ${attendeeEmail}`);
@@ -48,6 +47,8 @@ test("an organizer runs an event from the dashboard and adds a registrar by emai
   await register(page.request, baseURL!, registrar);
   await register(page.request, baseURL!, stranger);
   await register(page.request, baseURL!, organizer);
+  // Creating and publishing events needs a proven email.
+  await verifyViaApi(page.request, baseURL!, organizer.email);
   await signInAs(page, organizer);
 
   // Create and publish an event.
@@ -207,7 +208,7 @@ test("staff find any event in the console and see its dashboard read-only", asyn
   const staff = { name: "Stella Staff", email: `stella-${suffix}@e2e.test` };
   await register(request, baseURL!, staff);
   // Roles are granted by an admin; here the test plays the operator (`npm run user:create --role`).
-  const db = new Database(DATABASE, { fileMustExist: true });
+  const db = new Database(DATABASE_FILE, { fileMustExist: true });
   try {
     db.prepare("UPDATE users SET role = 'staff' WHERE email = ?").run(staff.email.toLowerCase());
   } finally {

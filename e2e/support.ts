@@ -6,6 +6,9 @@ import { expect, type APIRequestContext, type Page } from "@playwright/test";
 
 export type Person = { name: string; email: string };
 
+/** The server under test's database (playwright.config.ts); specs seed it directly, WAL lets both write. */
+export const DATABASE_FILE = path.resolve(".e2e-data/admit.db");
+
 /** Where the server under test writes mail (no SMTP_URL): one JSON file per message. */
 export const OUTBOX = path.resolve(".e2e-data/outbox");
 
@@ -55,6 +58,17 @@ export async function registerViaApi(request: APIRequestContext, baseURL: string
   const response = await request.post("/api/trpc/auth.register", {
     headers: { origin: baseURL, "content-type": "application/json" },
     data: { name: person.name, email: person.email, password },
+  });
+  expect(response.status(), await response.text()).toBe(200);
+}
+
+/** Confirms an address through the API the confirmation page uses, with the link from its mail. */
+export async function verifyViaApi(request: APIRequestContext, baseURL: string, email: string) {
+  const link = await linkInMail(email, /http:\/\/\S+\/verify-email\?token=[\w-]+/);
+  const token = new URL(link).searchParams.get("token");
+  const response = await request.post("/api/trpc/auth.verifyEmail", {
+    headers: { origin: baseURL, "content-type": "application/json" },
+    data: { token },
   });
   expect(response.status(), await response.text()).toBe(200);
 }

@@ -1,10 +1,10 @@
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
-import path from "node:path";
 import { expect, test, type Page } from "@playwright/test";
 import { openDb, type AppDb } from "@/db/client";
 import { createUser } from "@/server/auth/accounts";
 import { insertEvent, insertOrder } from "@/server/testing/inserts";
+import { DATABASE_FILE } from "./support";
 
 /**
  * Ticket downloads in a real browser against the production server. The order is seeded straight
@@ -12,7 +12,6 @@ import { insertEvent, insertOrder } from "@/server/testing/inserts";
  * browser: the completion page's buttons, an emailed link and the sign-in it leads to, the 403 page.
  */
 
-const DB_FILE = path.resolve(".e2e-data/admit.db");
 const PASSWORD = "e2e-password-123";
 const suffix = Date.now().toString(36);
 const buyerEmail = `buyer-${suffix}@e2e.test`;
@@ -24,7 +23,7 @@ let friendAttendeeId: string;
 
 test.beforeAll(async () => {
   // The server has already migrated this file; WAL lets both processes use it.
-  db = openDb(DB_FILE, { migrate: false });
+  db = openDb(DATABASE_FILE, { migrate: false });
   const buyer = await createUser(db, { email: buyerEmail, name: "Erin Buyer", password: PASSWORD, verified: true });
   await createUser(db, { email: otherEmail, name: "Oscar Other", password: PASSWORD, verified: true });
   const event = await insertEvent(db, "E2E Ticket Conf");
@@ -60,7 +59,7 @@ test("from the completion page, Download tickets saves ticket-{orderIdentifier}.
 
   // One attendee's ticket: its own file name, one page.
   const single = page.waitForEvent("download");
-  await page.getByRole("link", { name: "Download the ticket for Fay Friend" }).click();
+  await page.getByRole("link", { name: "Download ticket for Fay Friend" }).click();
   const one = await single;
   expect(one.suggestedFilename()).toBe(`ticket-${friendAttendeeId}.pdf`);
   expect(execFileSync("pdfinfo", [await one.path()], { encoding: "utf8" })).toMatch(/^Pages:\s+1$/m);
@@ -76,9 +75,10 @@ test("from the completion page, Download tickets saves ticket-{orderIdentifier}.
 test("a signed-out browser following a ticket link is asked to sign in, then gets the file", async ({ page }) => {
   const first = await page.goto(`/tickets/${orderIdentifier}`);
   expect(first?.status()).toBe(401);
-  await expect(page.getByRole("heading", { name: "Sign in to continue" })).toBeVisible();
+  await expect(page.getByRole("heading", { name: "Sign in to download your ticket for E2E Ticket Conf" })).toBeVisible();
   await page.getByRole("link", { name: "Sign in" }).click();
   await expect(page).toHaveURL(/\/signin\?callbackUrl=/);
+  await expect(page.getByTestId("sign-in-reason")).toHaveText("Sign in to download your ticket.");
 
   // After sign-in the form navigates back to the link, which now starts the download.
   const downloading = page.waitForEvent("download");

@@ -25,7 +25,6 @@ function newestSourceChange(): number {
 
 const settings = loadConfig({ ...process.env, NODE_ENV: "development" });
 const authSecret = process.env.AUTH_SECRET ?? readOrCreateSecret(path.join(settings.dataDir, "auth-secret"));
-const port = String(settings.port);
 
 run("npx", ["tsx", "db/seed.ts"]);
 const buildId = ".next/BUILD_ID";
@@ -41,8 +40,9 @@ const server = spawn("npx", ["tsx", "scripts/serve.ts"], {
     NODE_ENV: "production",
     NEXT_TELEMETRY_DISABLED: "1",
     AUTH_SECRET: authSecret,
-    // Plain http on localhost: cookies can't be Secure here.
-    APP_URL: process.env.APP_URL ?? `http://localhost:${port}`,
+    // Plain http, opened at localhost or 127.0.0.1: without an APP_URL of the operator's, the
+    // demo takes the origin each request came to as its own (originFromRequest in server/config.ts).
+    DEMO: "1",
   },
 });
 server.on("exit", (code) => process.exit(code ?? 0));

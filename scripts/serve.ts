@@ -1,12 +1,12 @@
-import { createServer } from "node:http";
 import next from "next";
 import { db } from "@/db/client";
 import { config, ConfigError } from "@/server/config";
+import { createAppServer } from "@/server/http/front-door";
 
 /**
- * The production server: validates config, migrates, then serves Next.js. It exists so the
- * client address is trustworthy: unless TRUST_PROXY is set, a client-sent X-Forwarded-For is
- * dropped and Next.js fills it from the socket (sign-in rate limits key on it).
+ * The production server: validates config, migrates, then serves Next.js behind the checks of
+ * server/http/front-door.ts (requests Next.js would answer with a 500, oversized bodies, HSTS,
+ * client-sent X-Forwarded-For unless TRUST_PROXY is set).
  */
 async function main() {
   let settings;
@@ -23,15 +23,7 @@ async function main() {
   // Next.js builds absolute URLs (Auth.js redirects among them) from the port it is told.
   const app = next({ dev: false, dir: process.cwd(), port: settings.port });
   await app.prepare();
-  const handle = app.getRequestHandler();
-  const server = createServer((req, res) => {
-    if (!settings.trustProxy) {
-      delete req.headers["x-forwarded-for"];
-      delete req.headers["x-forwarded-host"];
-      delete req.headers["x-forwarded-proto"];
-    }
-    void handle(req, res);
-  });
+  const server = createAppServer(app.getRequestHandler(), settings);
   server.listen(settings.port, () => console.log(`Admit listening on http://localhost:${settings.port}`));
   const shutdown = () => server.close(() => process.exit(0));
   process.on("SIGTERM", shutdown);

@@ -118,6 +118,16 @@ export function requireBearerAccess(caller: Caller, key: string): void {
   if (rule !== "any-token") requireScope(caller, rule);
 }
 
+/**
+ * Creating and publishing events need a proven email: an event mails its buyers and shows its
+ * owner's words on a public page, so nobody should do that from an address they don't control.
+ */
+export function requireProvenEmail(caller: Caller, doing: string): void {
+  if (!caller.user.emailVerified) {
+    throw forbidden(`Confirm your email address before ${doing}: open the link we emailed you, or send a new one from your Account page.`);
+  }
+}
+
 export function requireStaff(caller: Caller): void {
   if (!isStaff(caller)) throw forbidden("Staff only");
 }

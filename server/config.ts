@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { randomBytes } from "node:crypto";
 import { z } from "zod";
@@ -21,6 +21,8 @@ const envSchema = z.object({
   DATA_DIR: z.string().default("data"),
   /** Trust X-Forwarded-For only behind a proxy we know about (rate limiting keys on the IP). */
   TRUST_PROXY: z.enum(["0", "1", "true", "false"]).default("0"),
+  /** Set by `npm run demo` (scripts/demo.ts): a production build serving a local demo. */
+  DEMO: z.enum(["0", "1", "true", "false"]).default("0"),
 });
 
 export type Config = {
@@ -31,6 +33,12 @@ export type Config = {
   smtpUrl?: string;
   port: number;
   appUrl?: string;
+  /**
+   * Whether "our origin" is whichever one a request came to (scheme and Host), instead of APP_URL
+   * (or http://localhost:PORT when unset). Only without APP_URL, and only in development or the
+   * demo, so the demo works at localhost and 127.0.0.1 alike; production is always strict.
+   */
+  originFromRequest: boolean;
   trustProxy: boolean;
   secureCookies: boolean;
 };
@@ -47,7 +55,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const e = parsed.data;
   const dataDir = path.resolve(e.DATA_DIR);
-  mkdirSync(dataDir, { recursive: true });
+  ensurePrivateDir(dataDir);
   const databasePath = path.resolve(e.DATABASE_URL.slice("file:".length));
   let authSecret = e.AUTH_SECRET;
   if (!authSecret) {
@@ -58,6 +66,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     }
     authSecret = readOrCreateSecret(path.join(dataDir, "auth-secret"));
   }
+  const demo = e.DEMO === "1" || e.DEMO === "true";
   return {
     env: e.NODE_ENV,
     databasePath,
@@ -66,16 +75,33 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     smtpUrl: e.SMTP_URL,
     port: e.PORT,
     appUrl: e.APP_URL?.replace(/\/$/, ""),
+    originFromRequest: !e.APP_URL && (e.NODE_ENV !== "production" || demo),
     trustProxy: e.TRUST_PROXY === "1" || e.TRUST_PROXY === "true",
-    // Secure cookies in production, unless the operator explicitly serves plain http (local demo, e2e).
-    secureCookies: e.NODE_ENV === "production" && !(e.APP_URL ?? "").startsWith("http://"),
+    // Secure cookies in production, unless the operator explicitly serves plain http (e2e) or it is
+    // the local demo (plain http, and at 127.0.0.1 a browser drops Secure cookies).
+    secureCookies: e.NODE_ENV === "production" && !demo && !(e.APP_URL ?? "").startsWith("http://"),
   };
 }
 
+/**
+ * Files holding the database, mail, the generated secret and ticket PDFs are readable by the
+ * server's user only: 0600 files in 0700 folders. Also tightens a folder made by an older version.
+ */
+export const PRIVATE_FILE_MODE = 0o600;
+export const PRIVATE_DIR_MODE = 0o700;
+
+export function ensurePrivateDir(dir: string): void {
+  mkdirSync(dir, { recursive: true, mode: PRIVATE_DIR_MODE });
+  chmodSync(dir, PRIVATE_DIR_MODE);
+}
+
 export function readOrCreateSecret(file: string): string {
-  if (existsSync(file)) return readFileSync(file, "utf8").trim();
+  if (existsSync(file)) {
+    chmodSync(file, PRIVATE_FILE_MODE);
+    return readFileSync(file, "utf8").trim();
+  }
   const secret = randomBytes(48).toString("base64url");
-  writeFileSync(file, secret + "\n", { mode: 0o600, flag: "wx" });
+  writeFileSync(file, secret + "\n", { mode: PRIVATE_FILE_MODE, flag: "wx" });
   return secret;
 }
 

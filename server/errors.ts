@@ -29,10 +29,18 @@ export function unauthorized(message = "Sign in to continue"): TRPCError {
   return new TRPCError({ code: "UNAUTHORIZED", message });
 }
 
-/** Rate limited: the HTTP layer adds Retry-After from `retryAfterSeconds`. */
+/**
+ * Rate limited: the HTTP layer adds Retry-After from `retryAfterSeconds`. `what` says what there
+ * was too much of; `field`, if given, is where a form shows it.
+ */
 export class RateLimitedError extends TRPCError {
-  constructor(public readonly retryAfterSeconds: number) {
-    super({ code: "TOO_MANY_REQUESTS", message: `Too many failed sign-ins. Try again in ${Math.ceil(retryAfterSeconds / 60)} minute(s).` });
+  constructor(
+    public readonly retryAfterSeconds: number,
+    what = "Too many failed sign-ins",
+    field?: string,
+  ) {
+    const message = `${what}. Try again in ${Math.ceil(retryAfterSeconds / 60)} minute(s).`;
+    super({ code: "TOO_MANY_REQUESTS", message, cause: field ? new FieldMessages({ [field]: message }) : undefined });
   }
 }
 

@@ -1,7 +1,7 @@
-import { mkdirSync, renameSync, writeFileSync } from "node:fs";
+import { renameSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import nodemailer from "nodemailer";
-import { config } from "@/server/config";
+import { config, ensurePrivateDir, PRIVATE_FILE_MODE } from "@/server/config";
 import { randomId } from "@/server/ids";
 
 export type Mail = { to: string; subject: string; text: string; html?: string };
@@ -26,10 +26,11 @@ export async function sendMail(mail: Mail): Promise<void> {
     return;
   }
   const dir = outboxDir();
-  mkdirSync(dir, { recursive: true });
+  // Mail holds sign-in and verification links: readable by the server's user only.
+  ensurePrivateDir(dir);
   const name = `${Date.now()}-${randomId(6)}.json`;
   const tmp = path.join(dir, `.${name}.tmp`);
-  writeFileSync(tmp, JSON.stringify({ from: FROM, ...mail, sentAt: new Date().toISOString() }, null, 2));
+  writeFileSync(tmp, JSON.stringify({ from: FROM, ...mail, sentAt: new Date().toISOString() }, null, 2), { mode: PRIVATE_FILE_MODE });
   renameSync(tmp, path.join(dir, name));
 }
 

@@ -1,4 +1,5 @@
 import { mkdtempSync } from "node:fs";
+import { TRPCError } from "@trpc/server";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { openDb, setDb, type AppDb } from "@/db/client";
@@ -46,4 +47,15 @@ export function anonymousContext(db: AppDb): Context {
 
 export async function callerAs(db: AppDb, user: Pick<User, "id"> | null) {
   return createCaller(user ? await browserContext(db, user) : anonymousContext(db));
+}
+
+/** The TRPCError a call failed with; anything else (success included) fails the test. */
+export async function trpcError(promise: Promise<unknown>): Promise<TRPCError> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof TRPCError) return error;
+    throw error;
+  }
+  throw new Error("expected the call to fail");
 }

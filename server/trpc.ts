@@ -32,7 +32,9 @@ export async function createContextFromRequest(db: Db, request: Request): Promis
 
 const t = initTRPC.context<Context>().create({
   errorFormatter({ shape, error }) {
-    return { ...shape, data: { ...shape.data, stack: undefined, fields: fieldsOf(error) } };
+    // An unexpected failure's own message can quote SQL or paths: the log keeps it, clients don't.
+    const message = error.code === "INTERNAL_SERVER_ERROR" ? "Something went wrong on our side" : shape.message;
+    return { ...shape, message, data: { ...shape.data, stack: undefined, fields: fieldsOf(error) } };
   },
 });
 

@@ -20,7 +20,7 @@ export function PagedList<T extends Page>(props: {
   const { query } = props;
   if (query.isLoading) {
     return (
-      <p className="text-sm text-slate-500" role="status">
+      <p className="text-sm text-slate-600" role="status">
         Loading {props.noun}s…
       </p>
     );

@@ -11,7 +11,7 @@ export function Pagination(props: { page: number; pageSize: number; total: numbe
     <nav className="flex flex-wrap items-center justify-between gap-3 text-sm" aria-label={`Pages of ${props.noun}s`}>
       <p className="text-slate-600" data-testid="pagination-summary">
         {total === 0 ? `No ${nouns}` : `Showing ${first.toLocaleString("en")}–${last.toLocaleString("en")} of ${total.toLocaleString("en")} ${nouns}`}
-        {pages > 1 && <span className="text-slate-400"> · page {page.toLocaleString("en")} of {pages.toLocaleString("en")}</span>}
+        {pages > 1 && <span className="text-slate-600"> · page {page.toLocaleString("en")} of {pages.toLocaleString("en")}</span>}
       </p>
       {pages > 1 && (
         <div className="flex gap-2">

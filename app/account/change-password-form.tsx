@@ -1,5 +1,6 @@
 "use client";
 
+import { FormError, TextField, useFocusFirstError } from "@/app/_components/form-field";
 import { useHydrated } from "@/app/_components/use-hydrated";
 import { fieldErrors, trpc } from "../_components/trpc";
 
@@ -7,8 +8,11 @@ export function ChangePasswordForm() {
   const hydrated = useHydrated();
   const change = trpc.auth.changePassword.useMutation();
   const errors = fieldErrors(change.error);
+  const formRef = useFocusFirstError(change.error);
   return (
-    <form method="post"
+    <form
+      ref={formRef}
+      method="post"
       className="space-y-4"
       noValidate
       onSubmit={(event) => {
@@ -17,16 +21,9 @@ export function ChangePasswordForm() {
         change.mutate({ currentPassword: String(form.get("currentPassword")), newPassword: String(form.get("newPassword")) });
       }}
     >
-      <div>
-        <label className="label" htmlFor="currentPassword">Current password</label>
-        <input className="input" id="currentPassword" name="currentPassword" type="password" autoComplete="current-password" />
-        {errors.currentPassword && <p className="field-error" role="alert">{errors.currentPassword}</p>}
-      </div>
-      <div>
-        <label className="label" htmlFor="newPassword">New password (8 to 128 characters)</label>
-        <input className="input" id="newPassword" name="newPassword" type="password" autoComplete="new-password" />
-        {errors.newPassword && <p className="field-error" role="alert">{errors.newPassword}</p>}
-      </div>
+      <TextField id="currentPassword" label="Current password" type="password" autoComplete="current-password" error={errors.currentPassword} />
+      <TextField id="newPassword" label="New password (8 to 128 characters)" type="password" autoComplete="new-password" error={errors.newPassword} />
+      <FormError>{change.error && !Object.keys(errors).length && change.error.message}</FormError>
       <button className="btn" type="submit" disabled={!hydrated || change.isPending}>
         {change.isPending ? "Saving…" : "Change password"}
       </button>

@@ -11,8 +11,8 @@ export default async function AccountPage() {
     <div className="mx-auto max-w-lg space-y-6">
       <h1 className="text-2xl font-bold">Your account</h1>
       <section className="card space-y-1">
-        <p><span className="text-slate-500">Name:</span> {caller.user.name}</p>
-        <p><span className="text-slate-500">Email:</span> {caller.user.email} {caller.user.emailVerified ? <span className="text-green-700">(confirmed)</span> : <span className="text-amber-700">(not confirmed)</span>}</p>
+        <p><span className="text-slate-600">Name:</span> {caller.user.name}</p>
+        <p><span className="text-slate-600">Email:</span> {caller.user.email} {caller.user.emailVerified ? <span className="text-green-700">(confirmed)</span> : <span className="text-amber-700">(not confirmed)</span>}</p>
         {!caller.user.emailVerified && <ResendVerification />}
       </section>
       <section className="card">

@@ -2,7 +2,7 @@
 
 import { keepPreviousData } from "@tanstack/react-query";
 import Link from "next/link";
-import { DataTable } from "@/app/_components/data-table";
+import { Cell, DataTable } from "@/app/_components/data-table";
 import { PagedList } from "@/app/_components/paged-list";
 import { trpc } from "@/app/_components/trpc";
 import { SearchCard, usePageFor, useSettledSearch } from "@/app/_components/paged-search";
@@ -32,17 +32,17 @@ export function EventsAdmin() {
           <DataTable caption="Events" columns={["Event", "Starts", "Sold / capacity", "Checked in"]} busy={list.isFetching}>
             {data.rows.map((event) => (
               <tr key={event.id} data-testid="admin-event-row">
-                <td className="px-4 py-3">
+                <Cell>
                   <Link className="font-medium text-indigo-700 hover:underline" href={`/dashboard/events/${event.id}`}>
                     {event.name}
                   </Link>
-                  {!event.published && <span className="ml-2 rounded bg-slate-100 px-2 py-0.5 text-xs text-slate-600">Draft</span>}
-                </td>
-                <td className="px-4 py-3">{day(event.startsAt, event.timeZone)}</td>
-                <td className="px-4 py-3">
+                  {!event.published && <span className="ml-2 rounded bg-slate-100 px-2 py-0.5 text-xs text-slate-700">Draft</span>}
+                </Cell>
+                <Cell label="Starts">{day(event.startsAt, event.timeZone)}</Cell>
+                <Cell label="Sold / capacity">
                   {event.sold.toLocaleString("en")} / {event.capacity.toLocaleString("en")}
-                </td>
-                <td className="px-4 py-3">{event.checkedIn.toLocaleString("en")}</td>
+                </Cell>
+                <Cell label="Checked in">{event.checkedIn.toLocaleString("en")}</Cell>
               </tr>
             ))}
           </DataTable>

@@ -1,6 +1,6 @@
 "use client";
 
-import { DataTable } from "@/app/_components/data-table";
+import { Cell, DataTable } from "@/app/_components/data-table";
 import { keepPreviousData } from "@tanstack/react-query";
 import { useState } from "react";
 import { DoneMessage } from "@/app/_components/done-message";
@@ -94,18 +94,20 @@ function UserRows(props: {
   return (
     <>
       <tr data-testid="user-row">
-        <td className="px-4 py-3">
+        <Cell>
           <p className="font-medium">
             {user.name}
-            {props.you && <span className="ml-2 text-xs font-normal text-slate-500">(you)</span>}
+            {props.you && <span className="ml-2 text-xs font-normal text-slate-600">(you)</span>}
           </p>
-          <p className="text-slate-500">
+          <p className="break-all text-slate-600">
             {user.email}
             {user.emailVerifiedAt === null && <span className="ml-2 rounded bg-amber-50 px-1.5 text-xs text-amber-800">unverified</span>}
           </p>
-        </td>
-        <td className="px-4 py-3 whitespace-nowrap">{when(user.createdAt)}</td>
-        <td className="px-4 py-3">
+        </Cell>
+        <Cell label="Joined" className="whitespace-nowrap">
+          {when(user.createdAt)}
+        </Cell>
+        <Cell label="Role">
           {props.canSetRoles ? (
             <select
               className="input w-auto py-1"
@@ -123,8 +125,8 @@ function UserRows(props: {
           ) : (
             <span className="capitalize">{user.role}</span>
           )}
-        </td>
-        <td className="px-4 py-3 text-right">
+        </Cell>
+        <Cell className="sm:text-right">
           <button
             type="button"
             className="btn-secondary px-3 py-1"
@@ -135,13 +137,13 @@ function UserRows(props: {
             {props.sessionsOpen ? "Hide sessions" : "Sessions"}
             <span className="sr-only"> of {user.name}</span>
           </button>
-        </td>
+        </Cell>
       </tr>
       {props.sessionsOpen && (
         <tr id={sessionsId}>
-          <td colSpan={4} className="bg-slate-50 px-4 py-3">
+          <Cell colSpan={4} className="bg-slate-50">
             <UserSessions userId={user.id} name={user.name} />
-          </td>
+          </Cell>
         </tr>
       )}
     </>
@@ -156,7 +158,7 @@ function UserSessions(props: { userId: string; name: string }) {
 
   if (sessions.isLoading) {
     return (
-      <p className="text-sm text-slate-500" role="status">
+      <p className="text-sm text-slate-600" role="status">
         Loading sessions…
       </p>
     );
@@ -182,7 +184,7 @@ function UserSessions(props: { userId: string; name: string }) {
                   {session.kind === "api" ? "API client" : "Browser"}
                 </span>
               </p>
-              <p className="text-xs text-slate-500">
+              <p className="text-xs text-slate-600">
                 IP {session.ip} · signed in {when(session.createdAt)} · last used {when(session.lastUsedAt)}
               </p>
             </div>

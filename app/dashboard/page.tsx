@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import { roleMay } from "@/server/access";
 import Link from "next/link";
+import { ActionsCell, Cell, DataTable } from "@/app/_components/data-table";
 import { db } from "@/db/client";
 import { requirePageCaller } from "@/server/auth/page-session";
 import { formatEventRange } from "@/server/events/format";
@@ -31,60 +32,45 @@ export default async function DashboardPage() {
           <p className="mt-2 text-sm">Create one: it stays a draft until you publish it.</p>
         </div>
       ) : (
-        <div className="card overflow-x-auto p-0">
-          <table className="w-full text-left text-sm">
-            <caption className="sr-only">My events</caption>
-            <thead className="border-b border-slate-200 bg-slate-50 text-slate-600">
-              <tr>
-                <th scope="col" className="px-4 py-3 font-medium">Event</th>
-                <th scope="col" className="px-4 py-3 font-medium">Your role</th>
-                <th scope="col" className="px-4 py-3 font-medium">Sold</th>
-                <th scope="col" className="px-4 py-3 font-medium">Checked in</th>
-                <th scope="col" className="px-4 py-3 font-medium">Status</th>
-                <th scope="col" className="px-4 py-3 font-medium">
-                  <span className="sr-only">Open</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody className="divide-y divide-slate-100">
-              {events.map((event) => (
-                <tr key={event.id} data-testid="my-event">
-                  <td className="px-4 py-3">
-                    <Link href={`/events/${event.slug}`} className="font-medium text-indigo-700 hover:underline">
-                      {event.name}
-                    </Link>
-                    <p className="text-xs text-slate-500">{formatEventRange(event)}</p>
-                  </td>
-                  <td className="px-4 py-3 capitalize">{event.role}</td>
-                  <td className="px-4 py-3 tabular-nums">
-                    {event.sold.toLocaleString("en")} / {event.capacity.toLocaleString("en")}
-                  </td>
-                  <td className="px-4 py-3 tabular-nums">{event.checkedIn.toLocaleString("en")}</td>
-                  <td className="px-4 py-3">
-                    {!roleMay(event.role, "manage_event") ? (
-                      <span>{event.published ? "Published" : "Draft"}</span>
-                    ) : (
-                      <PublishToggle eventId={event.id} eventName={event.name} published={event.published} />
-                    )}
-                  </td>
-                  <td className="px-4 py-3">
-                    {/* Offer only what the role may do: registrars work the door and nothing else. */}
-                    <div className="flex justify-end gap-2">
-                      {roleMay(event.role, "view_event") && (
-                        <Link className="btn-secondary whitespace-nowrap px-3 py-1" href={eventSectionHref(event.id, "attendees")} aria-label={`Manage ${event.name}`}>
-                          Manage
-                        </Link>
-                      )}
-                      <Link className="btn-secondary whitespace-nowrap px-3 py-1" href={eventSectionHref(event.id, "checkin")} aria-label={`Check-in for ${event.name}`}>
-                        Check-in
-                      </Link>
-                    </div>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable caption="My events" columns={["Event", "Your role", "Sold", "Checked in", "Status", { hidden: "Open" }]}>
+          {events.map((event) => (
+            <tr key={event.id} data-testid="my-event">
+              <Cell>
+                <Link href={`/events/${event.slug}`} className="font-medium text-indigo-700 hover:underline">
+                  {event.name}
+                </Link>
+                <p className="text-xs text-slate-600">{formatEventRange(event)}</p>
+              </Cell>
+              <Cell label="Your role" className="capitalize">
+                {event.role}
+              </Cell>
+              <Cell label="Sold" className="tabular-nums">
+                {event.sold.toLocaleString("en")} / {event.capacity.toLocaleString("en")}
+              </Cell>
+              <Cell label="Checked in" className="tabular-nums">
+                {event.checkedIn.toLocaleString("en")}
+              </Cell>
+              <Cell label="Status">
+                {!roleMay(event.role, "manage_event") ? (
+                  <span>{event.published ? "Published" : "Draft"}</span>
+                ) : (
+                  <PublishToggle eventId={event.id} eventName={event.name} published={event.published} />
+                )}
+              </Cell>
+              {/* Offer only what the role may do: registrars work the door and nothing else. */}
+              <ActionsCell>
+                {roleMay(event.role, "view_event") && (
+                  <Link className="btn-secondary whitespace-nowrap px-3 py-1" href={eventSectionHref(event.id, "attendees")} aria-label={`Manage ${event.name}`}>
+                    Manage
+                  </Link>
+                )}
+                <Link className="btn-secondary whitespace-nowrap px-3 py-1" href={eventSectionHref(event.id, "checkin")} aria-label={`Check-in for ${event.name}`}>
+                  Check-in
+                </Link>
+              </ActionsCell>
+            </tr>
+          ))}
+        </DataTable>
       )}
     </div>
   );

@@ -13,7 +13,7 @@ export function DeviceList() {
   });
   const revokeOthers = trpc.devices.revokeOthers.useMutation({ onSuccess: refresh });
 
-  if (devices.isLoading) return <p className="text-sm text-slate-500" role="status">Loading devices…</p>;
+  if (devices.isLoading) return <p className="text-sm text-slate-600" role="status">Loading devices…</p>;
   if (devices.error) return <p className="field-error" role="alert">{devices.error.message}</p>;
   const list = devices.data ?? [];
   const others = list.filter((d) => !d.current).length;
@@ -29,7 +29,7 @@ export function DeviceList() {
                 {d.current && <span className="ml-2 rounded bg-green-100 px-2 py-0.5 text-xs font-semibold text-green-800">This device</span>}
                 <span className="ml-2 rounded bg-slate-100 px-2 py-0.5 text-xs text-slate-600">{d.kind === "api" ? "API client" : "Browser"}</span>
               </p>
-              <p className="text-sm text-slate-500">
+              <p className="text-sm text-slate-600">
                 IP {d.ip} · signed in {when(d.createdAt)} · last used {when(d.lastUsedAt)}
                 {d.kind === "api" && <> · scopes: {d.scopes.join(", ")}</>}
               </p>
@@ -56,7 +56,7 @@ export function DeviceList() {
             Signed out {revokeOthers.data.revoked} other device(s).
           </span>
         )}
-        {others === 0 && <span className="text-sm text-slate-500">No other devices are signed in.</span>}
+        {others === 0 && <span className="text-sm text-slate-600">No other devices are signed in.</span>}
       </div>
     </div>
   );

@@ -1,5 +1,7 @@
 "use client";
 
+import { FormError, TextField, useFocusFirstError } from "@/app/_components/form-field";
+import { NETWORK_ERROR_MESSAGE } from "@/app/_components/trpc";
 import { useHydrated } from "@/app/_components/use-hydrated";
 import { signIn } from "next-auth/react";
 import { useState } from "react";
@@ -9,24 +11,36 @@ const MESSAGES: Record<string, string> = {
   credentials: "Email or password is wrong.",
 };
 
+/** One failed attempt; a new object each time, so focus moves to the message again. */
+type Failure = { message: string };
+
 export function SignInForm({ returnTo }: { returnTo: string }) {
   const hydrated = useHydrated();
-  const [error, setError] = useState<string | null>(null);
+  const [failure, setFailure] = useState<Failure | null>(null);
   const [busy, setBusy] = useState(false);
+  const formRef = useFocusFirstError(failure);
 
   async function onSubmit(event: React.FormEvent<HTMLFormElement>) {
     event.preventDefault();
     const form = new FormData(event.currentTarget);
     setBusy(true);
-    setError(null);
-    const result = await signIn("credentials", {
-      email: String(form.get("email") ?? ""),
-      password: String(form.get("password") ?? ""),
-      redirect: false,
-    });
+    setFailure(null);
+    let result: Awaited<ReturnType<typeof signIn>> | undefined;
+    try {
+      result = await signIn("credentials", {
+        email: String(form.get("email") ?? ""),
+        password: String(form.get("password") ?? ""),
+        redirect: false,
+      });
+    } catch {
+      // No answer at all (offline, server down): say so; nothing is retried behind the person's back.
+      setBusy(false);
+      setFailure({ message: NETWORK_ERROR_MESSAGE });
+      return;
+    }
     if (!result || result.error) {
       setBusy(false);
-      setError(MESSAGES[result?.code ?? "credentials"] ?? MESSAGES.credentials);
+      setFailure({ message: MESSAGES[result?.code ?? "credentials"] ?? MESSAGES.credentials });
       return;
     }
     // A full navigation, so the header and every server component see the new session.
@@ -34,20 +48,10 @@ export function SignInForm({ returnTo }: { returnTo: string }) {
   }
 
   return (
-    <form method="post" onSubmit={onSubmit} className="space-y-4" noValidate>
-      <div>
-        <label className="label" htmlFor="email">Email</label>
-        <input className="input" id="email" name="email" type="email" autoComplete="email" required />
-      </div>
-      <div>
-        <label className="label" htmlFor="password">Password</label>
-        <input className="input" id="password" name="password" type="password" autoComplete="current-password" required />
-      </div>
-      {error && (
-        <p className="field-error" role="alert">
-          {error}
-        </p>
-      )}
+    <form ref={formRef} method="post" onSubmit={onSubmit} className="space-y-4" noValidate>
+      <TextField id="email" label="Email" type="email" autoComplete="email" required />
+      <TextField id="password" label="Password" type="password" autoComplete="current-password" required />
+      <FormError>{failure?.message}</FormError>
       <button className="btn w-full" type="submit" disabled={!hydrated || busy}>
         {busy ? "Signing in…" : "Sign in"}
       </button>

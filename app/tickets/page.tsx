@@ -48,7 +48,7 @@ export default async function MyTicketsPage() {
                     </Link>
                   </h2>
                   <p className="text-sm text-slate-600">{formatEventRange(event)}</p>
-                  <p className="text-sm text-slate-500">{event.venue}</p>
+                  <p className="text-sm text-slate-600">{event.venue}</p>
                 </div>
                 <span className="rounded-full bg-slate-100 px-3 py-1 text-xs font-medium text-slate-700">
                   {access === "buyer" ? "You ordered" : `From ${order.buyerName}`}
@@ -72,7 +72,7 @@ export default async function MyTicketsPage() {
                     {access === "buyer" ? "Download tickets" : attendees.length === 1 ? "Download my ticket" : "Download my tickets"}
                   </a>
                 )}
-                {order.totalCents !== null && <span className="text-sm text-slate-500">{formatMoney(order.totalCents, order.currency)}</span>}
+                {order.totalCents !== null && <span className="text-sm text-slate-600">{formatMoney(order.totalCents, order.currency)}</span>}
               </div>
             </li>
           ))}

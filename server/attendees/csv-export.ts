@@ -46,21 +46,28 @@ export function attendeeCsvStream(db: AppDb, filter: RosterFilter): ReadableStre
   // while memory holds one batch at a time however long the roster is.
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
-      if (!batches) {
-        batches = queryBatches(db, query, BATCH_ROWS);
-        controller.enqueue(encoder.encode("\uFEFF" + stringify([HEADER])));
+      try {
+        if (!batches) {
+          batches = queryBatches(db, query, BATCH_ROWS);
+          controller.enqueue(encoder.encode("\uFEFF" + stringify([HEADER])));
+        }
+        const next = await batches.next();
+        if (next.done) {
+          controller.close();
+          return;
+        }
+        const lines = next.value.map((values) => {
+          // Columns arrive in the select's order.
+          const [name, email, ticketType, orderId, buyerName, buyerEmail, status, checkedInAt, createdAt] = values as [string, string, string, string, string, string, string, number | null, number];
+          return [name, email, ticketType, orderId, buyerName, buyerEmail, status, iso(checkedInAt), iso(createdAt)].map(neutralizeFormula);
+        });
+        controller.enqueue(encoder.encode(stringify(lines)));
+      } catch (error) {
+        // The cursor and its connection are released on every way out (the last batch, a failing
+        // statement, a client that goes away): each leak would hold file descriptors.
+        await batches?.return(undefined);
+        throw error; // errors the stream: the download is cut short rather than passed off as complete
       }
-      const next = await batches.next();
-      if (next.done) {
-        controller.close();
-        return;
-      }
-      const lines = next.value.map((values) => {
-        // Columns arrive in the select's order.
-        const [name, email, ticketType, orderId, buyerName, buyerEmail, status, checkedInAt, createdAt] = values as [string, string, string, string, string, string, string, number | null, number];
-        return [name, email, ticketType, orderId, buyerName, buyerEmail, status, iso(checkedInAt), iso(createdAt)].map(neutralizeFormula);
-      });
-      controller.enqueue(encoder.encode(stringify(lines)));
     },
     async cancel() {
       await batches?.return(undefined);

@@ -1,10 +1,10 @@
 import { z } from "zod";
+import { searchText as search } from "@/server/search-text";
 import { eventProcedure, idInput, router } from "@/server/trpc";
 import { eventAuditLog } from "./audit-log";
 import { cancelAttendee, cancelOrder, markOrderPaid, regenerateAttendeeSecret, regenerateOrderSecrets } from "./lifecycle";
 import { listAttendees, listEventOrders, listForCheckIn } from "./roster";
 
-const search = z.string().trim().max(200, "Search must be at most 200 characters").optional();
 const page = z.number().int().min(1, "Pages start at 1").max(1_000_000).default(1);
 
 /** An event's people, for its team: rosters, order lists, cancellations, regenerations, history. */

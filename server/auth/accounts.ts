@@ -3,12 +3,12 @@ import { and, eq, gt, isNull } from "drizzle-orm";
 import { z } from "zod";
 import { transaction, type Db } from "@/db/client";
 import { emailVerifications, users, type User } from "@/db/schema";
-import { fieldError } from "@/server/errors";
+import { fieldError, RateLimitedError } from "@/server/errors";
 import { randomId, randomSecret, sha256 } from "@/server/ids";
 import { appUrl, sendMail } from "@/server/mail";
-import { burnVerifyTime, hashPassword, verifyPassword } from "./passwords";
-import { checkSignInAllowed, recordSignInFailure } from "./rate-limit";
-import { revokeOtherSessions } from "./sessions";
+import { accountMailLimits, release, reserve, SIGN_IN_KNOWN_ADDRESS_MS, signInLimits } from "@/server/rate-limit";
+import { burnVerifyTime, hashPassword, passwordSchema, verifyPassword } from "./passwords";
+import { hasSignedInFrom, revokeOtherSessions } from "./sessions";
 
 export const emailSchema = z
   .string({ error: "Email is required" })
@@ -27,32 +27,79 @@ const VERIFICATION_TTL_MS = 48 * 60 * 60_000;
 
 export type PublicUser = Pick<User, "id" | "email" | "name" | "role">;
 
-export async function createUser(
-  db: Db,
-  input: { email: string; name: string; password: string; role?: User["role"]; verified?: boolean },
-): Promise<User> {
-  const email = input.email.toLowerCase();
-  const [existing] = await db.select({ id: users.id }).from(users).where(eq(users.email, email)).limit(1);
-  if (existing) {
-    throw fieldError("CONFLICT", { email: "An account with this email already exists" });
-  }
-  const now = Date.now();
-  const row: User = {
+function newUserRow(input: { email: string; name: string; role?: User["role"]; verified?: boolean }, passwordHash: string, now = Date.now()): User {
+  return {
     id: randomId(),
-    email,
+    email: input.email.toLowerCase(),
     name: input.name,
-    passwordHash: await hashPassword(input.password),
+    passwordHash,
     role: input.role ?? "user",
     emailVerifiedAt: input.verified ? now : null,
     createdAt: now,
   };
+}
+
+/** For seeds, scripts and tests: a taken email is an error here (registration never says so). */
+export async function createUser(
+  db: Db,
+  input: { email: string; name: string; password: string; role?: User["role"]; verified?: boolean },
+): Promise<User> {
+  const existing = (await db.select({ id: users.id }).from(users).where(eq(users.email, input.email.toLowerCase())).limit(1))[0];
+  if (existing) {
+    throw fieldError("CONFLICT", { email: "An account with this email already exists" });
+  }
+  const row = newUserRow(input, await hashPassword(input.password));
   await db.insert(users).values(row);
   return row;
 }
 
+export const registrationSchema = z.object({ name: nameSchema, email: emailSchema, password: passwordSchema });
+
+/**
+ * Registration answers the same whether or not the email has an account, so it can't be used to
+ * find out who has one: the new account gets a confirmation link, the existing account's owner a
+ * "you already have an account" mail, and nothing else changes (no second account, no new
+ * password). Both cost one password hash. The mail is limited per recipient and per requesting
+ * address (server/rate-limit.ts), reserved before any work.
+ */
+export async function register(db: Db, input: z.infer<typeof registrationSchema>, ip: string): Promise<{ email: string }> {
+  const reservation = await reserve(db, accountMailLimits(input.email, ip));
+  if (!reservation.ok) throw new RateLimitedError(reservation.retryAfterSeconds, "Too many emails to this address or from your network");
+  const row = newUserRow(input, await hashPassword(input.password));
+  // One statement decides, so concurrent registrations of one email can't both create it.
+  const created = (await db.insert(users).values(row).onConflictDoNothing({ target: users.email }).returning())[0];
+  if (created) await sendVerificationEmail(db, created);
+  else await sendAlreadyRegisteredEmail((await db.select().from(users).where(eq(users.email, row.email)).limit(1))[0]!);
+  return { email: row.email };
+}
+
+async function sendAlreadyRegisteredEmail(user: Pick<User, "email" | "name">): Promise<void> {
+  await sendMail({
+    to: user.email,
+    subject: "You already have an account on Admit",
+    text: [
+      `Hello ${user.name},`,
+      "",
+      "Someone, maybe you, just tried to create an Admit account with this email address. You already have one, so nothing was changed.",
+      "",
+      `Sign in here: ${appUrl("/signin")}`,
+      "",
+      "If it wasn't you, you can ignore this email.",
+    ].join("\n"),
+  });
+}
+
+/** A fresh confirmation link, counted against the same mail limits as registration. */
+export async function resendVerificationEmail(db: Db, user: Pick<User, "id" | "email" | "name">, ip: string): Promise<void> {
+  const reservation = await reserve(db, accountMailLimits(user.email, ip));
+  if (!reservation.ok) throw new RateLimitedError(reservation.retryAfterSeconds, "Too many emails to this address");
+  await sendVerificationEmail(db, user);
+}
+
 export async function sendVerificationEmail(db: Db, user: Pick<User, "id" | "email" | "name">): Promise<void> {
   const token = randomSecret();
-  await db.insert(emailVerifications).values({ tokenHash: sha256(token), userId: user.id, expiresAt: Date.now() + VERIFICATION_TTL_MS, usedAt: null });
+  await db.insert(emailVerifications)
+    .values({ tokenHash: sha256(token), userId: user.id, expiresAt: Date.now() + VERIFICATION_TTL_MS, usedAt: null });
   const link = appUrl(`/verify-email?token=${encodeURIComponent(token)}`);
   await sendMail({
     to: user.email,
@@ -83,35 +130,58 @@ export type CredentialsOutcome =
   | { ok: false; reason: "invalid_credentials" }
   | { ok: false; reason: "rate_limited"; retryAfterSeconds: number };
 
+type PasswordCheck = { ok: true } | { ok: false; reason: "wrong" } | { ok: false; reason: "rate_limited"; retryAfterSeconds: number };
+
+/**
+ * Verifies a password under the sign-in limits (server/rate-limit.ts). A hit on every limit is
+ * reserved before argon2 runs and given back only when the password was right, so a burst of
+ * parallel guesses gets no more checks than the limits allow, and a locked account answers 429
+ * whether or not the guess is right. An unknown email (`user` undefined) costs and counts the
+ * same as a wrong password.
+ */
+async function verifyWithinLimits(db: Db, email: string, user: User | undefined, password: string, ip: string, now = Date.now()): Promise<PasswordCheck> {
+  const knownAddress = user ? await hasSignedInFrom(db, user.id, ip, now - SIGN_IN_KNOWN_ADDRESS_MS) : false;
+  const reservation = await reserve(db, signInLimits(email, ip, { knownAddress }), { now });
+  if (!reservation.ok) return { ok: false, reason: "rate_limited", retryAfterSeconds: reservation.retryAfterSeconds };
+  const valid = user ? await verifyPassword(user.passwordHash, password) : (await burnVerifyTime(password), false);
+  if (!valid) return { ok: false, reason: "wrong" };
+  await release(db, reservation);
+  return { ok: true };
+}
+
 /**
  * The one credentials check behind browser sign-in and the token endpoint. Unknown email and
- * wrong password are indistinguishable (same answer, same argon2 cost); failures count against
- * both the account and the IP; successes are never throttled.
+ * wrong password are indistinguishable (same answer, same argon2 cost, same limits).
  */
 export async function checkCredentials(db: Db, emailInput: string, password: string, ip: string): Promise<CredentialsOutcome> {
   const email = emailInput.trim().toLowerCase();
-  const verdict = await checkSignInAllowed(db, email, ip);
-  if (verdict.limited) return { ok: false, reason: "rate_limited", retryAfterSeconds: verdict.retryAfterSeconds };
-  const [user] = await db.select().from(users).where(eq(users.email, email)).limit(1);
-  const valid = user ? await verifyPassword(user.passwordHash, password) : (await burnVerifyTime(password), false);
-  if (!user || !valid) {
-    await recordSignInFailure(db, email, ip);
-    return { ok: false, reason: "invalid_credentials" };
-  }
-  return { ok: true, user: { id: user.id, email: user.email, name: user.name, role: user.role } };
+  const user = (await db.select().from(users).where(eq(users.email, email)).limit(1))[0];
+  const check = await verifyWithinLimits(db, email, user, password, ip);
+  if (check.ok && user) return { ok: true, user: { id: user.id, email: user.email, name: user.name, role: user.role } };
+  return !check.ok && check.reason === "rate_limited" ? check : { ok: false, reason: "invalid_credentials" };
 }
 
-/** Changing the password signs out every other device; the current one stays. */
-export async function changePassword(db: Db, userId: string, currentSessionId: string, current: string, next: string): Promise<{ revoked: number }> {
-  const [user] = await db.select().from(users).where(eq(users.id, userId)).limit(1);
+/**
+ * Changing the password signs out every other device; the current one stays. A wrong current
+ * password counts against the same limits as a failed sign-in: a stolen session must not become
+ * an unlimited password oracle.
+ */
+export async function changePassword(
+  db: Db,
+  caller: { userId: string; sessionId: string; ip: string },
+  current: string,
+  next: string,
+): Promise<{ revoked: number }> {
+  const user = (await db.select().from(users).where(eq(users.id, caller.userId)).limit(1))[0];
   if (!user) throw new TRPCError({ code: "UNAUTHORIZED", message: "Sign in again" });
-  if (!(await verifyPassword(user.passwordHash, current))) {
+  const check = await verifyWithinLimits(db, user.email, user, current, caller.ip);
+  if (!check.ok) {
+    if (check.reason === "rate_limited") throw new RateLimitedError(check.retryAfterSeconds, "Too many wrong passwords", "currentPassword");
     throw fieldError("BAD_REQUEST", { currentPassword: "Current password is wrong" });
   }
   const passwordHash = await hashPassword(next);
   return transaction(db, async (tx) => {
-    await tx.update(users).set({ passwordHash }).where(eq(users.id, userId));
-    return { revoked: await revokeOtherSessions(tx, userId, currentSessionId, "password_changed") };
+    await tx.update(users).set({ passwordHash }).where(eq(users.id, caller.userId));
+    return { revoked: await revokeOtherSessions(tx, caller.userId, caller.sessionId, "password_changed") };
   });
 }
-

@@ -1,6 +1,6 @@
 import { eq } from "drizzle-orm";
 import { decodeJwt, decodeProtectedHeader, SignJWT } from "jose";
-import { beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { AppDb } from "@/db/client";
 import { refreshTokens, sessions, type User } from "@/db/schema";
 import { config } from "@/server/config";
@@ -21,7 +21,7 @@ import {
   signInApi,
   type TokenBody,
 } from "./http-test-helpers";
-import { createBrowserSession, revokeSession } from "./sessions";
+import { createBrowserSession, REFRESH_REUSE_GRACE_MS, revokeSession } from "./sessions";
 
 let db: AppDb;
 let user: User;
@@ -32,6 +32,9 @@ beforeEach(async () => {
   db = await freshDb();
   user = await makeUser(db, { name: "Token Tester" });
 });
+afterEach(() => {
+  vi.useRealTimers();
+});
 
 const session = async (id: string) => (await db.select().from(sessions).where(eq(sessions.id, id)).limit(1))[0]!;
 
@@ -40,7 +43,7 @@ describe("POST /api/v1/auth/token", () => {
     const before = Math.floor(Date.now() / 1000);
     const response = await postToken({ body: { email: user.email, password: TEST_PASSWORD, device: "Door scanner 3" } });
     expect(response.status).toBe(200);
-    expect(response.headers.get("cache-control")).toBe("no-store");
+    expect(response.headers.get("cache-control")).toBe("private, no-store");
     const body = (await response.json()) as TokenBody;
     expect(body).toEqual({
       tokenType: "Bearer",
@@ -131,7 +134,7 @@ describe("refresh rotation", () => {
     const first = await signInApi(user.email, TEST_PASSWORD, { scopes: ["orders:read"] });
     const response = await postRefresh({ body: { refreshToken: first.refreshToken } });
     expect(response.status).toBe(200);
-    expect(response.headers.get("cache-control")).toBe("no-store");
+    expect(response.headers.get("cache-control")).toBe("private, no-store");
     const second = (await response.json()) as TokenBody;
     expect(second.tokenType).toBe("Bearer");
     expect(second.expiresIn).toBe(600);
@@ -150,6 +153,8 @@ describe("refresh rotation", () => {
     const first = await signInApi(user.email, TEST_PASSWORD);
     const sid = decodeJwt(first.token).sid as string;
     const second = (await (await postRefresh({ body: { refreshToken: first.refreshToken } })).json()) as TokenBody;
+    // Past the grace period for a client's own duplicate (see the refresh-race attack test).
+    vi.useFakeTimers({ toFake: ["Date"], now: Date.now() + REFRESH_REUSE_GRACE_MS });
 
     const reuse = await expectError(await postRefresh({ body: { refreshToken: first.refreshToken } }), 401, "UNAUTHORIZED");
     expect(reuse.message).toMatch(/already used/i);

@@ -6,7 +6,7 @@ import { RateLimitedError } from "@/server/errors";
 import { checkCredentials } from "./accounts";
 import { ACCESS_TOKEN_TTL_SECONDS, accessTokenKey, signAccessToken } from "./access-token";
 import { DEFAULT_API_SCOPES, parseScopes, scopeSchema, type Scope } from "./scopes";
-import { createApiSession, rotateRefreshToken } from "./sessions";
+import { createApiSession, rotateRefreshToken, type RefreshOutcome } from "./sessions";
 
 export const tokenRequestSchema = z.object({
   email: z.string({ error: "Email is required" }).trim().min(1, "Email is required").max(254, "Email is too long"),
@@ -45,11 +45,18 @@ export async function issueTokens(
   return tokenResponse(outcome.user.id, session.id, scopes, refreshToken);
 }
 
+const REFRESH_ERRORS: Record<Extract<RefreshOutcome, { ok: false }>["reason"], string> = {
+  unknown: "Invalid or expired refresh token",
+  expired: "Invalid or expired refresh token",
+  reused: "This refresh token was already used; the session has been revoked",
+  superseded: "This refresh token was just replaced; use the newer refresh token from that answer",
+};
+
 /** A refresh keeps the session's scopes: a client can't widen what it was granted. */
 export async function refreshTokens(db: Db, presented: string): Promise<TokenResponse> {
   const outcome = await rotateRefreshToken(db, presented);
   if (!outcome.ok) {
-    const message = outcome.reason === "reused" ? "This refresh token was already used; the session has been revoked" : "Invalid or expired refresh token";
+    const message = REFRESH_ERRORS[outcome.reason];
     throw new TRPCError({ code: "UNAUTHORIZED", message });
   }
   return tokenResponse(outcome.session.userId, outcome.session.id, parseScopes(outcome.session.scopes), outcome.refreshToken);

@@ -23,18 +23,25 @@ export function sessionCookieName(secure = config().secureCookies): string {
   return secure ? "__Host-admit.session" : "admit.session";
 }
 
+/** A cookie's value; one that isn't valid percent-encoding is treated as absent, never an error. */
 export function readCookie(cookieHeader: string | null, name: string): string | undefined {
   if (!cookieHeader) return undefined;
   for (const part of cookieHeader.split(";")) {
     const eq = part.indexOf("=");
     if (eq === -1) continue;
-    if (part.slice(0, eq).trim() === name) return decodeURIComponent(part.slice(eq + 1).trim());
+    if (part.slice(0, eq).trim() !== name) continue;
+    try {
+      return decodeURIComponent(part.slice(eq + 1).trim());
+    } catch {
+      return undefined;
+    }
   }
   return undefined;
 }
 
 export async function authenticateBearer(db: Db, authorization: string, now = Date.now()): Promise<Authentication> {
-  const match = /^Bearer ([A-Za-z0-9_\-.]+)$/.exec(authorization.trim());
+  // The scheme name is case-insensitive (RFC 9110 §11.1): "bearer" and "BEARER" are Bearer too.
+  const match = /^Bearer ([A-Za-z0-9_\-.]+)$/i.exec(authorization.trim());
   if (!match) return { kind: "invalid", reason: "malformed Authorization header" };
   const claims = await verifyAccessToken(accessTokenKey(config().authSecret), match[1]);
   if (!claims) return { kind: "invalid", reason: "invalid or expired token" };

@@ -5,7 +5,7 @@ import { POST as logoutPOST } from "@/app/api/v1/auth/logout/route";
 import { POST as refreshPOST } from "@/app/api/v1/auth/refresh/route";
 import { POST as tokenPOST } from "@/app/api/v1/auth/token/route";
 import type { AppDb } from "@/db/client";
-import { refreshTokens, sessions, signInFailures } from "@/db/schema";
+import { refreshTokens, sessions, rateLimitHits } from "@/db/schema";
 
 /**
  * Test-only helpers for calling the auth route handlers directly, the way Next.js would: a real
@@ -75,9 +75,9 @@ export async function expectError(response: Response, status: number, code?: str
 /** Everything the auth layer persists, to prove a rejected request changed nothing. */
 export async function authTables(db: AppDb) {
   return {
-    sessions: await db.select().from(sessions).orderBy(asc(sessions.id)),
-    refreshTokens: await db.select().from(refreshTokens).orderBy(asc(refreshTokens.tokenHash)),
-    signInFailures: await db.select().from(signInFailures).orderBy(asc(signInFailures.id)),
+    sessions: (await db.select().from(sessions).orderBy(asc(sessions.id))),
+    refreshTokens: (await db.select().from(refreshTokens).orderBy(asc(refreshTokens.tokenHash))),
+    rateLimitHits: (await db.select().from(rateLimitHits).orderBy(asc(rateLimitHits.id))),
   };
 }
 

@@ -1,21 +1,14 @@
 import { eq } from "drizzle-orm";
-import { NextRequest } from "next/server";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { AppDb } from "@/db/client";
 import { sessions, type User } from "@/db/schema";
 import { sha256 } from "@/server/ids";
 import { freshDb, makeUser, TEST_PASSWORD } from "@/server/test-support";
+import { chunkedBody, streamedInit } from "@/server/testing/bodies";
+import { NextRequest } from "next/server";
+import { authRequest, browserSignIn as signIn, csrfToken, HOST, Jar, NEXT_URL, ORIGIN } from "./authjs-test-helpers";
 import { handlers } from "./nextauth";
 import { findLiveBrowserSession } from "./sessions";
-
-/**
- * Browser sign-in through the Auth.js route handlers, the way Next.js calls them. Next.js under
- * scripts/serve.ts hands route handlers a request.url on its default port 3000 whatever port it
- * really serves; the Host header is what the browser actually used.
- */
-const NEXT_URL = "http://localhost:3000";
-const HOST = "localhost:3191";
-const ORIGIN = `http://${HOST}`;
 
 let db: AppDb;
 let user: User;
@@ -29,50 +22,6 @@ beforeEach(async () => {
 afterEach(() => {
   vi.restoreAllMocks();
 });
-
-/** A minimal cookie jar over Set-Cookie headers. */
-class Jar {
-  cookies = new Map<string, string>();
-  take(response: Response) {
-    for (const line of response.headers.getSetCookie()) {
-      const [pair, ...attributes] = line.split(";");
-      const eq = pair.indexOf("=");
-      const name = pair.slice(0, eq).trim();
-      const value = pair.slice(eq + 1).trim();
-      if (attributes.some((a) => /^\s*max-age=0\s*$/i.test(a)) || value === "") this.cookies.delete(name);
-      else this.cookies.set(name, value);
-    }
-  }
-  header() {
-    return [...this.cookies].map(([k, v]) => `${k}=${v}`).join("; ");
-  }
-}
-
-function authRequest(path: string, jar: Jar, init: { method?: string; form?: Record<string, string> } = {}) {
-  const headers = new Headers({ host: HOST, "x-forwarded-for": "192.0.2.44", "user-agent": "vitest browser", "x-auth-return-redirect": "1" });
-  if (jar.cookies.size) headers.set("cookie", jar.header());
-  let body: string | undefined;
-  if (init.form) {
-    headers.set("content-type", "application/x-www-form-urlencoded");
-    body = new URLSearchParams(init.form).toString();
-  }
-  return new NextRequest(`${NEXT_URL}${path}`, { method: init.method ?? "GET", headers, body });
-}
-
-async function csrfToken(jar: Jar): Promise<string> {
-  const response = await handlers.GET(authRequest("/api/auth/csrf", jar));
-  jar.take(response);
-  return ((await response.json()) as { csrfToken: string }).csrfToken;
-}
-
-async function signIn(jar: Jar, email: string, password: string) {
-  const token = await csrfToken(jar);
-  const response = await handlers.POST(
-    authRequest("/api/auth/callback/credentials", jar, { method: "POST", form: { csrfToken: token, email, password, callbackUrl: "/" } }),
-  );
-  jar.take(response);
-  return { status: response.status, retryAfter: response.headers.get("retry-after"), url: ((await response.json()) as { url: string }).url };
-}
 
 describe("Auth.js sign-in with the opaque session cookie", () => {
   it("redirects to the origin the browser used, not Next.js's internal one", async () => {
@@ -117,6 +66,16 @@ describe("Auth.js sign-in with the opaque session cookie", () => {
     expect(await findLiveBrowserSession(db, secret)).toBeUndefined();
   });
 
+  it("signing out of the demo opened at 127.0.0.1 stays on 127.0.0.1", async () => {
+    const jar = new Jar();
+    await signIn(jar, user.email, TEST_PASSWORD);
+    const token = await csrfToken(jar);
+    const request = authRequest("/api/auth/signout", jar, { method: "POST", form: { csrfToken: token, callbackUrl: "/" } });
+    request.headers.set("host", "127.0.0.1:3191");
+    const response = await handlers.POST(request);
+    expect(((await response.json()) as { url: string }).url).toBe("http://127.0.0.1:3191/");
+  });
+
   it("a wrong password creates no session; a locked account says rate_limited", async () => {
     const jar = new Jar();
     const wrong = await signIn(jar, user.email, "wrong password");
@@ -138,5 +97,64 @@ describe("Auth.js sign-in with the opaque session cookie", () => {
     await db.update(sessions).set({ revokedAt: Date.now(), revokedReason: "test" }).where(eq(sessions.secretHash, sha256(secret)));
     const session = await (await handlers.GET(authRequest("/api/auth/session", jar))).json();
     expect(session).toBeNull();
+  });
+});
+
+/** Attack suite (server/http/attacks.test.ts has the rest): Auth.js's own endpoints. */
+describe("attacks on Auth.js's endpoints", () => {
+  const MiB = 1024 * 1024;
+
+  it("finding 1, unbounded bodies: a chunked 8 MiB form to the sign-in callback is cut off at the cap and refused with 413", async () => {
+    const { body, pulledBytes } = chunkedBody(8 * MiB);
+    const request = new NextRequest(
+      `${NEXT_URL}/api/auth/callback/credentials`,
+      streamedInit("POST", body, { host: HOST, "content-type": "application/x-www-form-urlencoded", "x-auth-return-redirect": "1" }),
+    );
+    const response = await handlers.POST(request);
+    expect(response.status).toBe(413);
+    expect(await response.json()).toMatchObject({ error: { code: "PAYLOAD_TOO_LARGE" } });
+    // Read up to the cap (16 KiB) plus what was in flight: nowhere near the whole body.
+    expect(pulledBytes()).toBeLessThan(MiB);
+  });
+
+  it("finding 1, unbounded bodies: a declared Content-Length over the cap is refused before reading", async () => {
+    const { body, pulledBytes } = chunkedBody(8 * MiB);
+    const request = new NextRequest(
+      `${NEXT_URL}/api/auth/signin/credentials`,
+      streamedInit("POST", body, { host: HOST, "content-type": "application/x-www-form-urlencoded", "content-length": String(100 * MiB) }),
+    );
+    const response = await handlers.POST(request);
+    expect(response.status).toBe(413);
+    expect(pulledBytes()).toBe(0);
+  });
+
+  it("finding 2, malformed cookie: an undecodable session cookie is no session, and signing in still works", async () => {
+    const jar = new Jar();
+    jar.cookies.set("admit.session", "%E0%A4%A");
+    const session = await handlers.GET(authRequest("/api/auth/session", jar));
+    expect(session.status).toBe(200);
+    expect(await session.json()).toBeNull();
+    const result = await signIn(jar, user.email, TEST_PASSWORD);
+    expect(result.status).toBe(200);
+    expect(result.url).toBe(`${ORIGIN}/`);
+    expect((await findLiveBrowserSession(db, jar.cookies.get("admit.session")!))).toBeDefined();
+  });
+
+  it("finding 3, caching: every Auth.js answer (session, CSRF token, sign-in) is private, no-store", async () => {
+    const jar = new Jar();
+    for (const path of ["/api/auth/session", "/api/auth/csrf", "/api/auth/providers"]) {
+      const response = await handlers.GET(authRequest(path, jar));
+      expect(response.headers.get("cache-control"), path).toBe("private, no-store");
+      jar.take(response);
+    }
+    const token = await csrfToken(jar);
+    const response = await handlers.POST(
+      authRequest("/api/auth/callback/credentials", jar, { method: "POST", form: { csrfToken: token, email: user.email, password: TEST_PASSWORD, callbackUrl: "/" } }),
+    );
+    expect(response.status).toBe(200);
+    expect(response.headers.get("cache-control")).toBe("private, no-store");
+    // The session cookie survives the header rewrite.
+    jar.take(response);
+    expect(jar.cookies.get("admit.session")).toMatch(/^[A-Za-z0-9_-]{43}$/);
   });
 });

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from "node:async_hooks";
 import NextAuth, { CredentialsSignin, type User } from "next-auth";
 import Credentials from "next-auth/providers/credentials";
 import { NextRequest } from "next/server";
@@ -7,15 +8,19 @@ import { db } from "@/db/client";
 import { sessions } from "@/db/schema";
 import { config } from "@/server/config";
 import { appOrigin } from "@/server/http/csrf";
+import { errorResponseFrom, MAX_JSON_BODY_BYTES, PRIVATE_NO_STORE, withCappedBody } from "@/server/http/respond";
+import { sameOriginReturnUrl } from "@/server/http/return-path";
 import { sha256 } from "@/server/ids";
 import { checkCredentials } from "./accounts";
-import { checkSignInAllowed } from "./rate-limit";
 import { clientIp, readCookie, sessionCookieName } from "./caller";
 import { createBrowserSession, findLiveBrowserSession, revokeSession, SESSION_LIFETIMES } from "./sessions";
 
 class RateLimited extends CredentialsSignin {
   code = "rate_limited";
 }
+
+/** What authorize() learned about a refused sign-in, for the response wrapper below. */
+const signInAttempt = new AsyncLocalStorage<{ retryAfterSeconds?: number }>();
 
 const credentialsSchema = z.object({ email: z.string().max(254), password: z.string().max(128) });
 
@@ -57,7 +62,11 @@ const authjs = NextAuth(() => {
           const ip = clientIp(request.headers);
           const outcome = await checkCredentials(db(), parsed.data.email, parsed.data.password, ip);
           if (!outcome.ok) {
-            if (outcome.reason === "rate_limited") throw new RateLimited();
+            if (outcome.reason === "rate_limited") {
+              const attempt = signInAttempt.getStore();
+              if (attempt) attempt.retryAfterSeconds = outcome.retryAfterSeconds;
+              throw new RateLimited();
+            }
             return null;
           }
           // Signing in replaces whatever session this browser already had.
@@ -73,6 +82,10 @@ const authjs = NextAuth(() => {
       }),
     ],
     callbacks: {
+      // Where the browser goes after signing in or out: a path on our origin only (see return-path.ts).
+      redirect({ url, baseUrl }) {
+        return sameOriginReturnUrl(url, baseUrl);
+      },
       jwt({ token, user }) {
         if (user) token.sessionSecret = (user as SignedInUser).sessionSecret;
         return token;
@@ -105,12 +118,20 @@ export const { signOut } = authjs;
  * Auth.js builds its redirects from request.url, but under scripts/serve.ts Next.js reports its
  * default port 3000 there whatever PORT is (and the internal host behind a proxy), so "Sign out"
  * sent the browser to http://localhost:3000/. Rebase the request on the app's real origin first.
+ * A plain Request, since a NextRequest rewrites 127.0.0.1 in its URL to localhost (and the demo at
+ * 127.0.0.1 would be signed out onto another origin); Auth.js reads only what Request has.
  */
 function onAppOrigin(request: NextRequest): NextRequest {
   const origin = appOrigin(request.headers);
   const url = new URL(request.url);
   if (!origin || url.origin === origin) return request;
-  return new NextRequest(origin + url.pathname + url.search, request);
+  const hasBody = request.method !== "GET" && request.method !== "HEAD";
+  return new Request(origin + url.pathname + url.search, {
+    method: request.method,
+    headers: request.headers,
+    body: hasBody ? request.body : undefined,
+    duplex: "half",
+  } as RequestInit) as NextRequest;
 }
 
 /**
@@ -118,21 +139,34 @@ function onAppOrigin(request: NextRequest): NextRequest {
  * one must be a 429 with Retry-After, like the token endpoint's: keep Auth.js's body (the
  * sign-in form reads its `code`) and set the status and header.
  */
-async function withRateLimitStatus(request: NextRequest, response: Response): Promise<Response> {
+async function withRateLimitStatus(response: Response, retryAfterSeconds: number): Promise<Response> {
   if (!response.headers.get("content-type")?.includes("application/json")) return response;
-  const body = (await response.clone().json().catch(() => null)) as { url?: string } | null;
-  if (!body?.url || new URL(body.url, "http://x").searchParams.get("code") !== "rate_limited") return response;
-  const form = await request.formData().catch(() => null);
-  const verdict = await checkSignInAllowed(db(), String(form?.get("email") ?? ""), clientIp(request.headers));
+  const body = (await response.json().catch(() => ({}))) as Record<string, unknown>;
   const headers = new Headers(response.headers);
-  headers.set("Retry-After", String(verdict.limited ? verdict.retryAfterSeconds : 60));
+  headers.set("Retry-After", String(retryAfterSeconds));
   return new Response(JSON.stringify({ ...body, error: { code: "TOO_MANY_REQUESTS", message: "Too many failed sign-ins. Try again later." } }), { status: 429, headers });
 }
 
+/** Sessions, CSRF tokens and sign-in answers are all about one browser: nothing may cache them. */
+function privateAnswer(response: Response): Response {
+  const headers = new Headers(response.headers);
+  headers.set("Cache-Control", PRIVATE_NO_STORE);
+  return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
+}
+
 export const handlers = {
-  GET: (request: NextRequest) => authjs.handlers.GET(onAppOrigin(request)),
+  GET: async (request: NextRequest) => privateAnswer(await authjs.handlers.GET(onAppOrigin(request))),
   POST: async (request: NextRequest) => {
-    const response = await authjs.handlers.POST(onAppOrigin(request.clone() as NextRequest));
-    return withRateLimitStatus(request, response);
+    // Auth.js parses the whole form before answering: read it here first, capped (a sign-in
+    // form is a few hundred bytes), so an endless body is refused with a 413 instead.
+    let capped: NextRequest;
+    try {
+      capped = new NextRequest(await withCappedBody(request, MAX_JSON_BODY_BYTES));
+    } catch (error) {
+      return errorResponseFrom(request, error);
+    }
+    const attempt: { retryAfterSeconds?: number } = {};
+    const response = await signInAttempt.run(attempt, () => authjs.handlers.POST(onAppOrigin(capped)));
+    return privateAnswer(attempt.retryAfterSeconds === undefined ? response : await withRateLimitStatus(response, attempt.retryAfterSeconds));
   },
 };

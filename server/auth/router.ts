@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { authedProcedure, publicProcedure, router } from "@/server/trpc";
 import { fieldError } from "@/server/errors";
-import { changePassword, createUser, emailSchema, nameSchema, sendVerificationEmail, verifyEmailToken } from "./accounts";
+import { changePassword, register, registrationSchema, resendVerificationEmail, verifyEmailToken } from "./accounts";
 import { passwordSchema } from "./passwords";
 
 export const authRouter = router({
@@ -12,13 +12,8 @@ export const authRouter = router({
     return { id: user.id, email: user.email, name: user.name, role: user.role, emailVerified: user.emailVerified };
   }),
 
-  register: publicProcedure
-    .input(z.object({ name: nameSchema, email: emailSchema, password: passwordSchema }))
-    .mutation(async ({ ctx, input }) => {
-      const user = await createUser(ctx.db, input);
-      await sendVerificationEmail(ctx.db, user);
-      return { id: user.id, email: user.email };
-    }),
+  /** The same answer whether or not the email has an account (see register in accounts.ts). */
+  register: publicProcedure.input(registrationSchema).mutation(({ ctx, input }) => register(ctx.db, input, ctx.ip)),
 
   /** A POST behind a button, not the GET of the emailed link, so mail scanners can't consume it. */
   verifyEmail: publicProcedure.input(z.object({ token: z.string().min(1, "The link is incomplete").max(200) })).mutation(async ({ ctx, input }) => {
@@ -29,13 +24,13 @@ export const authRouter = router({
 
   resendVerification: authedProcedure.mutation(async ({ ctx }) => {
     if (ctx.caller.user.emailVerified) return { sent: false };
-    await sendVerificationEmail(ctx.db, ctx.caller.user);
+    await resendVerificationEmail(ctx.db, ctx.caller.user, ctx.ip);
     return { sent: true };
   }),
 
   changePassword: authedProcedure
     .input(z.object({ currentPassword: z.string().max(128, "Password must be at most 128 characters"), newPassword: passwordSchema }))
     .mutation(({ ctx, input }) =>
-      changePassword(ctx.db, ctx.caller.user.id, ctx.caller.sessionId, input.currentPassword, input.newPassword),
+      changePassword(ctx.db, { userId: ctx.caller.user.id, sessionId: ctx.caller.sessionId, ip: ctx.ip }, input.currentPassword, input.newPassword),
     ),
 });

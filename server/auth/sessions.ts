@@ -1,4 +1,4 @@
-import { and, desc, eq, gt, isNull, ne, sql } from "drizzle-orm";
+import { and, desc, eq, gt, gte, isNotNull, isNull, ne, sql } from "drizzle-orm";
 import { transaction, type Db } from "@/db/client";
 import { prepared } from "@/db/prepared";
 import { refreshTokens, sessions, users, type Session, type User } from "@/db/schema";
@@ -67,6 +67,16 @@ export async function issueRefreshToken(db: Db, sessionId: string, now = Date.no
   return token;
 }
 
+/** Whether the user signed in from `ip` (a session created from it) since `since`; see server/rate-limit.ts. */
+export async function hasSignedInFrom(db: Db, userId: string, ip: string, since: number): Promise<boolean> {
+  const [row] = await db
+    .select({ id: sessions.id })
+    .from(sessions)
+    .where(and(eq(sessions.userId, userId), eq(sessions.ip, ip.slice(0, 64)), gte(sessions.createdAt, since)))
+    .limit(1);
+  return row !== undefined;
+}
+
 export function isLive(session: Session, now = Date.now()): boolean {
   return session.revokedAt === null && session.idleExpiresAt > now && session.absoluteExpiresAt > now;
 }
@@ -119,12 +129,22 @@ export async function findLiveApiSession(db: Db, sessionId: string, userId: stri
 
 export type RefreshOutcome =
   | { ok: true; session: Session; refreshToken: string }
-  | { ok: false; reason: "unknown" | "reused" | "expired" };
+  | { ok: false; reason: "unknown" | "reused" | "expired" | "superseded" };
+
+/**
+ * How long the token a refresh just replaced may be presented again without counting as reuse.
+ * A client that retries a refresh whose answer it lost, or refreshes from two tabs at once,
+ * presents it again within moments; killing its session for that would punish the client for a
+ * race. A stolen copy played later is still reuse (RFC 9700 §4.14).
+ */
+export const REFRESH_REUSE_GRACE_MS = 10_000;
 
 /**
  * Single-use rotation. Marking the presented token used is one conditional UPDATE, so of
- * concurrent refreshes with one token exactly one wins; a token presented after it was used
- * means it leaked (or a client misbehaves), so the whole session is revoked.
+ * concurrent refreshes with one token exactly one wins. A used token presented again is
+ * - "superseded" (refused, session untouched) while it is the one the latest rotation replaced,
+ *   within REFRESH_REUSE_GRACE_MS: the client keeps the winner's tokens;
+ * - "reused" otherwise: it leaked (or a client misbehaves), so the whole session is revoked.
  */
 export async function rotateRefreshToken(db: Db, presented: string, now = Date.now()): Promise<RefreshOutcome> {
   if (!presented || presented.length > 200) return { ok: false, reason: "unknown" };
@@ -138,6 +158,9 @@ export async function rotateRefreshToken(db: Db, presented: string, now = Date.n
       .where(and(eq(refreshTokens.tokenHash, tokenHash), isNull(refreshTokens.usedAt)))
       .returning({ tokenHash: refreshTokens.tokenHash });
     if (claimed.length !== 1) {
+      // Read again: a concurrent winner may have used it after our first read.
+      const [used] = await tx.select().from(refreshTokens).where(eq(refreshTokens.tokenHash, tokenHash)).limit(1);
+      if (await isJustSuperseded(tx, used ?? row, now)) return { ok: false, reason: "superseded" };
       await revokeSession(tx, row.sessionId, "refresh_token_reuse", now);
       return { ok: false, reason: "reused" };
     }
@@ -148,6 +171,21 @@ export async function rotateRefreshToken(db: Db, presented: string, now = Date.n
     const refreshToken = await issueRefreshToken(tx, session.id, now);
     return { ok: true, session: { ...session, lastUsedAt: now, idleExpiresAt }, refreshToken };
   });
+}
+
+/**
+ * A used token is a duplicate of the latest exchange when it was used moments ago and the token
+ * that exchange issued (created at that moment) has not been used yet. Two rotations on, it is
+ * no duplicate: the client already moved past it.
+ */
+async function isJustSuperseded(db: Db, row: typeof refreshTokens.$inferSelect, now: number): Promise<boolean> {
+  if (row.usedAt === null || now - row.usedAt >= REFRESH_REUSE_GRACE_MS) return false;
+  const [laterUsed] = await db
+    .select({ tokenHash: refreshTokens.tokenHash })
+    .from(refreshTokens)
+    .where(and(eq(refreshTokens.sessionId, row.sessionId), ne(refreshTokens.tokenHash, row.tokenHash), gte(refreshTokens.createdAt, row.usedAt), isNotNull(refreshTokens.usedAt)))
+    .limit(1);
+  return laterUsed === undefined;
 }
 
 export async function revokeSession(db: Db, sessionId: string, reason: string, now = Date.now()): Promise<boolean> {

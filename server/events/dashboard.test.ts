@@ -7,9 +7,10 @@ import { authenticateCookie } from "@/server/auth/caller";
 import { createBrowserSession } from "@/server/auth/sessions";
 import { statusOf } from "@/server/errors";
 import { callerAs, freshDb, makeUser } from "@/server/test-support";
-import { eventDashboardAccess } from "./dashboard";
+import { eventActivity, eventDashboardAccess } from "./dashboard";
 import { formatMomentInZone } from "./format";
 import { addEventMember } from "./service";
+import { insertEvent, insertOrder } from "@/server/testing/inserts";
 import { makeEvent } from "./test-fixtures";
 
 async function status(promise: Promise<unknown>): Promise<number> {
@@ -105,6 +106,47 @@ describe("eventDashboardAccess", () => {
     expect(await status(eventDashboardAccess(db, null, event.id))).toBe(401);
     expect(await status(eventDashboardAccess(db, await callerOf(db, owner), "AAAAAAAAAAAAAAAAAAAAAA"))).toBe(404);
     expect(await status(eventDashboardAccess(db, await callerOf(db, owner), "../../etc/passwd"))).toBe(404);
+  });
+});
+
+describe("eventActivity: the chart's sales and check-ins over time", () => {
+  const HOUR = 60 * 60 * 1000;
+  const DAY = 24 * HOUR;
+  const t0 = Date.UTC(2030, 4, 1, 9);
+
+  it("has no points before the first sale", async () => {
+    expect((await eventActivity(db, event.id)).points).toEqual([]);
+  });
+
+  it("runs totals per step from the first sale to the last check-in; cancelled tickets aren't sold, people who came in still came", async () => {
+    const quiet = (await insertEvent(db, "Quiet Fest"));
+    await insertOrder(db, quiet, buyer, [{ name: "Elsewhere", email: "elsewhere@example.test" }], t0);
+    const fest = (await insertEvent(db, "Busy Fest"));
+    const first = (await insertOrder(db, fest, buyer, [{ name: "Ann", email: "ann@example.test" }, { name: "Bob", email: "bob@example.test" }], t0));
+    await insertOrder(db, fest, buyer, [{ name: "Cy", email: "cy@example.test" }], t0 + 2 * DAY + HOUR);
+    const late = (await insertOrder(db, fest, buyer, [{ name: "Dee", email: "dee@example.test" }], t0 + 3 * DAY));
+    await db.update(attendees).set({ status: "cancelled" }).where(eq(attendees.id, late.attendees[0].id));
+    // Ann comes in on day 4; Bob comes in and is cancelled afterwards.
+    await db.update(attendees).set({ checkedInAt: t0 + 4 * DAY + 2 * HOUR }).where(eq(attendees.id, first.attendees[0].id));
+    await db.update(attendees).set({ checkedInAt: t0 + 4 * DAY + 3 * HOUR, status: "cancelled" }).where(eq(attendees.id, first.attendees[1].id));
+
+    const { stepMs, points } = (await eventActivity(db, fest.id));
+    // Four days and three hours are 99 one-hour steps, too many; 6-hour steps make 17.
+    expect(stepMs).toBe(6 * HOUR);
+    expect(points[0]).toEqual({ at: t0, sold: 0, checkedIn: 0 });
+    // The last point is the last thing that happened: Bob's check-in.
+    expect(points).toHaveLength(18);
+    expect(points.at(-1)).toEqual({ at: t0 + 4 * DAY + 3 * HOUR, sold: 2, checkedIn: 2 });
+    // Ann and Bob's order counts in the first step; Bob's cancellation takes him out of "sold".
+    expect(points[1]).toMatchObject({ sold: 1, checkedIn: 0 });
+    const afterCy = points.find((p) => p.at > t0 + 2 * DAY + HOUR)!;
+    expect(afterCy).toMatchObject({ sold: 2, checkedIn: 0 });
+    // Running totals never go down, and step evenly up to the last point.
+    for (let i = 1; i < points.length; i++) {
+      if (i < points.length - 1) expect(points[i].at - points[i - 1].at).toBe(6 * HOUR);
+      expect(points[i].sold).toBeGreaterThanOrEqual(points[i - 1].sold);
+    }
+    expect(points.every((p) => p.checkedIn <= 2)).toBe(true);
   });
 });
 

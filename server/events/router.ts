@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { requireProvenEmail } from "@/server/access";
 import { authedProcedure, eventProcedure, publicProcedure, router } from "@/server/trpc";
 import { listPublishedEvents } from "./queries";
 import { eventDetailsInputSchema, eventInputSchema } from "./schemas";
@@ -26,8 +27,9 @@ export const eventsRouter = router({
     return { sold, checkedIn };
   }),
 
-  /** Anyone signed in may create an event and becomes its owner. */
+  /** Anyone signed in with a proven email may create an event and becomes its owner. */
   create: authedProcedure.input(eventInputSchema).mutation(async ({ ctx, input }) => {
+    requireProvenEmail(ctx.caller, "creating events");
     const event = await createEvent(ctx.db, ctx.caller.user.id, input);
     return { id: event.id, slug: event.slug };
   }),
@@ -40,6 +42,7 @@ export const eventsRouter = router({
   setPublished: eventProcedure("manage_event")
     .input(z.object({ published: z.boolean({ error: "Choose published or not" }) }))
     .mutation(async ({ ctx, input }) => {
+      if (input.published) requireProvenEmail(ctx.caller, "publishing events");
       await setEventPublished(ctx.db, ctx.event.id, input.published);
       return { id: ctx.event.id, published: input.published };
     }),

@@ -8,37 +8,51 @@ export type ErrorBody = { error: { code: string; message: string; fields?: Recor
 export const MAX_JSON_BODY_BYTES = 16 * 1024;
 
 /** A browser following a link accepts text/html but not JSON: it gets a readable page instead. */
-export function prefersHtml(request: Request): boolean {
-  const accept = request.headers.get("accept") ?? "";
-  return accept.includes("text/html") && !accept.includes("application/json");
+export function acceptsHtmlOnly(accept: string | null | undefined): boolean {
+  return !!accept && accept.includes("text/html") && !accept.includes("application/json");
 }
+
+export function prefersHtml(request: Request): boolean {
+  return acceptsHtmlOnly(request.headers.get("accept"));
+}
+
+/** Every answer that depends on who asks: neither the browser nor a shared cache may keep it. */
+export const PRIVATE_NO_STORE = "private, no-store";
 
 const PAGE_TEXT: Record<number, { title: string; body: string }> = {
   400: { title: "That request wasn't right", body: "Something in the link or form is not valid." },
   401: { title: "Sign in to continue", body: "You need to sign in to see this." },
   403: { title: "Not yours", body: "This belongs to another account. Sign in with the account that has access." },
   404: { title: "Not found", body: "There is nothing here. Check the link you followed." },
+  405: { title: "Not supported", body: "This address can't be used that way." },
   409: { title: "Conflict", body: "That could not be done in the current state." },
   410: { title: "No longer valid", body: "This has been cancelled or replaced." },
+  413: { title: "Too large", body: "What was sent is larger than this address accepts." },
   429: { title: "Slow down", body: "Too many attempts. Wait a little and try again." },
 };
 
 const escapeHtml = (s: string) =>
   s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
 
-export function htmlErrorPage(status: number, message: string, request?: Request): string {
-  const text = PAGE_TEXT[status] ?? { title: "Something went wrong", body: "Please try again later." };
+/** A browser page's own words, where they can say more than the status's stock text. */
+export type PageText = { title: string; body?: string };
+
+export function htmlErrorPage(status: number, message: string, request?: Request, page?: PageText): string {
+  const stock = PAGE_TEXT[status] ?? { title: "Something went wrong", body: "Please try again later." };
+  const title = page?.title ?? stock.title;
+  // A 401's message is written for API clients ("send a Bearer token"); people get plain words.
+  const body = page?.body ?? (status === 401 ? stock.body : message || stock.body);
   const back = request ? new URL(request.url).pathname : "/";
   const action =
     status === 401
       ? `<a class="btn" href="/signin?callbackUrl=${encodeURIComponent(back)}">Sign in</a>`
       : `<a class="btn" href="/">Go to Admit</a>`;
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<title>${escapeHtml(text.title)} · Admit</title>
+<title>${escapeHtml(title)} · Admit</title>
 <style>body{font-family:system-ui,sans-serif;background:#f8fafc;color:#0f172a;display:grid;place-items:center;min-height:100vh;margin:0}
-main{max-width:28rem;padding:2rem;background:#fff;border:1px solid #e2e8f0;border-radius:12px}h1{font-size:1.4rem;margin:0 0 .5rem}
-p{color:#475569}.code{font-size:.8rem;color:#94a3b8}.btn{display:inline-block;margin-top:1rem;background:#4f46e5;color:#fff;padding:.5rem 1rem;border-radius:8px;text-decoration:none}</style>
-</head><body><main><p class="code">Error ${status}</p><h1>${escapeHtml(text.title)}</h1><p>${escapeHtml(message || text.body)}</p>${action}</main></body></html>`;
+main{max-width:28rem;margin:1rem;padding:2rem;background:#fff;border:1px solid #e2e8f0;border-radius:12px}h1{font-size:1.4rem;margin:0 0 .5rem}
+p{color:#475569}.code{font-size:.8rem}.btn{display:inline-block;margin-top:1rem;background:#4f46e5;color:#fff;padding:.5rem 1rem;border-radius:8px;text-decoration:none}</style>
+</head><body><main><p class="code">Error ${status}</p><h1>${escapeHtml(title)}</h1><p>${escapeHtml(body)}</p>${action}</main></body></html>`;
 }
 
 export function errorResponse(
@@ -46,13 +60,13 @@ export function errorResponse(
   status: number,
   code: string,
   message: string,
-  extra: { fields?: Record<string, string>; headers?: HeadersInit } = {},
+  extra: { fields?: Record<string, string>; headers?: HeadersInit; page?: PageText } = {},
 ): Response {
   const headers = new Headers(extra.headers);
-  headers.set("Cache-Control", "no-store");
+  headers.set("Cache-Control", PRIVATE_NO_STORE);
   if (request.method !== "HEAD" && prefersHtml(request)) {
     headers.set("Content-Type", "text/html; charset=utf-8");
-    return new Response(htmlErrorPage(status, message, request), { status, headers });
+    return new Response(htmlErrorPage(status, message, request, extra.page), { status, headers });
   }
   const body: ErrorBody = { error: { code, message, ...(extra.fields ? { fields: extra.fields } : {}) } };
   headers.set("Content-Type", "application/json");
@@ -86,7 +100,7 @@ export function route<Ctx>(handler: (request: Request, ctx: Ctx) => Promise<Resp
 export function json(data: unknown, init: ResponseInit = {}): Response {
   const headers = new Headers(init.headers);
   headers.set("Content-Type", "application/json");
-  if (!headers.has("Cache-Control")) headers.set("Cache-Control", "no-store");
+  if (!headers.has("Cache-Control")) headers.set("Cache-Control", PRIVATE_NO_STORE);
   return new Response(JSON.stringify(data), { ...init, headers });
 }
 
@@ -112,9 +126,13 @@ function tooLarge(max: number) {
   return new TRPCError({ code: "PAYLOAD_TOO_LARGE", message: `The body must be at most ${max} bytes` });
 }
 
-export async function readCappedBody(request: Request, max: number): Promise<string> {
+/**
+ * The body, read only up to `max` bytes: a larger Content-Length is refused before reading, and a
+ * body without one (chunked) is counted while it arrives and cut off at the cap.
+ */
+export async function readCappedBytes(request: Request, max: number): Promise<Buffer<ArrayBuffer>> {
   if (Number(request.headers.get("content-length") ?? "0") > max) throw tooLarge(max);
-  if (!request.body) return "";
+  if (!request.body) return Buffer.alloc(0);
   const reader = request.body.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
@@ -128,5 +146,19 @@ export async function readCappedBody(request: Request, max: number): Promise<str
     }
     chunks.push(value);
   }
-  return new TextDecoder().decode(Buffer.concat(chunks));
+  return Buffer.concat(chunks);
+}
+
+export async function readCappedBody(request: Request, max: number): Promise<string> {
+  return new TextDecoder().decode(await readCappedBytes(request, max));
+}
+
+/**
+ * The same request with its body read (capped) into memory, for handlers that parse bodies
+ * themselves (Auth.js, tRPC): they then can't read more than `max` bytes.
+ */
+export async function withCappedBody(request: Request, max: number): Promise<Request> {
+  if (request.method === "GET" || request.method === "HEAD") return request;
+  const body = await readCappedBytes(request, max);
+  return new Request(request.url, { method: request.method, headers: request.headers, body, signal: request.signal });
 }

@@ -1,9 +1,22 @@
+import type { Db } from "@/db/client";
+import type { Caller } from "@/server/auth/caller";
+import { RateLimitedError } from "@/server/errors";
 import { formatEventRange } from "@/server/events/format";
 import { appUrl, sendMail, type Mail } from "@/server/mail";
-import type { PlacedOrder } from "./place";
+import { orderMailLimits, release, reserve } from "@/server/rate-limit";
+import { placeOrder, type PlacedOrder } from "./place";
+import type { PlaceOrderInput } from "./schemas";
 
 /** Names come from users; a line break in a subject would be a header injection attempt. */
 const oneLine = (text: string) => text.replace(/[\r\n\u0000-\u001f\u007f]+/g, " ").trim();
+
+/** Attendee addresses other than the buyer's get a mail of their own (one per address). */
+const isOtherHolder = (buyerEmail: string, attendeeEmail: string) => attendeeEmail.toLowerCase() !== buyerEmail.toLowerCase();
+
+/** How many mails an order sends: one to the buyer, one per other attendee address. */
+export function orderMailCount(buyerEmail: string, attendeeEmails: string[]): number {
+  return 1 + new Set(attendeeEmails.map((e) => e.toLowerCase()).filter((e) => isOtherHolder(buyerEmail, e))).size;
+}
 
 /**
  * The buyer gets the order link; every other attendee address gets one message with the same
@@ -31,10 +44,9 @@ export function orderEmails({ order, event, attendees }: PlacedOrder): Mail[] {
     },
   ];
 
-  const buyer = order.buyerEmail.toLowerCase();
   const byHolder = new Map<string, PlacedOrder["attendees"]>();
   for (const attendee of attendees) {
-    if (attendee.emailNormalized === buyer) continue;
+    if (!isOtherHolder(order.buyerEmail, attendee.emailNormalized)) continue;
     byHolder.set(attendee.emailNormalized, [...(byHolder.get(attendee.emailNormalized) ?? []), attendee]);
   }
   for (const held of byHolder.values()) {
@@ -71,4 +83,24 @@ export async function sendOrderEmails(placed: PlacedOrder): Promise<void> {
       console.error(`Could not send the order email for ${placed.order.id}:`, error);
     }
   }
+}
+
+/**
+ * Places an order and mails everyone on it, within the order-mail limits per buyer and per address
+ * (server/rate-limit.ts): an order can mail up to 21 addresses, so the mails are reserved before
+ * the order is placed (429, nothing placed, if they don't fit) and given back if placing fails.
+ */
+export async function placeOrderAndSendMails(db: Db, caller: Caller, input: PlaceOrderInput, ip: string): Promise<PlacedOrder> {
+  const weight = orderMailCount(caller.user.email, input.attendees.map((a) => a.email));
+  const reservation = await reserve(db, orderMailLimits(caller.user.id, ip), { weight });
+  if (!reservation.ok) throw new RateLimitedError(reservation.retryAfterSeconds, "Too many order emails from your account or network");
+  let placed: PlacedOrder;
+  try {
+    placed = await placeOrder(db, caller, input);
+  } catch (error) {
+    await release(db, reservation);
+    throw error;
+  }
+  await sendOrderEmails(placed);
+  return placed;
 }

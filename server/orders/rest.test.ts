@@ -54,7 +54,7 @@ describe("GET /api/v1/orders/{orderIdentifier}", () => {
     const { token } = await bearer(buyer);
     const response = await one(orderId, token);
     expect(response.status).toBe(200);
-    expect(response.headers.get("cache-control")).toBe("no-store");
+    expect(response.headers.get("cache-control")).toBe("private, no-store");
     const body = await response.json();
     expect(body.order.id).toBe(orderId);
     expect(body.attendees.map((a: { name: string }) => a.name)).toEqual(["Bea", "Hal"]);

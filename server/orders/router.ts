@@ -1,14 +1,12 @@
 import { authedProcedure, orderProcedure, router } from "@/server/trpc";
-import { sendOrderEmails } from "./emails";
-import { placeOrder } from "./place";
+import { placeOrderAndSendMails } from "./emails";
 import { listMyOrders, orderViewOf } from "./queries";
 import { placeOrderInputSchema } from "./schemas";
 
 export const ordersRouter = router({
   /** Any signed-in user may buy; the event must be published (or theirs). Capacity: see placeOrder. */
   place: authedProcedure.input(placeOrderInputSchema).mutation(async ({ ctx, input }) => {
-    const placed = await placeOrder(ctx.db, ctx.caller, input);
-    await sendOrderEmails(placed);
+    const placed = await placeOrderAndSendMails(ctx.db, ctx.caller, input, ctx.ip);
     return { id: placed.order.id };
   }),
 

@@ -7,8 +7,8 @@ import { execute, openDb, setDb } from "@/db/client";
  * One contender in a race (see race.ts): opens its own connection to the shared database file,
  * waits at the barrier until every contender is ready, then makes its calls one after another.
  */
-type Input = { dbFile: string; modulePath: string; exportName: string; calls: unknown[][]; barrier: SharedArrayBuffer; contenders: number };
-const { dbFile, modulePath, exportName, calls, barrier, contenders } = workerData as Input;
+type Input = { dbFile: string; modulePath: string; exportName: string; calls: unknown[][]; barrier: SharedArrayBuffer; contenders: number; overlapCalls: boolean };
+const { dbFile, modulePath, exportName, calls, barrier, contenders, overlapCalls } = workerData as Input;
 
 const db = openDb(dbFile, { migrate: false });
 await execute(db, sql`select 1`); // the connection is fully open before the race starts
@@ -19,13 +19,16 @@ Atomics.add(gate, 0, 1);
 Atomics.notify(gate, 0);
 while (Atomics.load(gate, 0) < contenders) Atomics.wait(gate, 0, Atomics.load(gate, 0), 50);
 const startedAt = performance.timeOrigin + performance.now();
-const results = [];
-for (const args of calls) {
+type Result = { ok: true; value: unknown } | { ok: false; code: string; message: string };
+async function call(args: unknown[]): Promise<Result> {
   try {
-    results.push({ ok: true, value: await mod[exportName](db, ...args) });
+    return { ok: true, value: await mod[exportName](db, ...args) };
   } catch (error) {
-    results.push({ ok: false, code: error instanceof TRPCError ? error.code : "UNEXPECTED", message: String((error as Error)?.message ?? error) });
+    return { ok: false, code: error instanceof TRPCError ? error.code : "UNEXPECTED", message: String((error as Error)?.message ?? error) };
   }
 }
+const results: Result[] = [];
+if (overlapCalls) results.push(...(await Promise.all(calls.map(call))));
+else for (const args of calls) results.push(await call(args));
 await db.$admit.close();
 parentPort!.postMessage({ startedAt, results });

@@ -12,6 +12,10 @@ export type RaceResult<T> = ({ ok: true; value: T } | { ok: false; code: string;
  * with its own SQLite connection to `dbFile`, `callsEach` times per contender. better-sqlite3 is
  * synchronous, so Promise.all in one thread never overlaps; separate connections contend for
  * real, as separate server processes would. Results come back flat, contender by contender.
+ *
+ * `overlapCalls` starts a contender's calls together instead of one after another: for async
+ * functions (a sign-in awaits argon2), so one thread also interleaves its own calls the way one
+ * server process interleaves concurrent requests, without booting a worker per call.
  */
 export async function race<T>(
   contenders: number,
@@ -20,6 +24,7 @@ export async function race<T>(
   exportName: string,
   argsFor: (contender: number, call: number) => unknown[],
   callsEach = 1,
+  { overlapCalls = false }: { overlapCalls?: boolean } = {},
 ): Promise<RaceResult<T>[]> {
   const barrier = new SharedArrayBuffer(4);
   // Worker threads can't load TypeScript by themselves: the .mjs registers tsx first.
@@ -28,7 +33,7 @@ export async function race<T>(
     new Promise<RaceResult<T>[]>((resolve, reject) => {
       const calls = Array.from({ length: callsEach }, (_, call) => argsFor(contender, call));
       const worker = new Worker(workerFile, {
-        workerData: { dbFile, modulePath: path.resolve(modulePath), exportName, calls, barrier, contenders },
+        workerData: { dbFile, modulePath: path.resolve(modulePath), exportName, calls, barrier, contenders, overlapCalls },
       });
       worker.once("message", (m: { startedAt: number; results: Array<{ ok: true; value: T } | { ok: false; code: string; message: string }> }) =>
         resolve(m.results.map((r) => ({ ...r, contender, startedAt: m.startedAt }))),

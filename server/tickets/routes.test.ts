@@ -250,6 +250,39 @@ describe("a browser following a link", () => {
   });
 });
 
+describe("a ticket link opened while signed out", () => {
+  const html = { accept: "text/html,application/xhtml+xml,*/*;q=0.8" };
+
+  it("asks the person to sign in for that event's ticket, in plain words, and comes back to the link", async () => {
+    for (const [response, back] of [
+      [await orderRequest(w.order.id, html), `/tickets/${w.order.id}`],
+      [await attendeeRequest(w.order.id, w.order.attendees[1].id, html), `/tickets/${w.order.id}/${w.order.attendees[1].id}`],
+    ] as const) {
+      expect(response.status).toBe(401);
+      expect(response.headers.get("content-type")).toMatch(/^text\/html/);
+      const page = await response.text();
+      expect(page).toContain(`<h1>Sign in to download your ticket for Ticket Conf 2026</h1>`);
+      expect(page).toContain(`href="/signin?callbackUrl=${encodeURIComponent(back)}"`);
+      expect(page).not.toMatch(/Bearer|token/i);
+    }
+  });
+
+  it("names no event for an order that doesn't exist", async () => {
+    const page = await (await orderRequest("AAAAAAAAAAAAAAAAAAAAAA", html)).text();
+    expect(page).toContain("<h1>Sign in to download your ticket</h1>");
+  });
+
+  it("still answers API clients with the JSON 401, word for word", async () => {
+    const apiClients: Headers[] = [{}, { accept: "application/json" }, { accept: "text/html, application/json" }];
+    for (const headers of apiClients) {
+      const response = await orderRequest(w.order.id, headers);
+      expect(response.status).toBe(401);
+      expect(response.headers.get("content-type")).toBe("application/json");
+      expect(await response.json()).toEqual({ error: { code: "UNAUTHORIZED", message: "Sign in or send a Bearer token" } });
+    }
+  });
+});
+
 describe("audit", () => {
   it("records every download: who, session, which tickets, as what, from where", async () => {
     const world = await ticketWorld();

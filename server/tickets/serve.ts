@@ -1,9 +1,14 @@
+import { TRPCError } from "@trpc/server";
+import { eq } from "drizzle-orm";
 import { z } from "zod";
-import { db } from "@/db/client";
+import { db, type Db } from "@/db/client";
+import { events, orders } from "@/db/schema";
 import { requireOrderAccess, type AccessKey, requireVisibleAttendee, visibleAttendees } from "@/server/access";
 import { clientIp } from "@/server/auth/caller";
 import { notFound } from "@/server/errors";
 import { requireCaller } from "@/server/http/caller";
+import { errorResponse, prefersHtml } from "@/server/http/respond";
+import { looksLikeIdentifier } from "@/server/ids";
 import { recordTicketDownload } from "./downloads";
 import { openTicketFile } from "./storage";
 
@@ -22,9 +27,17 @@ const paramsSchema = z.object({
 const IN_MEMORY_MAX_BYTES = 512 * 1024;
 
 export async function serveTickets(request: Request, rawParams: unknown, route: AccessKey): Promise<Response> {
-  // Authentication and scope come before any lookup: an anonymous or unscoped caller learns
-  // nothing about which orders exist.
-  const caller = await requireCaller(request, route);
+  // Authentication and scope come before any lookup: an API client without credentials or scope
+  // learns nothing about which orders exist.
+  let caller;
+  try {
+    caller = await requireCaller(request, route);
+  } catch (error) {
+    if (error instanceof TRPCError && error.code === "UNAUTHORIZED" && request.method !== "HEAD" && prefersHtml(request)) {
+      return await signInToDownload(request, error.message, rawParams);
+    }
+    throw error;
+  }
   const parsed = paramsSchema.safeParse(rawParams);
   // Params come from the URL path; anything not shaped like a path segment is just "not found".
   if (!parsed.success) throw notFound("No such order");
@@ -63,3 +76,25 @@ export async function serveTickets(request: Request, rawParams: unknown, route: 
   const body = file.size <= IN_MEMORY_MAX_BYTES ? new Uint8Array(file.readAll()) : file.webStream();
   return new Response(body, { status: 200, headers });
 }
+
+/**
+ * A person who opened an emailed ticket link while signed out: the page names the event (the
+ * order identifier in the link is itself a 128-bit secret) and its "Sign in" returns to the link,
+ * which then downloads. API clients still get the JSON 401.
+ */
+async function signInToDownload(request: Request, message: string, rawParams: unknown): Promise<Response> {
+  const orderIdentifier = (rawParams as { orderIdentifier?: unknown } | null)?.orderIdentifier;
+  const eventName = looksLikeIdentifier(orderIdentifier) ? await eventNameOfOrder(db(), orderIdentifier) : undefined;
+  return errorResponse(request, 401, "UNAUTHORIZED", message, {
+    page: {
+      title: eventName ? `Sign in to download your ticket for ${eventName}` : "Sign in to download your ticket",
+      body: "Sign in with the email address the ticket was sent to. The download starts once you are signed in.",
+    },
+  });
+}
+
+async function eventNameOfOrder(database: Db, orderIdentifier: string): Promise<string | undefined> {
+  const [row] = await database.select({ name: events.name }).from(orders).innerJoin(events, eq(events.id, orders.eventId)).where(eq(orders.id, orderIdentifier)).limit(1);
+  return row?.name;
+}
+

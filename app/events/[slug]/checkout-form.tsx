@@ -1,5 +1,6 @@
 "use client";
 
+import { describedBy, Field, FieldError, FormError, useFocusFirstError } from "@/app/_components/form-field";
 import { useHydrated } from "@/app/_components/use-hydrated";
 import { useRouter } from "next/navigation";
 import { useState } from "react";
@@ -40,6 +41,7 @@ export function CheckoutForm(props: { eventId: string; ticketTypes: TicketTypeOp
   const personAt = (key: string, position: number): Person => people[key] ?? (position === 0 ? props.buyer : { name: "", email: "" });
 
   const errors = fieldErrors(place.error);
+  const formRef = useFocusFirstError(place.error);
   const quantityError = (ticketTypeId: string) => {
     const index = sent?.items.findIndex((item) => item.ticketTypeId === ticketTypeId) ?? -1;
     return index === -1 ? undefined : (errors[`items.${index}.quantity`] ?? errors[`items.${index}.ticketTypeId`]);
@@ -70,7 +72,7 @@ export function CheckoutForm(props: { eventId: string; ticketTypes: TicketTypeOp
   }
 
   return (
-    <form method="post" onSubmit={submit} noValidate className="space-y-6" aria-label="Checkout">
+    <form ref={formRef} method="post" onSubmit={submit} noValidate className="space-y-6" aria-label="Checkout">
       <fieldset className="space-y-3">
         <legend className="text-lg font-semibold">How many?</legend>
         {props.ticketTypes.map((type) => {
@@ -79,7 +81,7 @@ export function CheckoutForm(props: { eventId: string; ticketTypes: TicketTypeOp
           return (
             <div key={type.id} className="flex flex-wrap items-center gap-3">
               <label htmlFor={id} className="w-48 text-sm font-medium text-slate-700">
-                {type.name} <span className="text-slate-500">({formatMoney(type.priceCents, type.currency)})</span>
+                {type.name} <span className="text-slate-600">({formatMoney(type.priceCents, type.currency)})</span>
               </label>
               <input
                 id={id}
@@ -92,15 +94,12 @@ export function CheckoutForm(props: { eventId: string; ticketTypes: TicketTypeOp
                 disabled={type.remaining === 0}
                 value={type.remaining === 0 ? "0" : (quantities[type.id] ?? "0")}
                 onChange={(e) => setQuantities({ ...quantities, [type.id]: e.target.value })}
-                aria-invalid={error ? true : undefined}
-                aria-describedby={error ? `${id}-error` : undefined}
+                {...describedBy(id, error)}
               />
               {type.remaining === 0 && <span className="text-sm font-medium text-red-700">Sold out</span>}
-              {error && (
-                <p className="field-error w-full" id={`${id}-error`} role="alert">
-                  {error}
-                </p>
-              )}
+              <div className="w-full">
+                <FieldError id={id} error={error} />
+              </div>
             </div>
           );
         })}
@@ -121,29 +120,17 @@ export function CheckoutForm(props: { eventId: string; ticketTypes: TicketTypeOp
                 <p className="text-sm font-medium text-slate-700 sm:col-span-2">
                   Ticket {position + 1}: {row.type.name}
                 </p>
-                <div>
-                  <label className="label" htmlFor={`${base}-name`}>
-                    Attendee {position + 1} name
-                  </label>
+                <Field id={`${base}-name`} label={`Attendee ${position + 1} name`} error={nameError}>
                   <input
                     id={`${base}-name`}
                     className="input"
                     autoComplete={position === 0 ? "name" : "off"}
                     value={person.name}
                     onChange={(e) => update({ name: e.target.value })}
-                    aria-invalid={nameError ? true : undefined}
-                    aria-describedby={nameError ? `${base}-name-error` : undefined}
+                    {...describedBy(`${base}-name`, nameError)}
                   />
-                  {nameError && (
-                    <p className="field-error" id={`${base}-name-error`} role="alert">
-                      {nameError}
-                    </p>
-                  )}
-                </div>
-                <div>
-                  <label className="label" htmlFor={`${base}-email`}>
-                    Attendee {position + 1} email
-                  </label>
+                </Field>
+                <Field id={`${base}-email`} label={`Attendee ${position + 1} email`} error={emailError}>
                   <input
                     id={`${base}-email`}
                     className="input"
@@ -151,15 +138,9 @@ export function CheckoutForm(props: { eventId: string; ticketTypes: TicketTypeOp
                     autoComplete={position === 0 ? "email" : "off"}
                     value={person.email}
                     onChange={(e) => update({ email: e.target.value })}
-                    aria-invalid={emailError ? true : undefined}
-                    aria-describedby={emailError ? `${base}-email-error` : undefined}
+                    {...describedBy(`${base}-email`, emailError)}
                   />
-                  {emailError && (
-                    <p className="field-error" id={`${base}-email-error`} role="alert">
-                      {emailError}
-                    </p>
-                  )}
-                </div>
+                </Field>
               </div>
             );
           })}
@@ -167,7 +148,7 @@ export function CheckoutForm(props: { eventId: string; ticketTypes: TicketTypeOp
       )}
 
       {place.error && (
-        <div className="rounded-lg border border-red-200 bg-red-50 px-4 py-3 text-sm text-red-800" role="alert">
+        <FormError className="rounded-lg border border-red-200 bg-red-50 px-4 py-3 text-sm text-red-800">
           {conflict ? (
             <p>
               <strong>{place.error.message}.</strong> Someone else got these tickets while you were choosing; the numbers above
@@ -180,7 +161,7 @@ export function CheckoutForm(props: { eventId: string; ticketTypes: TicketTypeOp
           ) : (
             <p>{place.error.message}</p>
           )}
-        </div>
+        </FormError>
       )}
 
       <div className="flex flex-wrap items-center justify-between gap-4 border-t border-slate-100 pt-4">
@@ -192,7 +173,7 @@ export function CheckoutForm(props: { eventId: string; ticketTypes: TicketTypeOp
           {place.isPending || place.isSuccess ? "Placing order…" : "Place order"}
         </button>
       </div>
-      <p className="text-xs text-slate-500">Payment is arranged with the organizer; your tickets are issued right away.</p>
+      <p className="text-xs text-slate-600">Payment is arranged with the organizer; your tickets are issued right away.</p>
     </form>
   );
 }

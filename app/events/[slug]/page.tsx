@@ -54,7 +54,7 @@ export default async function EventPage({ params }: Props) {
               <span className="font-medium">{type.name}</span>
               <span className="flex items-center gap-4 text-sm">
                 <span>{formatMoney(type.priceCents, type.currency)}</span>
-                <span className={type.remaining === 0 ? "font-medium text-red-700" : "text-slate-500"}>
+                <span className={type.remaining === 0 ? "font-medium text-red-700" : "text-slate-600"}>
                   {type.remaining === 0 ? "Sold out" : `${type.remaining.toLocaleString("en")} left`}
                 </span>
               </span>

@@ -1,14 +1,18 @@
 import Link from "next/link";
+import { ErrorPage } from "@/app/_components/error-page";
 
 export default function OrderNotFound() {
   return (
-    <div className="card mx-auto max-w-md space-y-3">
-      <p className="text-sm text-slate-500">Error 404</p>
-      <h1 className="text-2xl font-bold">Order not found</h1>
-      <p className="text-slate-600">There is no order at this address. Check the link in your email.</p>
-      <Link className="btn" href="/tickets">
-        My tickets
-      </Link>
-    </div>
+    <ErrorPage
+      status={404}
+      title="Order not found"
+      actions={
+        <Link className="btn" href="/tickets">
+          My tickets
+        </Link>
+      }
+    >
+      <p>There is no order at this address. Check the link in your email.</p>
+    </ErrorPage>
   );
 }

@@ -37,7 +37,7 @@ export default async function OrderPage({ params, searchParams }: Props) {
       )}
 
       <header className="space-y-1">
-        <p className="text-sm font-medium uppercase tracking-wide text-slate-500">{whole ? "Order" : "Your ticket"}</p>
+        <p className="text-sm font-medium uppercase tracking-wide text-slate-600">{whole ? "Order" : "Your ticket"}</p>
         <h1 className="text-3xl font-bold tracking-tight">
           <Link href={`/events/${event.slug}`} className="hover:underline">
             {event.name}
@@ -54,29 +54,29 @@ export default async function OrderPage({ params, searchParams }: Props) {
               Order details
             </h2>
             <dl className="grid grid-cols-[auto_1fr] gap-x-4 gap-y-1 text-sm">
-              <dt className="text-slate-500">Order</dt>
-              <dd className="font-mono text-xs leading-5" data-testid="order-identifier">
+              <dt className="text-slate-600">Order</dt>
+              <dd className="break-all font-mono text-xs leading-5" data-testid="order-identifier">
                 {order.id}
               </dd>
-              <dt className="text-slate-500">Placed</dt>
+              <dt className="text-slate-600">Placed</dt>
               <dd>
                 {new Intl.DateTimeFormat("en-GB", { day: "numeric", month: "short", year: "numeric", hour: "2-digit", minute: "2-digit", timeZone: event.timeZone, timeZoneName: "short" }).format(order.createdAt)}
               </dd>
-              <dt className="text-slate-500">{whole ? "Buyer" : "Ordered by"}</dt>
+              <dt className="text-slate-600">{whole ? "Buyer" : "Ordered by"}</dt>
               <dd>
                 {order.buyerName}
-                {order.buyerEmail && <span className="text-slate-500"> ({order.buyerEmail})</span>}
+                {order.buyerEmail && <span className="text-slate-600"> ({order.buyerEmail})</span>}
               </dd>
               {order.totalCents !== null && (
                 <>
-                  <dt className="text-slate-500">Total</dt>
+                  <dt className="text-slate-600">Total</dt>
                   <dd>
                     {formatMoney(order.totalCents, order.currency)}
-                    {order.totalCents > 0 && !order.paid && <span className="text-slate-500"> · payment with the organizer</span>}
+                    {order.totalCents > 0 && !order.paid && <span className="text-slate-600"> · payment with the organizer</span>}
                   </dd>
                 </>
               )}
-              <dt className="text-slate-500">Status</dt>
+              <dt className="text-slate-600">Status</dt>
               <dd>{order.status === "completed" ? "Complete" : "Cancelled"}</dd>
             </dl>
           </div>
@@ -104,18 +104,14 @@ export default async function OrderPage({ params, searchParams }: Props) {
                 {attendee.checkedInAt !== null && <p className="text-sm text-green-700">Checked in</p>}
               </div>
               {attendee.status === "valid" && (
-                <a
-                  className="btn-secondary"
-                  href={`${orderPdf}/${encodeURIComponent(attendee.id)}`}
-                  aria-label={`Download the ticket for ${attendee.name}`}
-                >
-                  Download ticket
+                <a className="btn-secondary" href={`${orderPdf}/${encodeURIComponent(attendee.id)}`}>
+                  Download ticket<span className="sr-only"> for {attendee.name}</span>
                 </a>
               )}
             </li>
           ))}
         </ul>
-        {!whole && <p className="text-sm text-slate-500">Other tickets in this order belong to other people and aren&apos;t shown.</p>}
+        {!whole && <p className="text-sm text-slate-600">Other tickets in this order belong to other people and aren&apos;t shown.</p>}
       </section>
 
       <section className="card space-y-3" aria-labelledby="downloads-heading">
@@ -123,7 +119,7 @@ export default async function OrderPage({ params, searchParams }: Props) {
           Download history
         </h2>
         {downloads.length === 0 ? (
-          <p className="text-sm text-slate-500">{whole ? "Nobody has downloaded these tickets yet." : "You haven't downloaded your ticket yet."}</p>
+          <p className="text-sm text-slate-600">{whole ? "Nobody has downloaded these tickets yet." : "You haven't downloaded your ticket yet."}</p>
         ) : (
           <ul className="space-y-1 text-sm text-slate-700" data-testid="download-history">
             {downloads.map((d, i) => (
@@ -133,10 +129,10 @@ export default async function OrderPage({ params, searchParams }: Props) {
             ))}
           </ul>
         )}
-        <p className="text-xs text-slate-500">Every download is recorded, so you can see if anyone else fetched these tickets.</p>
+        <p className="text-xs text-slate-600">Every download is recorded, so you can see if anyone else fetched these tickets.</p>
       </section>
 
-      <p className="text-sm text-slate-500">
+      <p className="text-sm text-slate-600">
         Each ticket is a PDF with a QR code. Keep it to yourself: whoever shows it at the door gets in.{" "}
         <Link className="underline" href="/tickets">
           All my tickets

@@ -1,6 +1,8 @@
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import { db } from "@/db/client";
-import { errorResponseFrom, readCappedBody } from "@/server/http/respond";
+import { RateLimitedError } from "@/server/errors";
+import { errorResponseFrom, PRIVATE_NO_STORE, withCappedBody } from "@/server/http/respond";
+import { MAX_TRPC_BATCH_CALLS } from "@/server/http/trpc-limits";
 import { appRouter } from "@/server/router";
 import { createContextFromRequest } from "@/server/trpc";
 
@@ -8,25 +10,36 @@ import { createContextFromRequest } from "@/server/trpc";
 const MAX_TRPC_BODY_BYTES = 256 * 1024;
 
 async function handler(incoming: Request) {
-  let request = incoming;
-  if (incoming.method === "POST") {
-    try {
-      // Buffer with a cap: an oversized (or endless chunked) body is refused before parsing.
-      const body = await readCappedBody(incoming, MAX_TRPC_BODY_BYTES);
-      request = new Request(incoming.url, { method: "POST", headers: incoming.headers, body });
-    } catch (error) {
-      return errorResponseFrom(incoming, error);
-    }
+  let request: Request;
+  try {
+    // Buffered with a cap: an oversized (or endless chunked) body is refused before parsing.
+    request = await withCappedBody(incoming, MAX_TRPC_BODY_BYTES);
+  } catch (error) {
+    return errorResponseFrom(incoming, error);
   }
-  return fetchRequestHandler({
+  const response = await fetchRequestHandler({
     endpoint: "/api/trpc",
     req: request,
     router: appRouter,
+    // A larger batch is refused (400) before any of its calls runs: one request can't carry
+    // dozens of password guesses or expensive queries.
+    maxBatchSize: MAX_TRPC_BATCH_CALLS,
     createContext: () => createContextFromRequest(db(), request),
+    // A rate-limited call says when to try again, as the REST routes do (server/http/respond.ts).
+    responseMeta({ errors }) {
+      const waits = errors.flatMap((error) => (error instanceof RateLimitedError ? [error.retryAfterSeconds] : []));
+      return waits.length ? { headers: new Headers({ "Retry-After": String(Math.max(...waits)) }) } : {};
+    },
     onError({ error, path }) {
       if (error.code === "INTERNAL_SERVER_ERROR") console.error(`tRPC ${path}:`, error);
     },
   });
+  // Answers carry attendee emails, device addresses and the like: no cache may keep any of them.
+  response.headers.set("Cache-Control", PRIVATE_NO_STORE);
+  // A request tRPC refuses before reading its calls (an oversized batch) gets a JSON body that
+  // tRPC leaves labelled text/plain.
+  if (response.headers.get("content-type")?.startsWith("text/plain")) response.headers.set("Content-Type", "application/json");
+  return response;
 }
 
 export { handler as GET, handler as POST };

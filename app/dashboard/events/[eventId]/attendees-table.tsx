@@ -1,6 +1,6 @@
 "use client";
 
-import { DataTable } from "@/app/_components/data-table";
+import { ActionsCell, Cell, DataTable } from "@/app/_components/data-table";
 import { keepPreviousData } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
 import { useState } from "react";
@@ -150,54 +150,38 @@ export function AttendeesTable(props: { eventId: string; timeZone: string; ticke
           <DataTable caption="Attendees" columns={["Attendee", "Ticket", "Status", { hidden: "Links and actions" }]} busy={list.isFetching}>
             {data.rows.map((attendee) => (
               <tr key={attendee.id} data-testid="attendee-row">
-                <td className="px-4 py-3">
+                <Cell>
                   <p className="font-medium">{attendee.name}</p>
-                  <p className="text-slate-500">{attendee.email}</p>
-                </td>
-                <td className="px-4 py-3">{attendee.ticketType}</td>
-                <td className="px-4 py-3">
+                  <p className="text-slate-600">{attendee.email}</p>
+                </Cell>
+                <Cell label="Ticket">{attendee.ticketType}</Cell>
+                <Cell label="Status">
                   <AttendeeStatus attendee={attendee} timeZone={props.timeZone} />
-                </td>
-                <td className="px-4 py-3">
-                  <div className="flex flex-wrap justify-end gap-2">
+                </Cell>
+                <ActionsCell>
+                  <a className="btn-secondary px-3 py-1" href={`/orders/${encodeURIComponent(attendee.orderId)}`} aria-label={`Order of ${attendee.name}`}>
+                    Order
+                  </a>
+                  {attendee.status === "valid" && (
                     <a
                       className="btn-secondary px-3 py-1"
-                      href={`/orders/${encodeURIComponent(attendee.orderId)}`}
-                      aria-label={`Order of ${attendee.name}`}
+                      href={`/tickets/${encodeURIComponent(attendee.orderId)}/${encodeURIComponent(attendee.id)}`}
+                      aria-label={`Ticket PDF of ${attendee.name}`}
                     >
-                      Order
+                      PDF
                     </a>
-                    {attendee.status === "valid" && (
-                      <a
-                        className="btn-secondary px-3 py-1"
-                        href={`/tickets/${encodeURIComponent(attendee.orderId)}/${encodeURIComponent(attendee.id)}`}
-                        aria-label={`Ticket PDF of ${attendee.name}`}
-                      >
-                        PDF
-                      </a>
-                    )}
-                    {props.canManage && attendee.status === "valid" && (
-                      <>
-                        <button
-                          type="button"
-                          className="btn-secondary px-3 py-1"
-                          onClick={() => ask("regenerate", attendee)}
-                          aria-label={`New QR code for ${attendee.name}`}
-                        >
-                          New QR
-                        </button>
-                        <button
-                          type="button"
-                          className="btn-danger"
-                          onClick={() => ask("cancel", attendee)}
-                          aria-label={`Cancel the ticket of ${attendee.name}`}
-                        >
-                          Cancel
-                        </button>
-                      </>
-                    )}
-                  </div>
-                </td>
+                  )}
+                  {props.canManage && attendee.status === "valid" && (
+                    <>
+                      <button type="button" className="btn-secondary px-3 py-1" onClick={() => ask("regenerate", attendee)} aria-label={`New QR code for ${attendee.name}`}>
+                        New QR
+                      </button>
+                      <button type="button" className="btn-danger" onClick={() => ask("cancel", attendee)} aria-label={`Cancel the ticket of ${attendee.name}`}>
+                        Cancel
+                      </button>
+                    </>
+                  )}
+                </ActionsCell>
               </tr>
             ))}
           </DataTable>
@@ -227,7 +211,7 @@ function AttendeeStatus({ attendee, timeZone }: { attendee: Attendee; timeZone: 
   if (attendee.status === "cancelled") {
     return (
       <span className="font-medium text-red-700">
-        Cancelled{attendee.checkedInAt !== null && <span className="font-normal text-slate-500"> (was checked in)</span>}
+        Cancelled{attendee.checkedInAt !== null && <span className="font-normal text-slate-600"> (was checked in)</span>}
       </span>
     );
   }

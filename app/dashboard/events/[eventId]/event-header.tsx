@@ -20,7 +20,7 @@ export function EventHeader({ dashboard, section }: { dashboard: EventDashboard;
     <header className="space-y-4">
       <div className="space-y-1">
         <p className="text-sm">
-          <Link className="text-slate-500 hover:underline" href="/dashboard">
+          <Link className="text-slate-600 hover:underline" href="/dashboard">
             ← Dashboard
           </Link>
         </p>
@@ -33,7 +33,7 @@ export function EventHeader({ dashboard, section }: { dashboard: EventDashboard;
             <span className="tabular-nums">{counts.sold.toLocaleString("en")}</span> / {counts.capacity.toLocaleString("en")} sold ·{" "}
             <span className="tabular-nums">{counts.checkedIn.toLocaleString("en")}</span> checked in
             {" · "}
-            <Link className="text-indigo-700 hover:underline" href={`/events/${event.slug}`}>
+            <Link className="text-indigo-700 underline hover:text-indigo-900" href={`/events/${event.slug}`}>
               Event page
             </Link>
           </p>

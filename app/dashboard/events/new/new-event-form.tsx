@@ -3,7 +3,7 @@
 import { useHydrated } from "@/app/_components/use-hydrated";
 import { useRouter } from "next/navigation";
 import { useEffect, useState } from "react";
-import { describedBy, Field, TimeZoneOptions } from "@/app/_components/form-field";
+import { describedBy, Field, FormError, TimeZoneOptions, useFocusFirstError } from "@/app/_components/form-field";
 import { fieldErrors, trpc, type RouterInputs } from "@/app/_components/trpc";
 import { parsePriceToCents } from "@/server/events/format";
 
@@ -17,6 +17,7 @@ export function NewEventForm(props: { timeZones: string[]; currencies: string[] 
   const router = useRouter();
   const create = trpc.events.create.useMutation({ onSuccess: ({ slug }) => router.push(`/events/${slug}`) });
   const errors = fieldErrors(create.error);
+  const formRef = useFocusFirstError(create.error);
   const [timeZone, setTimeZone] = useState("UTC");
   const [ticketTypes, setTicketTypes] = useState<TicketTypeDraft[]>(() => [blankTicketType("General admission")]);
 
@@ -54,7 +55,7 @@ export function NewEventForm(props: { timeZones: string[]; currencies: string[] 
   const unplaced = Object.entries(errors).filter(([key]) => !KNOWN_FIELDS.test(key));
 
   return (
-    <form method="post" className="space-y-5" noValidate onSubmit={submit} aria-label="New event">
+    <form ref={formRef} method="post" className="space-y-5" noValidate onSubmit={submit} aria-label="New event">
       <Field id="name" label="Event name" error={errors.name}>
         <input className="input" id="name" name="name" {...describedBy("name", errors.name)} />
       </Field>
@@ -96,11 +97,7 @@ export function NewEventForm(props: { timeZones: string[]; currencies: string[] 
 
       <fieldset className="space-y-3">
         <legend className="text-base font-semibold">Ticket types</legend>
-        {errors.ticketTypes && (
-          <p className="field-error" role="alert">
-            {errors.ticketTypes}
-          </p>
-        )}
+        <FormError>{errors.ticketTypes}</FormError>
         {ticketTypes.map((type, index) => {
           const base = `ticketTypes.${index}`;
           return (
@@ -139,9 +136,7 @@ export function NewEventForm(props: { timeZones: string[]; currencies: string[] 
       </label>
 
       {create.error && (unplaced.length > 0 || Object.keys(errors).length === 0) && (
-        <div className="field-error" role="alert">
-          {unplaced.length ? unplaced.map(([key, message]) => <p key={key}>{message}</p>) : <p>{create.error.message}</p>}
-        </div>
+        <FormError>{unplaced.length ? unplaced.map(([key, message]) => <p key={key}>{message}</p>) : <p>{create.error.message}</p>}</FormError>
       )}
 
       <button className="btn" type="submit" disabled={!hydrated || create.isPending || create.isSuccess}>

@@ -5,9 +5,10 @@ import { attendeeCsvStream } from "@/server/attendees/csv-export";
 import { recordAudit } from "@/server/audit";
 import { requireCaller } from "@/server/http/caller";
 import { route } from "@/server/http/respond";
+import { searchText } from "@/server/search-text";
 
 const filterSchema = z.object({
-  search: z.string().trim().max(200, "Search must be at most 200 characters").optional(),
+  search: searchText,
   ticketTypeId: z.string().min(1).max(64).optional(),
   checkedIn: z.enum(["true", "false"]).transform((v) => v === "true").optional(),
   cancelled: z.enum(["true", "false"]).transform((v) => v === "true").optional(),

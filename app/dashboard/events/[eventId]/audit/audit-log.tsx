@@ -21,7 +21,7 @@ export function AuditLog(props: { eventId: string; timeZone: string }) {
         <p className="text-sm text-slate-600">Check-ins, ticket downloads, cancellations, new QR codes and team changes, newest first. Times are the event&apos;s local time.</p>
       </div>
       {log.isLoading ? (
-        <p className="text-sm text-slate-500" role="status">
+        <p className="text-sm text-slate-600" role="status">
           Loading the audit log…
         </p>
       ) : log.error ? (
@@ -38,7 +38,7 @@ export function AuditLog(props: { eventId: string; timeZone: string }) {
             {log.data.entries.map((entry, index) => (
               <li key={`${entry.at}-${index}`} className="px-4 py-3 text-sm" data-testid="audit-entry">
                 <AuditLine entry={entry} />
-                <span className="text-slate-500">
+                <span className="text-slate-600">
                   {" · "}
                   <time dateTime={new Date(entry.at).toISOString()}>{formatMomentInZone(entry.at, props.timeZone)}</time>
                 </span>
@@ -49,7 +49,7 @@ export function AuditLog(props: { eventId: string; timeZone: string }) {
             <button type="button" className="btn-secondary px-3 py-1" disabled={page <= 1 || log.isFetching} onClick={() => setPage(page - 1)}>
               Newer
             </button>
-            <span className="self-center text-sm text-slate-500">Page {page}</span>
+            <span className="self-center text-sm text-slate-600">Page {page}</span>
             <button type="button" className="btn-secondary px-3 py-1" disabled={!log.data.hasMore || log.isFetching} onClick={() => setPage(page + 1)}>
               Older
             </button>
@@ -71,7 +71,7 @@ function OrderLink({ id }: { id: unknown }) {
   return (
     <>
       order{" "}
-      <Link className="font-mono text-xs text-indigo-700 hover:underline" href={`/orders/${encodeURIComponent(id)}`} title={id}>
+      <Link className="font-mono text-xs text-indigo-700 underline" href={`/orders/${encodeURIComponent(id)}`} title={id}>
         {id.slice(0, 8)}…
       </Link>
     </>
@@ -102,7 +102,7 @@ function AuditLine({ entry }: { entry: Entry }) {
     return (
       <>
         {actor} downloaded {count(tickets, "ticket")} of <OrderLink id={d.orderId} />
-        {text(d.as) && <span className="text-slate-500"> (as {text(d.as)})</span>}
+        {text(d.as) && <span className="text-slate-600"> (as {text(d.as)})</span>}
       </>
     );
   }
@@ -128,7 +128,7 @@ function AuditLine({ entry }: { entry: Entry }) {
       return <>{actor} removed {name} ({text(d.role)}) from the team</>;
     case "event_updated": {
       const changed = Array.isArray(d.changed) ? d.changed.map(String) : [];
-      return <>{actor} edited the event{changed.length > 0 && <span className="text-slate-500"> ({changed.join(", ")})</span>}</>;
+      return <>{actor} edited the event{changed.length > 0 && <span className="text-slate-600"> ({changed.join(", ")})</span>}</>;
     }
     case "attendees_exported":
       return <>{actor} exported the attendee list as CSV</>;

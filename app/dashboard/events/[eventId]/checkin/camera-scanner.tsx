@@ -146,7 +146,7 @@ export function CameraScanner(props: { onCode: (code: string) => void; onStop: (
         </p>
       ) : (
         <>
-          <video ref={videoRef} className="aspect-square w-full rounded-lg bg-slate-900 object-cover" muted playsInline aria-label="Camera view" />
+          <video ref={videoRef} className="aspect-[4/3] max-h-72 w-full rounded-lg bg-slate-900 object-cover" muted playsInline aria-label="Camera view" />
           <p className="text-sm text-slate-600" role="status">
             {state.kind === "starting" ? "Starting the camera…" : "Point the camera at the ticket's QR code."}
           </p>

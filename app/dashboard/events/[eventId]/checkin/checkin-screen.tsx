@@ -14,6 +14,7 @@ const COUNTER_REFRESH_MS = 15_000;
 
 export function CheckInScreen(props: { eventId: string; timeZone: string; initialCounts: { sold: number; checkedIn: number } }) {
   const inputRef = useRef<HTMLInputElement>(null);
+  const resultRef = useRef<HTMLDivElement>(null);
   const [code, setCode] = useState("");
   const [answer, setAnswer] = useState<Answer | null>(null);
   const [cameraOn, setCameraOn] = useState(false);
@@ -40,76 +41,60 @@ export function CheckInScreen(props: { eventId: string; timeZone: string; initia
         onSettled: () => {
           setCode("");
           if (source === "typed") inputRef.current?.focus();
+          // On a phone the answer may be below the camera view: bring it into sight.
+          else resultRef.current?.scrollIntoView({ block: "nearest", behavior: "smooth" });
         },
       },
     );
   }
 
   return (
-    <div className="grid gap-6 lg:grid-cols-[1fr_20rem]">
+    // On a phone: the code field and the camera first, then the answer, then the counter; on a
+    // wide screen the counter moves to a column of its own.
+    <div className="grid items-start gap-6 lg:grid-cols-[1fr_20rem]">
       <section className="space-y-6" aria-labelledby="checkin-heading">
         <h2 id="checkin-heading" className="sr-only">
           Check-in
         </h2>
-        <form
-          className="card space-y-3"
-          onSubmit={(e) => {
-            e.preventDefault();
-            submitCode(code, "typed");
-          }}
-        >
-          <label className="block text-lg font-semibold" htmlFor="ticket-code">
-            Ticket code
-          </label>
-          <div className="flex flex-col gap-3 sm:flex-row">
-            <input
-              ref={inputRef}
-              id="ticket-code"
-              className="block w-full min-w-0 rounded-lg border-2 border-slate-300 bg-white px-4 py-3 font-mono text-2xl shadow-sm focus:border-indigo-500 focus:outline-none focus:ring-4 focus:ring-indigo-500/30"
-              autoFocus
-              autoComplete="off"
-              autoCapitalize="off"
-              autoCorrect="off"
-              spellCheck={false}
-              maxLength={512}
-              value={code}
-              onChange={(e) => setCode(e.target.value)}
-              aria-describedby="ticket-code-help"
-            />
-            {/* Sized for the door, so not the small shared .btn (whose padding and type a utility can't override). */}
-            <button
-              type="submit"
-              className="inline-flex shrink-0 items-center justify-center whitespace-nowrap rounded-lg bg-indigo-600 px-8 py-3 text-xl font-semibold text-white shadow-sm hover:bg-indigo-500 focus:outline-none focus-visible:ring-4 focus-visible:ring-indigo-500/40 disabled:cursor-not-allowed disabled:opacity-60"
-              disabled={scan.isPending || code.trim() === ""}
-            >
-              {scan.isPending ? "Checking…" : "Check in"}
-            </button>
-          </div>
-          <p id="ticket-code-help" className="text-sm text-slate-500">
-            Type the code printed under the QR code, or use a handheld scanner: it types the code and presses Enter.
-          </p>
-        </form>
-
-        {/* Read out by screen readers as each answer arrives. */}
-        <div aria-live="assertive" aria-atomic="true" data-testid="checkin-result">
-          {scan.error ? (
-            <ResultPanel tone="red" headline="Could not check in" detail={scan.error.message} alert />
-          ) : answer ? (
-            <OutcomePanel key={answer.at} answer={answer} timeZone={props.timeZone} />
-          ) : (
-            <p className="rounded-xl border-2 border-dashed border-slate-200 p-8 text-center text-lg text-slate-400">Waiting for the first ticket</p>
-          )}
-        </div>
-      </section>
-
-      <aside className="space-y-4">
-        <div className="card text-center" aria-label="Checked in so far">
-          <p className="text-sm font-medium uppercase tracking-wide text-slate-500">Checked in</p>
-          <p className="text-3xl font-bold tabular-nums" data-testid="checkin-counter">
-            {counts.data.checkedIn.toLocaleString("en")} <span className="text-xl font-normal text-slate-400">/ {counts.data.sold.toLocaleString("en")}</span>
-          </p>
-        </div>
-        <div className="card space-y-3">
+        <div className="card space-y-4 p-4 sm:p-6">
+          <form
+            className="space-y-3"
+            onSubmit={(e) => {
+              e.preventDefault();
+              submitCode(code, "typed");
+            }}
+          >
+            <label className="block text-lg font-semibold" htmlFor="ticket-code">
+              Ticket code
+            </label>
+            <div className="flex flex-col gap-3 sm:flex-row">
+              <input
+                ref={inputRef}
+                id="ticket-code"
+                className="block w-full min-w-0 rounded-lg border-2 border-slate-300 bg-white px-4 py-3 font-mono text-2xl shadow-sm focus:border-indigo-500 focus:outline-none focus:ring-4 focus:ring-indigo-500/30"
+                autoFocus
+                autoComplete="off"
+                autoCapitalize="off"
+                autoCorrect="off"
+                spellCheck={false}
+                maxLength={512}
+                value={code}
+                onChange={(e) => setCode(e.target.value)}
+                aria-describedby="ticket-code-help"
+              />
+              {/* Sized for the door, so not the small shared .btn (whose padding and type a utility can't override). */}
+              <button
+                type="submit"
+                className="inline-flex shrink-0 items-center justify-center whitespace-nowrap rounded-lg bg-indigo-600 px-8 py-3 text-xl font-semibold text-white shadow-sm hover:bg-indigo-500 focus:outline-none focus-visible:ring-4 focus-visible:ring-indigo-500/40 disabled:cursor-not-allowed disabled:opacity-60"
+                disabled={scan.isPending || code.trim() === ""}
+              >
+                {scan.isPending ? "Checking…" : "Check in"}
+              </button>
+            </div>
+            <p id="ticket-code-help" className="text-sm text-slate-600">
+              Type the code printed under the QR code, or use a handheld scanner: it types the code and presses Enter.
+            </p>
+          </form>
           {cameraOn ? (
             <CameraScanner onCode={(secret) => submitCode(secret, "camera")} onStop={() => setCameraOn(false)} paused={scan.isPending} />
           ) : (
@@ -118,7 +103,25 @@ export function CheckInScreen(props: { eventId: string; timeZone: string; initia
             </button>
           )}
         </div>
-      </aside>
+
+        {/* Read out by screen readers as each answer arrives. */}
+        <div ref={resultRef} aria-live="assertive" aria-atomic="true" data-testid="checkin-result">
+          {scan.error ? (
+            <ResultPanel tone="red" headline="Could not check in" detail={scan.error.message} alert />
+          ) : answer ? (
+            <OutcomePanel key={answer.at} answer={answer} timeZone={props.timeZone} />
+          ) : (
+            <p className="rounded-xl border-2 border-dashed border-slate-300 p-8 text-center text-lg text-slate-600">Waiting for the first ticket</p>
+          )}
+        </div>
+      </section>
+
+      <section className="card text-center" aria-label="Checked in so far">
+        <p className="text-sm font-medium uppercase tracking-wide text-slate-600">Checked in</p>
+        <p className="text-3xl font-bold tabular-nums" data-testid="checkin-counter">
+          {counts.data.checkedIn.toLocaleString("en")} <span className="text-xl font-normal text-slate-600">/ {counts.data.sold.toLocaleString("en")}</span>
+        </p>
+      </section>
     </div>
   );
 }

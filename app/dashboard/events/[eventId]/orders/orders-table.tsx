@@ -1,6 +1,6 @@
 "use client";
 
-import { DataTable } from "@/app/_components/data-table";
+import { ActionsCell, Cell, DataTable } from "@/app/_components/data-table";
 import { keepPreviousData } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
 import { useState } from "react";
@@ -79,75 +79,56 @@ export function OrdersTable(props: { eventId: string; timeZone: string; canManag
           >
             {data.rows.map((order) => (
               <tr key={order.id} data-testid="order-row">
-                <td className="px-4 py-3">
+                <Cell>
                   <p className="font-medium">{order.buyerName}</p>
-                  <p className="text-slate-500">{order.buyerEmail}</p>
-                  <p className="font-mono text-xs text-slate-400">{order.id}</p>
-                </td>
-                <td className="px-4 py-3 whitespace-nowrap">{formatMomentInZone(order.createdAt, props.timeZone)}</td>
-                <td className="px-4 py-3 tabular-nums">{order.attendeeCount}</td>
-                <td className="px-4 py-3 whitespace-nowrap">
+                  <p className="text-slate-600">{order.buyerEmail}</p>
+                  <p className="break-all font-mono text-xs text-slate-600">{order.id}</p>
+                </Cell>
+                <Cell label="Placed" className="whitespace-nowrap">
+                  {formatMomentInZone(order.createdAt, props.timeZone)}
+                </Cell>
+                <Cell label="Tickets" className="tabular-nums">
+                  {order.attendeeCount}
+                </Cell>
+                <Cell label="Total" className="whitespace-nowrap">
                   {formatMoney(order.totalCents, order.currency)}
-                  {order.totalCents > 0 && (
-                    <span className={order.paid ? " text-green-700" : " text-amber-700"}> · {order.paid ? "paid" : "unpaid"}</span>
-                  )}
-                </td>
-                <td className="px-4 py-3">
-                  {order.status === "cancelled" ? <span className="font-medium text-red-700">Cancelled</span> : <span>Complete</span>}
-                </td>
-                <td className="px-4 py-3">
-                  <div className="flex flex-wrap justify-end gap-2">
-                    <a
-                      className="btn-secondary px-3 py-1"
-                      href={`/orders/${encodeURIComponent(order.id)}`}
-                      aria-label={`Order page of ${order.buyerName}'s order`}
-                    >
-                      Order
+                  {order.totalCents > 0 && <span className={order.paid ? " text-green-700" : " text-amber-700"}> · {order.paid ? "paid" : "unpaid"}</span>}
+                </Cell>
+                <Cell label="Status">{order.status === "cancelled" ? <span className="font-medium text-red-700">Cancelled</span> : <span>Complete</span>}</Cell>
+                <ActionsCell>
+                  <a className="btn-secondary px-3 py-1" href={`/orders/${encodeURIComponent(order.id)}`} aria-label={`Order page of ${order.buyerName}'s order`}>
+                    Order
+                  </a>
+                  {order.status === "completed" && (
+                    <a className="btn-secondary px-3 py-1" href={`/tickets/${encodeURIComponent(order.id)}`} aria-label={`Tickets PDF of ${order.buyerName}'s order`}>
+                      PDF
                     </a>
-                    {order.status === "completed" && (
-                      <a
-                        className="btn-secondary px-3 py-1"
-                        href={`/tickets/${encodeURIComponent(order.id)}`}
-                        aria-label={`Tickets PDF of ${order.buyerName}'s order`}
-                      >
-                        PDF
-                      </a>
-                    )}
-                    {props.canManage && order.totalCents > 0 && (
-                      <button
-                        type="button"
-                        className="btn-secondary px-3 py-1"
-                        disabled={markPaid.isPending}
-                        onClick={() => {
-                          setDone("");
-                          markPaid.mutate({ eventId: props.eventId, orderId: order.id, paid: !order.paid });
-                        }}
-                      >
-                        {order.paid ? "Mark unpaid" : "Mark paid"}
+                  )}
+                  {props.canManage && order.totalCents > 0 && (
+                    <button
+                      type="button"
+                      className="btn-secondary px-3 py-1"
+                      disabled={markPaid.isPending}
+                      onClick={() => {
+                        setDone("");
+                        markPaid.mutate({ eventId: props.eventId, orderId: order.id, paid: !order.paid });
+                      }}
+                    >
+                      {order.paid ? "Mark unpaid" : "Mark paid"}
+                      <span className="sr-only"> of {order.buyerName}&apos;s order</span>
+                    </button>
+                  )}
+                  {props.canManage && order.status === "completed" && (
+                    <>
+                      <button type="button" className="btn-secondary px-3 py-1" onClick={() => ask("regenerate", order)}>
+                        New QR codes<span className="sr-only"> for {order.buyerName}&apos;s order</span>
                       </button>
-                    )}
-                    {props.canManage && order.status === "completed" && (
-                      <>
-                        <button
-                          type="button"
-                          className="btn-secondary px-3 py-1"
-                          onClick={() => ask("regenerate", order)}
-                          aria-label={`New QR codes for ${order.buyerName}'s order`}
-                        >
-                          New QR codes
-                        </button>
-                        <button
-                          type="button"
-                          className="btn-danger"
-                          onClick={() => ask("cancel", order)}
-                          aria-label={`Cancel ${order.buyerName}'s order`}
-                        >
-                          Cancel order
-                        </button>
-                      </>
-                    )}
-                  </div>
-                </td>
+                      <button type="button" className="btn-danger" onClick={() => ask("cancel", order)}>
+                        Cancel order<span className="sr-only"> of {order.buyerName}</span>
+                      </button>
+                    </>
+                  )}
+                </ActionsCell>
               </tr>
             ))}
           </DataTable>

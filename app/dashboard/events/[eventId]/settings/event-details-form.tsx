@@ -2,7 +2,7 @@
 
 import { useRouter } from "next/navigation";
 import { DoneMessage } from "@/app/_components/done-message";
-import { describedBy, Field, TimeZoneOptions } from "@/app/_components/form-field";
+import { describedBy, Field, FormError, TimeZoneOptions, useFocusFirstError } from "@/app/_components/form-field";
 import { fieldErrors, trpc } from "@/app/_components/trpc";
 import { useHydrated } from "@/app/_components/use-hydrated";
 
@@ -23,6 +23,7 @@ export function EventDetailsForm(props: { initial: EventDetailsDraft; timeZones:
   const router = useRouter();
   const update = trpc.events.update.useMutation({ onSuccess: () => router.refresh() });
   const errors = fieldErrors(update.error);
+  const formRef = useFocusFirstError(update.error);
   const { initial } = props;
 
   function submit(event: React.FormEvent<HTMLFormElement>) {
@@ -41,7 +42,7 @@ export function EventDetailsForm(props: { initial: EventDetailsDraft; timeZones:
   }
 
   return (
-    <form method="post" className="card space-y-5" noValidate onSubmit={submit} aria-label="Event details">
+    <form ref={formRef} method="post" className="card space-y-5" noValidate onSubmit={submit} aria-label="Event details">
       <Field id="name" label="Event name" error={errors.name}>
         <input className="input" id="name" name="name" defaultValue={initial.name} {...describedBy("name", errors.name)} />
       </Field>
@@ -64,12 +65,8 @@ export function EventDetailsForm(props: { initial: EventDetailsDraft; timeZones:
           </select>
         </Field>
       </div>
-      {update.error && !Object.keys(errors).length && (
-        <p className="field-error" role="alert">
-          {update.error.message}
-        </p>
-      )}
-      <div className="flex items-center gap-3">
+      <FormError>{update.error && !Object.keys(errors).length && update.error.message}</FormError>
+      <div className="flex flex-wrap items-center gap-3">
         <button className="btn" type="submit" disabled={!hydrated || update.isPending}>
           {update.isPending ? "Saving…" : "Save details"}
         </button>

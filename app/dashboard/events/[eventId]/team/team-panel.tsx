@@ -1,5 +1,6 @@
 "use client";
 
+import { describedBy, Field, FieldError, FormError, useFocusFirstError } from "@/app/_components/form-field";
 import { useHydrated } from "@/app/_components/use-hydrated";
 import { useState } from "react";
 import { ConfirmDialog } from "@/app/_components/confirm-dialog";
@@ -49,6 +50,7 @@ export function TeamPanel(props: { eventId: string; canManageTeam: boolean; curr
   const roleError = addErrors.role;
   // Anything not tied to a field ("last owner" on a role change, a dropped connection) goes here.
   const addError = add.error && !emailError && !roleError ? add.error.message : null;
+  const formRef = useFocusFirstError(add.error);
 
   function submit(event: React.FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -70,7 +72,7 @@ export function TeamPanel(props: { eventId: string; canManageTeam: boolean; curr
       <DoneMessage message={done} />
 
       {team.isLoading ? (
-        <p className="text-sm text-slate-500" role="status">
+        <p className="text-sm text-slate-600" role="status">
           Loading the team…
         </p>
       ) : team.error ? (
@@ -84,9 +86,9 @@ export function TeamPanel(props: { eventId: string; canManageTeam: boolean; curr
               <div className="min-w-0 flex-1">
                 <p className="font-medium">
                   {member.name}
-                  {member.userId === props.currentUserId && <span className="ml-2 text-xs font-normal text-slate-500">(you)</span>}
+                  {member.userId === props.currentUserId && <span className="ml-2 text-xs font-normal text-slate-600">(you)</span>}
                 </p>
-                <p className="text-sm text-slate-500">{member.email}</p>
+                <p className="break-all text-sm text-slate-600">{member.email}</p>
               </div>
               <span className="rounded bg-slate-100 px-2 py-0.5 text-sm capitalize text-slate-700" title={ROLE_HELP[member.role]}>
                 {member.role}
@@ -111,16 +113,13 @@ export function TeamPanel(props: { eventId: string; canManageTeam: boolean; curr
       )}
 
       {props.canManageTeam && (
-        <form method="post" className="card space-y-4" onSubmit={submit} noValidate aria-labelledby="add-member-heading">
+        <form ref={formRef} method="post" className="card space-y-4" onSubmit={submit} noValidate aria-labelledby="add-member-heading">
           <h3 id="add-member-heading" className="font-semibold">
             Add someone
           </h3>
           <p className="text-sm text-slate-600">They need an Admit account with this email. Adding someone already on the team changes their role.</p>
           <div className="grid gap-4 sm:grid-cols-[1fr_auto_auto] sm:items-start">
-            <div>
-              <label className="label" htmlFor="member-email">
-                Email
-              </label>
+            <Field id="member-email" label="Email" error={emailError}>
               <input
                 id="member-email"
                 className="input"
@@ -128,15 +127,9 @@ export function TeamPanel(props: { eventId: string; canManageTeam: boolean; curr
                 autoComplete="off"
                 value={email}
                 onChange={(e) => setEmail(e.target.value)}
-                aria-invalid={emailError ? true : undefined}
-                aria-describedby={emailError ? "member-email-error" : undefined}
+                {...describedBy("member-email", emailError)}
               />
-              {emailError && (
-                <p id="member-email-error" className="field-error" role="alert">
-                  {emailError}
-                </p>
-              )}
-            </div>
+            </Field>
             <div>
               <label className="label" htmlFor="member-role">
                 Role
@@ -146,21 +139,17 @@ export function TeamPanel(props: { eventId: string; canManageTeam: boolean; curr
                 className="input"
                 value={role}
                 onChange={(e) => setRole(e.target.value as TeamRole)}
-                aria-describedby="member-role-help"
                 aria-invalid={roleError ? true : undefined}
+                aria-describedby={roleError ? "member-role-help member-role-error" : "member-role-help"}
               >
                 <option value="organizer">Organizer</option>
                 <option value="registrar">Registrar</option>
                 <option value="owner">Owner</option>
               </select>
-              <p id="member-role-help" className="mt-1 text-xs text-slate-500">
+              <p id="member-role-help" className="mt-1 text-xs text-slate-600">
                 {ROLE_HELP[role]}
               </p>
-              {roleError && (
-                <p className="field-error" role="alert">
-                  {roleError}
-                </p>
-              )}
+              <FieldError id="member-role" error={roleError} />
             </div>
             <div className="sm:pt-6">
               <button type="submit" className="btn" disabled={!hydrated || add.isPending || email.trim() === ""}>
@@ -168,11 +157,7 @@ export function TeamPanel(props: { eventId: string; canManageTeam: boolean; curr
               </button>
             </div>
           </div>
-          {addError && (
-            <p className="field-error" role="alert">
-              {addError}
-            </p>
-          )}
+          <FormError>{addError}</FormError>
         </form>
       )}
 
