@@ -1,6 +1,7 @@
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { transaction } from "@/db/client";
+import { dialect } from "@/db/dialect";
 import { users } from "@/db/schema";
 import { freshDb, makeUser } from "@/server/test-support";
 
@@ -59,7 +60,9 @@ describe("transaction()", () => {
     expect(await nameOf(db, b.id)).toBe("B changed");
   });
 
-  it("runs many concurrent transactions one at a time: read-then-write counters never lose an update", async () => {
+  // SQLite's transactions take turns (its single writer); PostgreSQL's run side by side, and the
+  // domain's invariants hold there by conditional updates and locks instead (see the race tests).
+  it.skipIf(dialect === "postgres")("on SQLite, runs concurrent transactions one at a time: read-then-write never loses an update", async () => {
     const db = await freshDb();
     const user = await makeUser(db, { name: "0" });
     // Each transaction reads, yields, then writes what it read plus one; interleaved, updates would be lost.

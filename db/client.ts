@@ -4,10 +4,15 @@ import { migrate as migrateSync } from "drizzle-orm/better-sqlite3/migrator";
 import { drizzle as drizzleProxy } from "drizzle-orm/sqlite-proxy";
 import type { BaseSQLiteDatabase } from "drizzle-orm/sqlite-core";
 import type { SQL } from "drizzle-orm";
+import { drizzle as drizzlePostgres, type NodePgDatabase } from "drizzle-orm/node-postgres";
+import { migrate as migratePostgres } from "drizzle-orm/node-postgres/migrator";
+import pg from "pg";
 import { AsyncLocalStorage } from "node:async_hooks";
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from "node:fs";
 import path from "node:path";
+import { dialect, type Dialect } from "./dialect";
 import * as schema from "./schema";
+import * as pgSchema from "./schema/pg";
 import { config, PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from "../server/config";
 
 /**
@@ -19,16 +24,17 @@ import { config, PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from "../server/config";
  */
 export type Db = BaseSQLiteDatabase<"async", unknown, typeof schema>;
 
-export type Dialect = "sqlite";
-
 /** The app's handle on one database: the `Db` plus what opens, inspects and closes it. */
 export type AppDb = Db & {
   readonly $admit: {
     dialect: Dialect;
-    /** The SQLite file (or ":memory:"). */
+    /** The SQLite file (or ":memory:"), or the PostgreSQL URL. */
     location: string;
     close(): Promise<void>;
     transaction<T>(fn: (tx: Db) => Promise<T>): Promise<T>;
+    migrate(): Promise<void>;
+    /** PostgreSQL's connection pool (long reads take a client of their own: db/batches.ts). */
+    pool?: pg.Pool;
   };
 };
 
@@ -125,18 +131,81 @@ export async function transaction<T>(db: Db, fn: (tx: Db) => Promise<T>): Promis
 
 /** A statement with no result rows (maintenance such as ANALYZE), whatever the dialect. */
 export async function execute(db: Db, statement: SQL): Promise<void> {
-  await db.run(statement);
+  if (dialect === "postgres") await (db as unknown as NodePgDatabase).execute(statement);
+  else await db.run(statement);
 }
 
-/** Opens (and migrates) a database file; tests open throwaway ones, the app opens config's. */
-export function openDb(file: string, options: { migrate?: boolean } = {}): AppDb {
+/**
+ * Opens a database: a SQLite file (created and migrated unless `migrate: false`) or a PostgreSQL
+ * URL (a connection pool; migrate it with `migrateDb`, which is async). Tests open throwaway
+ * ones, the app opens config's. The process's dialect is fixed by DATABASE_URL (db/dialect.ts),
+ * since the schema module picks its tables by it; a location of the other dialect is refused.
+ */
+export function openDb(location: string, options: { migrate?: boolean; poolSize?: number } = {}): AppDb {
+  const wanted = /^postgres(ql)?:\/\//i.test(location) ? "postgres" : "sqlite";
+  if (wanted !== dialect) throw new Error(`openDb: this process runs on ${dialect} (DATABASE_URL), not ${wanted}`);
+  return wanted === "postgres" ? openPostgres(location, options.poolSize) : openSqlite(location, options);
+}
+
+/** Brings a database's schema up to date (idempotent; concurrent callers wait for one another). */
+export async function migrateDb(db: AppDb): Promise<void> {
+  await db.$admit.migrate();
+}
+
+// node-postgres returns bigint (int8) as a string to be safe beyond 2^53; every bigint here is a
+// count, an id or a millisecond timestamp, far below that, and the domain works in numbers.
+pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
+
+function openPostgres(url: string, poolSize = 10): AppDb {
+  // allowExitOnIdle: a script (seed, migrate) ends when its work is done, not 30 s later.
+  const pool = new pg.Pool({ connectionString: url, max: poolSize, idleTimeoutMillis: 30_000, allowExitOnIdle: true });
+  // An idle client that loses its server (a restart, a failover) must not crash the process.
+  pool.on("error", (error) => console.error("[db] idle PostgreSQL connection failed:", error.message));
+  // As on SQLite: a statement on the pool itself from inside a transaction is a bug (it would run
+  // outside the transaction, on another connection), so it throws. Transactions run on a client
+  // of their own (pool.connect), which this doesn't touch.
+  const inTransaction = new AsyncLocalStorage<true>();
+  const poolQuery = pool.query.bind(pool) as (...args: unknown[]) => unknown;
+  pool.query = ((...args: unknown[]) => {
+    if (inTransaction.getStore()) throw new Error("A statement on the database itself inside a transaction: use the transaction's tx");
+    return poolQuery(...args);
+  }) as typeof pool.query;
+  const root = drizzlePostgres(pool, { schema: pgSchema });
+  return Object.assign(root as unknown as Db, {
+    $admit: {
+      dialect: "postgres" as const,
+      location: url,
+      close: () => pool.end(),
+      transaction: <T>(fn: (tx: Db) => Promise<T>): Promise<T> =>
+        root.transaction((tx) => {
+          Object.defineProperty(tx, IN_TRANSACTION, { value: true });
+          return inTransaction.run(true, () => fn(tx as unknown as Db));
+        }),
+      migrate: async () => {
+        // One migrator at a time across processes and instances: all of them migrate at start.
+        const client = await pool.connect();
+        try {
+          await client.query("SELECT pg_advisory_lock(727411)");
+          await migratePostgres(drizzlePostgres(client), { migrationsFolder: migrationsFolder("postgres") });
+        } finally {
+          await client.query("SELECT pg_advisory_unlock(727411)").catch(() => {});
+          client.release();
+        }
+      },
+      pool,
+    },
+  }) as AppDb;
+}
+
+function openSqlite(file: string, options: { migrate?: boolean }): AppDb {
   if (file !== ":memory:") createPrivately(file);
   const client = new Database(file);
   client.pragma("journal_mode = WAL");
   client.pragma("busy_timeout = 5000");
   client.pragma("foreign_keys = ON");
   client.pragma("synchronous = NORMAL");
-  if (options.migrate ?? true) migrateSync(drizzleSync(client), { migrationsFolder: migrationsFolder("sqlite") });
+  const migrate = () => migrateSync(drizzleSync(client), { migrationsFolder: migrationsFolder("sqlite") });
+  if (options.migrate ?? true) migrate();
 
   const statements = new StatementCache(client);
   const gate = new TransactionGate();
@@ -184,6 +253,7 @@ export function openDb(file: string, options: { migrate?: boolean } = {}): AppDb
         client.close();
       },
       transaction: runTransaction,
+      migrate: async () => migrate(),
     },
   });
 }
@@ -200,17 +270,17 @@ function createPrivately(file: string): void {
   }
 }
 
-function migrationsFolder(dialect: Dialect): string {
+function migrationsFolder(of: Dialect): string {
   // Next.js bundles server code, so the module's own URL points into .next/; every entry point
   // (next start, scripts, vitest) runs from the project root.
-  return path.resolve("db/migrations", dialect);
+  return path.resolve("db/migrations", of === "postgres" ? "pg" : "sqlite");
 }
 
 const globalForDb = globalThis as unknown as { admitDb?: AppDb };
 
 /** The app's one connection, shared by route handlers, tRPC and server components. */
 export function db(): AppDb {
-  globalForDb.admitDb ??= openDb(config().databasePath);
+  globalForDb.admitDb ??= openDb(config().database);
   return globalForDb.admitDb;
 }
 

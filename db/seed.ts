@@ -1,5 +1,5 @@
 import { and, eq } from "drizzle-orm";
-import { db } from "@/db/client";
+import { db, migrateDb } from "@/db/client";
 import { eventMembers, events, orders, users, type User } from "@/db/schema";
 import { createUser } from "@/server/auth/accounts";
 import type { Caller } from "@/server/auth/caller";
@@ -25,6 +25,7 @@ export const DEMO_EVENT_NAME = "Demo Conf";
 
 /** Idempotent: running it twice leaves one copy of everything. */
 export async function seedDemo() {
+  await migrateDb(db());
   const byEmail: Record<string, User> = {};
   for (const demo of DEMO_USERS) {
     const [existing] = await db().select().from(users).where(eq(users.email, demo.email)).limit(1);

@@ -1,5 +1,6 @@
-import { db } from "@/db/client";
+import { db, migrateDb } from "@/db/client";
 import { config } from "@/server/config";
 
-db(); // opening migrates
-console.log(`Database migrated: ${config().databasePath}`);
+await migrateDb(db());
+console.log(`Database migrated: ${config().database.replace(/\/\/[^@/]*@/, "//…@")}`);
+await db().$admit.close();

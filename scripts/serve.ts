@@ -1,5 +1,5 @@
 import next from "next";
-import { db } from "@/db/client";
+import { db, migrateDb } from "@/db/client";
 import { config, ConfigError } from "@/server/config";
 import { createAppServer } from "@/server/http/front-door";
 
@@ -19,7 +19,7 @@ async function main() {
     }
     throw error;
   }
-  db(); // opens and migrates
+  await migrateDb(db());
   // Next.js builds absolute URLs (Auth.js redirects among them) from the port it is told.
   const app = next({ dev: false, dir: process.cwd(), port: settings.port });
   await app.prepare();

@@ -1,6 +1,6 @@
 import { parseArgs } from "node:util";
 import { z } from "zod";
-import { db } from "@/db/client";
+import { db, migrateDb } from "@/db/client";
 import { createUser, emailSchema, nameSchema } from "@/server/auth/accounts";
 import { passwordSchema } from "@/server/auth/passwords";
 import { zodFields } from "@/server/errors";
@@ -22,6 +22,7 @@ async function main() {
   }
   const { email, password, role, name } = parsed.data;
   // Created by an operator, so the address counts as verified.
+  await migrateDb(db());
   const user = await createUser(db(), { email, password, role, name: name ?? email.split("@")[0], verified: true });
   console.log(`Created ${user.role} ${user.email} (${user.id})`);
 }

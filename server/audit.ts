@@ -15,7 +15,7 @@ export async function recordAudit(
       actorId: entry.caller?.user.id ?? null,
       sessionId: entry.caller?.sessionId ?? null,
       action: entry.action,
-      detail: JSON.stringify(entry.detail ?? {}),
+      detail: entry.detail ?? {},
       at: now,
     });
 }

@@ -11,7 +11,7 @@ const envSchema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
   DATABASE_URL: z
     .string()
-    .regex(/^file:.+/, "must look like file:path/to/admit.db")
+    .regex(/^(file:.+|postgres(ql)?:\/\/.+)/i, "must look like file:path/to/admit.db or postgres://user:password@host:5432/admit")
     .default("file:data/admit.db"),
   AUTH_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
   SMTP_URL: z.string().url("must be a URL such as smtp://user:pass@host:587").optional(),
@@ -27,7 +27,8 @@ const envSchema = z.object({
 
 export type Config = {
   env: "development" | "production" | "test";
-  databasePath: string;
+  /** The SQLite file (an absolute path) or the PostgreSQL URL. */
+  database: string;
   dataDir: string;
   authSecret: string;
   smtpUrl?: string;
@@ -56,7 +57,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const e = parsed.data;
   const dataDir = path.resolve(e.DATA_DIR);
   ensurePrivateDir(dataDir);
-  const databasePath = path.resolve(e.DATABASE_URL.slice("file:".length));
+  const database = e.DATABASE_URL.startsWith("file:") ? path.resolve(e.DATABASE_URL.slice("file:".length)) : e.DATABASE_URL;
   let authSecret = e.AUTH_SECRET;
   if (!authSecret) {
     if (e.NODE_ENV === "production") {
@@ -69,7 +70,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const demo = e.DEMO === "1" || e.DEMO === "true";
   return {
     env: e.NODE_ENV,
-    databasePath,
+    database,
     dataDir,
     authSecret,
     smtpUrl: e.SMTP_URL,

@@ -2,21 +2,19 @@ import { mkdtempSync } from "node:fs";
 import { TRPCError } from "@trpc/server";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { openDb, setDb, type AppDb } from "@/db/client";
+import type { AppDb } from "@/db/client";
 import type { User } from "@/db/schema";
 import { createUser } from "@/server/auth/accounts";
 import { authenticateCookie } from "@/server/auth/caller";
 import { createBrowserSession } from "@/server/auth/sessions";
 import { randomId } from "@/server/ids";
 import { createCaller } from "@/server/router";
+import { emptyDatabase } from "@/server/testing/databases";
 import { createInnerContext, type Context } from "@/server/trpc";
 
-/** A fresh, migrated database file of its own, installed as the app's connection. */
-export async function freshDb(): Promise<AppDb> {
-  const dir = mkdtempSync(path.join(tmpdir(), "admit-test-"));
-  const instance = openDb(path.join(dir, "test.db"));
-  setDb(instance);
-  return instance;
+/** An empty, migrated database of its own, installed as the app's connection (see server/testing/databases.ts). */
+export function freshDb(): Promise<AppDb> {
+  return emptyDatabase();
 }
 
 export const TEST_PASSWORD = "correct horse battery";

@@ -102,7 +102,7 @@ describe("finding 8: roles", () => {
     const world = await buildWorld();
     await world.db
       .insert(ticketDownloads)
-      .values({ orderId: world.order.id, eventId: world.event.id, userId: world.users.holder.id, sessionId: null, attendeeIds: JSON.stringify([world.order.holderAttendeeId]), accessAs: "holder", ip: "203.0.113.7", at: Date.now() });
+      .values({ orderId: world.order.id, eventId: world.event.id, userId: world.users.holder.id, sessionId: null, attendeeIds: [world.order.holderAttendeeId], accessAs: "holder", ip: "203.0.113.7", at: Date.now() });
     const forOrganizer = await callWithToken(world, "organizer", ["events:manage"], "attendees.auditLog", { eventId: world.event.id }, "query");
     expect(forOrganizer.status).toBe(200);
     expect(JSON.stringify(forOrganizer.body)).not.toContain("203.0.113.7");

@@ -9,7 +9,8 @@ export const AUDIT_PAGE_SIZE = 50;
 
 export type AuditEntry = { kind: "action" | "checkin" | "download"; action: string; actorName: string | null; detail: Record<string, unknown>; at: number };
 
-const kind = (value: AuditEntry["kind"]) => sql<AuditEntry["kind"]>`${value}`;
+// Typed in SQL: PostgreSQL can't infer a bare parameter's type in a UNION.
+const kind = (value: AuditEntry["kind"]) => sql<AuditEntry["kind"]>`cast(${value} as text)`;
 
 /**
  * One event's history, newest first: team changes, cancellations and regenerations (audit_log),
@@ -39,7 +40,7 @@ export async function eventAuditLog(db: Db, event: Pick<Event, "id">, viewer: Ca
   const downloads = db
     .select({
       kind: kind("download"),
-      action: sql<string>`'ticket_download'`,
+      action: sql<string>`cast('ticket_download' as text)`,
       actorName: users.name,
       detail: jsonObject({ orderId: ticketDownloads.orderId, attendeeIds: jsonValue(ticketDownloads.attendeeIds), as: ticketDownloads.accessAs, ip: ticketDownloads.ip }),
       at: ticketDownloads.at,
@@ -54,7 +55,7 @@ export async function eventAuditLog(db: Db, event: Pick<Event, "id">, viewer: Ca
     .limit(AUDIT_PAGE_SIZE + 1)
     .offset(offset);
   const entries: AuditEntry[] = rows.slice(0, AUDIT_PAGE_SIZE).map((r) => {
-    const { ip, ...detail } = JSON.parse(r.detail) as Record<string, unknown>;
+    const { ip, ...detail } = r.detail;
     return { ...r, detail: showIp && ip !== undefined ? { ...detail, ip } : detail };
   });
   return { entries, page, hasMore: rows.length > AUDIT_PAGE_SIZE };

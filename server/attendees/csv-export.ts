@@ -47,12 +47,13 @@ export function attendeeCsvStream(db: AppDb, filter: RosterFilter): ReadableStre
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
       try {
-        if (!batches) {
-          batches = queryBatches(db, query, BATCH_ROWS);
-          controller.enqueue(encoder.encode("\uFEFF" + stringify([HEADER])));
-        }
+        // The header goes out with the first batch, so a response that has sent anything holds
+        // its connection until the end (or a cancel).
+        const header = batches ? "" : "\uFEFF" + stringify([HEADER]);
+        batches ??= queryBatches(db, query, BATCH_ROWS);
         const next = await batches.next();
         if (next.done) {
+          if (header) controller.enqueue(encoder.encode(header));
           controller.close();
           return;
         }
@@ -61,7 +62,7 @@ export function attendeeCsvStream(db: AppDb, filter: RosterFilter): ReadableStre
           const [name, email, ticketType, orderId, buyerName, buyerEmail, status, checkedInAt, createdAt] = values as [string, string, string, string, string, string, string, number | null, number];
           return [name, email, ticketType, orderId, buyerName, buyerEmail, status, iso(checkedInAt), iso(createdAt)].map(neutralizeFormula);
         });
-        controller.enqueue(encoder.encode(stringify(lines)));
+        controller.enqueue(encoder.encode(header + stringify(lines)));
       } catch (error) {
         // The cursor and its connection are released on every way out (the last batch, a failing
         // statement, a client that goes away): each leak would hold file descriptors.

@@ -1,4 +1,5 @@
-import { openDb, setDb, type AppDb } from "@/db/client";
+import type { AppDb } from "@/db/client";
+import { emptyDatabase } from "./databases";
 import { eq } from "drizzle-orm";
 import { eventMembers, events, users, type Event, type User } from "@/db/schema";
 import { accessTokenKey, signAccessToken } from "@/server/auth/access-token";
@@ -35,9 +36,8 @@ export type World = {
   bearerFor(role: SignedInRole, scopes?: readonly (typeof SCOPES)[number][]): Promise<string>;
 };
 
-export async function buildWorld(file = ":memory:"): Promise<World> {
-  const db = openDb(file);
-  setDb(db);
+export async function buildWorld(sqliteFile = ":memory:"): Promise<World> {
+  const db = await emptyDatabase(sqliteFile);
   passwordHash ??= hashPassword(WORLD_PASSWORD);
   const hash = await passwordHash;
   const now = Date.now();

@@ -25,7 +25,7 @@ export async function recordTicketDownload(db: Db, record: DownloadRecord): Prom
     eventId: record.order.eventId,
     userId: record.caller.user.id,
     sessionId: record.caller.sessionId,
-    attendeeIds: JSON.stringify(record.attendeeIds),
+    attendeeIds: [...record.attendeeIds],
     accessAs: record.visibility.as,
     ip: record.ip,
     at,
@@ -113,7 +113,8 @@ export async function listDownloadHistory(
     .limit(limit);
   return rows.map((row) => {
     const accessAs = accessAsSchema.safeParse(row.accessAs);
-    const ids = safeJsonArray(row.attendeeIds);
+    const parsedIds = attendeeIdsSchema.safeParse(row.attendeeIds);
+    const ids = parsedIds.success ? parsedIds.data : [];
     const isViewer = row.userId === viewer.userId;
     return {
       at: row.at,
@@ -126,15 +127,6 @@ export async function listDownloadHistory(
       byLabel: isViewer ? "you" : accessAs.success ? LABELS[accessAs.data] : "someone with access",
     };
   });
-}
-
-function safeJsonArray(text: string): string[] {
-  try {
-    const parsed = attendeeIdsSchema.safeParse(JSON.parse(text));
-    return parsed.success ? parsed.data : [];
-  } catch {
-    return [];
-  }
 }
 
 /** Every download of an order, oldest first, for audits and tests. */

@@ -1,5 +1,8 @@
+import { sql } from "drizzle-orm";
 import { index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
 
+// The SQLite schema. db/schema/pg.ts is the same schema for PostgreSQL, kept in lockstep by
+// db/schema.test.ts; db/schema/index.ts exports the dialect in use.
 // All timestamps are integer milliseconds since the epoch (UTC).
 // All primary keys exposed to clients are 128-bit random, URL-safe strings (see server/ids.ts),
 // so nothing sequential ever leaves the server.
@@ -188,8 +191,8 @@ export const ticketDownloads = sqliteTable(
     eventId: text("event_id").notNull().references(() => events.id, { onDelete: "cascade" }),
     userId: text("user_id").notNull().references(() => users.id),
     sessionId: text("session_id"),
-    /** JSON array of attendee identifiers included in the file. */
-    attendeeIds: text("attendee_ids").notNull(),
+    /** Attendee identifiers included in the file (a JSON array). */
+    attendeeIds: text("attendee_ids", { mode: "json" }).$type<string[]>().notNull(),
     /** Why the caller could see it: buyer, holder, owner, organizer, staff. */
     accessAs: text("access_as").notNull(),
     ip: text("ip").notNull(),
@@ -207,8 +210,8 @@ export const auditLog = sqliteTable(
     actorId: text("actor_id").references(() => users.id),
     sessionId: text("session_id"),
     action: text("action").notNull(),
-    /** JSON object with the action's details. */
-    detail: text("detail").notNull().default("{}"),
+    /** The action's details (a JSON object). */
+    detail: text("detail", { mode: "json" }).$type<Record<string, unknown>>().notNull().default(sql`'{}'`),
     at: integer("at").notNull(),
   },
   (t) => [index("audit_log_event_idx").on(t.eventId, t.at)],

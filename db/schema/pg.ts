@@ -1,0 +1,231 @@
+import { sql } from "drizzle-orm";
+import { bigint, boolean, index, integer, jsonb, pgTable, primaryKey, text } from "drizzle-orm/pg-core";
+
+// The PostgreSQL schema: db/schema/sqlite.ts table for table, column for column (db/schema.test.ts
+// holds them in lockstep). Timestamps are bigint milliseconds (no 2038 overflow), JSON is jsonb,
+// flags are boolean; roster search has trigram indexes where SQLite has FTS5.
+// All timestamps are integer milliseconds since the epoch (UTC).
+// All primary keys exposed to clients are 128-bit random, URL-safe strings (see server/ids.ts),
+// so nothing sequential ever leaves the server.
+
+export const users = pgTable("users", {
+  id: text("id").primaryKey(),
+  /** Always stored lower-cased; matching is case-insensitive by construction. */
+  email: text("email").notNull().unique(),
+  name: text("name").notNull(),
+  passwordHash: text("password_hash").notNull(),
+  role: text("role", { enum: ["user", "staff", "admin"] }).notNull().default("user"),
+  emailVerifiedAt: bigint("email_verified_at", { mode: "number" }),
+  createdAt: bigint("created_at", { mode: "number" }).notNull(),
+});
+
+export const emailVerifications = pgTable("email_verifications", {
+  tokenHash: text("token_hash").primaryKey(),
+  userId: text("user_id").notNull().references(() => users.id, { onDelete: "cascade" }),
+  expiresAt: bigint("expires_at", { mode: "number" }).notNull(),
+  usedAt: bigint("used_at", { mode: "number" }),
+});
+
+/** The session whitelist: one row per signed-in browser or API client. */
+export const sessions = pgTable(
+  "sessions",
+  {
+    id: text("id").primaryKey(),
+    userId: text("user_id").notNull().references(() => users.id, { onDelete: "cascade" }),
+    kind: text("kind", { enum: ["browser", "api"] }).notNull(),
+    /** SHA-256 of the browser cookie secret; null for API sessions (they use refresh_tokens). */
+    secretHash: text("secret_hash").unique(),
+    device: text("device").notNull(),
+    ip: text("ip").notNull(),
+    /** Space-separated scopes. */
+    scopes: text("scopes").notNull(),
+    createdAt: bigint("created_at", { mode: "number" }).notNull(),
+    lastUsedAt: bigint("last_used_at", { mode: "number" }).notNull(),
+    idleExpiresAt: bigint("idle_expires_at", { mode: "number" }).notNull(),
+    absoluteExpiresAt: bigint("absolute_expires_at", { mode: "number" }).notNull(),
+    revokedAt: bigint("revoked_at", { mode: "number" }),
+    revokedReason: text("revoked_reason"),
+  },
+  (t) => [index("sessions_user_idx").on(t.userId)],
+);
+
+/** Every refresh token ever issued (hash only), so a reused one can be recognised. */
+export const refreshTokens = pgTable(
+  "refresh_tokens",
+  {
+    tokenHash: text("token_hash").primaryKey(),
+    sessionId: text("session_id").notNull().references(() => sessions.id, { onDelete: "cascade" }),
+    createdAt: bigint("created_at", { mode: "number" }).notNull(),
+    usedAt: bigint("used_at", { mode: "number" }),
+  },
+  (t) => [index("refresh_tokens_session_idx").on(t.sessionId)],
+);
+
+/**
+ * Rate-limit hits, one row per counted event under a key (server/rate-limit.ts): failed or
+ * in-flight sign-ins per account, address and pair, mails sent per recipient, account and address.
+ */
+export const rateLimitHits = pgTable(
+  "rate_limit_hits",
+  {
+    id: bigint("id", { mode: "number" }).primaryKey().generatedByDefaultAsIdentity(),
+    key: text("key").notNull(),
+    at: bigint("at", { mode: "number" }).notNull(),
+  },
+  (t) => [index("rate_limit_hits_key_at_idx").on(t.key, t.at)],
+);
+
+export const events = pgTable("events", {
+  id: text("id").primaryKey(),
+  slug: text("slug").notNull().unique(),
+  name: text("name").notNull(),
+  description: text("description").notNull().default(""),
+  venue: text("venue").notNull(),
+  startsAt: bigint("starts_at", { mode: "number" }).notNull(),
+  endsAt: bigint("ends_at", { mode: "number" }).notNull(),
+  /** IANA time zone name, e.g. "Europe/Berlin". */
+  timeZone: text("time_zone").notNull(),
+  published: boolean("published").notNull().default(false),
+  createdAt: bigint("created_at", { mode: "number" }).notNull(),
+});
+
+export const eventMembers = pgTable(
+  "event_members",
+  {
+    eventId: text("event_id").notNull().references(() => events.id, { onDelete: "cascade" }),
+    userId: text("user_id").notNull().references(() => users.id, { onDelete: "cascade" }),
+    role: text("role", { enum: ["owner", "organizer", "registrar"] }).notNull(),
+    createdAt: bigint("created_at", { mode: "number" }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.eventId, t.userId] }), index("event_members_user_idx").on(t.userId)],
+);
+
+export const ticketTypes = pgTable(
+  "ticket_types",
+  {
+    id: text("id").primaryKey(),
+    eventId: text("event_id").notNull().references(() => events.id, { onDelete: "cascade" }),
+    name: text("name").notNull(),
+    priceCents: integer("price_cents").notNull().default(0),
+    currency: text("currency").notNull().default("EUR"),
+    quantity: integer("quantity").notNull(),
+    /** Seats taken; only ever changed by a conditional UPDATE so capacity can't be oversold. */
+    sold: integer("sold").notNull().default(0),
+    createdAt: bigint("created_at", { mode: "number" }).notNull(),
+  },
+  (t) => [index("ticket_types_event_idx").on(t.eventId)],
+);
+
+export const orders = pgTable(
+  "orders",
+  {
+    /** The public order identifier (128 random bits). */
+    id: text("id").primaryKey(),
+    eventId: text("event_id").notNull().references(() => events.id, { onDelete: "cascade" }),
+    buyerId: text("buyer_id").notNull().references(() => users.id),
+    buyerName: text("buyer_name").notNull(),
+    buyerEmail: text("buyer_email").notNull(),
+    status: text("status", { enum: ["completed", "cancelled"] }).notNull().default("completed"),
+    paid: boolean("paid").notNull().default(false),
+    totalCents: integer("total_cents").notNull(),
+    currency: text("currency").notNull().default("EUR"),
+    createdAt: bigint("created_at", { mode: "number" }).notNull(),
+  },
+  (t) => [index("orders_buyer_idx").on(t.buyerId), index("orders_event_idx").on(t.eventId, t.createdAt, t.id)],
+);
+
+export const attendees = pgTable(
+  "attendees",
+  {
+    /** The public attendee identifier (128 random bits), distinct from the check-in secret. */
+    id: text("id").primaryKey(),
+    orderId: text("order_id").notNull().references(() => orders.id, { onDelete: "cascade" }),
+    eventId: text("event_id").notNull().references(() => events.id, { onDelete: "cascade" }),
+    ticketTypeId: text("ticket_type_id").notNull().references(() => ticketTypes.id),
+    name: text("name").notNull(),
+    email: text("email").notNull(),
+    /** Lower-cased email, matched against users' verified emails to find the ticket holder. */
+    emailNormalized: text("email_normalized").notNull(),
+    /** What the QR code carries (≥128 random bits); regenerated to invalidate a ticket. */
+    checkinSecret: text("checkin_secret").notNull().unique(),
+    status: text("status", { enum: ["valid", "cancelled"] }).notNull().default("valid"),
+    cancelledAt: bigint("cancelled_at", { mode: "number" }),
+    checkedInAt: bigint("checked_in_at", { mode: "number" }),
+    checkedInBy: text("checked_in_by").references(() => users.id),
+    createdAt: bigint("created_at", { mode: "number" }).notNull(),
+  },
+  (t) => [
+    index("attendees_order_idx").on(t.orderId),
+    // Covers the roster's ORDER BY name, id, so deep pages skip through the index alone.
+    index("attendees_event_name_idx").on(t.eventId, t.name, t.id),
+    index("attendees_email_idx").on(t.emailNormalized),
+    // The roster's filters count matches through these instead of reading every row.
+    index("attendees_event_checked_in_idx").on(t.eventId, t.checkedInAt),
+    index("attendees_event_status_idx").on(t.eventId, t.status),
+    index("attendees_event_type_idx").on(t.eventId, t.ticketTypeId),
+    // Substring search over names (accents and case folded) and emails (db/search.ts): pg_trgm
+    // GIN indexes, what FTS5's trigram table is on SQLite. admit_fold is created with the
+    // extensions in migration 0000 (unaccent itself isn't immutable, so it can't index).
+    index("attendees_name_trgm_idx").using("gin", sql`admit_fold(${t.name}) gin_trgm_ops`),
+    index("attendees_email_trgm_idx").using("gin", sql`${t.emailNormalized} gin_trgm_ops`),
+  ],
+);
+
+/** Every check-in attempt, successful or not, with who and through which session. */
+export const checkins = pgTable(
+  "checkins",
+  {
+    id: bigint("id", { mode: "number" }).primaryKey().generatedByDefaultAsIdentity(),
+    eventId: text("event_id").notNull().references(() => events.id, { onDelete: "cascade" }),
+    attendeeId: text("attendee_id").references(() => attendees.id, { onDelete: "cascade" }),
+    result: text("result", {
+      enum: ["checked_in", "already_checked_in", "cancelled", "not_found", "wrong_event"],
+    }).notNull(),
+    userId: text("user_id").notNull().references(() => users.id),
+    sessionId: text("session_id"),
+    at: bigint("at", { mode: "number" }).notNull(),
+  },
+  (t) => [index("checkins_event_idx").on(t.eventId, t.at)],
+);
+
+/** Audit of every ticket PDF download. */
+export const ticketDownloads = pgTable(
+  "ticket_downloads",
+  {
+    id: bigint("id", { mode: "number" }).primaryKey().generatedByDefaultAsIdentity(),
+    orderId: text("order_id").notNull().references(() => orders.id, { onDelete: "cascade" }),
+    eventId: text("event_id").notNull().references(() => events.id, { onDelete: "cascade" }),
+    userId: text("user_id").notNull().references(() => users.id),
+    sessionId: text("session_id"),
+    /** Attendee identifiers included in the file (a JSON array). */
+    attendeeIds: jsonb("attendee_ids").$type<string[]>().notNull(),
+    /** Why the caller could see it: buyer, holder, owner, organizer, staff. */
+    accessAs: text("access_as").notNull(),
+    ip: text("ip").notNull(),
+    at: bigint("at", { mode: "number" }).notNull(),
+  },
+  (t) => [index("ticket_downloads_order_idx").on(t.orderId, t.at)],
+);
+
+/** Event-level audit log: downloads, check-ins, cancellations, regenerations, team changes. */
+export const auditLog = pgTable(
+  "audit_log",
+  {
+    id: bigint("id", { mode: "number" }).primaryKey().generatedByDefaultAsIdentity(),
+    eventId: text("event_id").references(() => events.id, { onDelete: "cascade" }),
+    actorId: text("actor_id").references(() => users.id),
+    sessionId: text("session_id"),
+    action: text("action").notNull(),
+    /** The action's details (a JSON object). */
+    detail: jsonb("detail").$type<Record<string, unknown>>().notNull().default({}),
+    at: bigint("at", { mode: "number" }).notNull(),
+  },
+  (t) => [index("audit_log_event_idx").on(t.eventId, t.at)],
+);
+
+export type User = typeof users.$inferSelect;
+export type Session = typeof sessions.$inferSelect;
+export type Event = typeof events.$inferSelect;
+export type TicketType = typeof ticketTypes.$inferSelect;
+export type Order = typeof orders.$inferSelect;
+export type Attendee = typeof attendees.$inferSelect;

@@ -1,0 +1,55 @@
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { sql } from "drizzle-orm";
+import pg from "pg";
+import { execute, openDb, setDb, type AppDb } from "@/db/client";
+import { dialect } from "@/db/dialect";
+import { randomId } from "@/server/ids";
+
+/**
+ * Empty, migrated databases for tests, installed as the app's connection.
+ * - SQLite: a new file (or an in-memory database) every time.
+ * - PostgreSQL (scripts/test-postgres.ts runs the suite on a throwaway cluster): one database per
+ *   test file, cloned from the migrated template the runner prepared, emptied on every call. Test
+ *   files run in parallel, each on its own database; within a file, tests run one at a time.
+ */
+export async function emptyDatabase(sqliteFile?: string): Promise<AppDb> {
+  if (dialect === "sqlite") {
+    const db = openDb(sqliteFile ?? path.join(mkdtempSync(path.join(tmpdir(), "admit-test-")), "test.db"));
+    setDb(db);
+    return db;
+  }
+  fileDatabase ??= clonePostgresTemplate();
+  const db = await fileDatabase;
+  // A transaction a previous test left open (a download stream nobody finished reading) would
+  // make TRUNCATE wait for ever: end those sessions first; the pools reconnect.
+  await execute(
+    db,
+    sql`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND state <> 'idle'`,
+  );
+  await execute(db, sql.raw(`TRUNCATE ${TABLES.join(", ")} RESTART IDENTITY CASCADE`));
+  setDb(db);
+  return db;
+}
+
+let fileDatabase: Promise<AppDb> | undefined;
+
+const TABLES = ["users", "email_verifications", "sessions", "refresh_tokens", "rate_limit_hits", "events", "event_members", "ticket_types", "orders", "attendees", "checkins", "ticket_downloads", "audit_log"];
+
+async function clonePostgresTemplate(): Promise<AppDb> {
+  const template = process.env.ADMIT_TEST_TEMPLATE;
+  const server = process.env.DATABASE_URL;
+  if (!template || !server) throw new Error("PostgreSQL tests run through scripts/test-postgres.ts (it sets DATABASE_URL and ADMIT_TEST_TEMPLATE)");
+  const name = `test_${randomId(8).toLowerCase().replace(/[^a-z0-9]/g, "")}`;
+  const admin = new pg.Client(server);
+  await admin.connect();
+  try {
+    await admin.query(`CREATE DATABASE ${name} TEMPLATE ${template}`);
+  } finally {
+    await admin.end();
+  }
+  const url = new URL(server);
+  url.pathname = `/${name}`;
+  return openDb(url.toString(), { poolSize: 5 });
+}
