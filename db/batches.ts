@@ -48,6 +48,8 @@ async function* postgresBatches(db: AppDb, query: BuiltQuery, batchRows: number)
   client.on("error", onError);
   try {
     await client.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+    // A reader that stalls for good (and is never cancelled) can't hold the connection for ever.
+    await client.query("SET LOCAL idle_in_transaction_session_timeout = '10min'");
     await client.query({ text: `DECLARE batches NO SCROLL CURSOR FOR ${text}`, values: params });
     for (;;) {
       const { rows } = await client.query({ text: `FETCH ${Math.trunc(batchRows)} FROM batches`, rowMode: "array" });

@@ -158,7 +158,8 @@ pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
 
 function openPostgres(url: string, poolSize = 10): AppDb {
   // allowExitOnIdle: a script (seed, migrate) ends when its work is done, not 30 s later.
-  const pool = new pg.Pool({ connectionString: url, max: poolSize, idleTimeoutMillis: 30_000, allowExitOnIdle: true });
+  // A request that can't get a connection in 10 s fails (a 500) rather than waiting for ever.
+  const pool = new pg.Pool({ connectionString: url, max: poolSize, idleTimeoutMillis: 30_000, connectionTimeoutMillis: 10_000, allowExitOnIdle: true });
   // An idle client that loses its server (a restart, a failover) must not crash the process.
   pool.on("error", (error) => console.error("[db] idle PostgreSQL connection failed:", error.message));
   // As on SQLite: a statement on the pool itself from inside a transaction is a bug (it would run

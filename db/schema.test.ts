@@ -38,7 +38,7 @@ function shapeOf(config: ReturnType<typeof sqliteTableConfig> | ReturnType<typeo
     name: config.name,
     columns,
     primaryKeys: config.primaryKeys.map((key) => key.columns.map((c) => c.name)),
-    indexes: config.indexes.map((index) => index.config.name).sort(),
+    indexes: config.indexes.map((index) => index.config.name ?? "(unnamed)").sort(),
     foreignKeys: config.foreignKeys
       .map((fk) => {
         const ref = fk.reference();

@@ -1,4 +1,4 @@
-import { spawnSync } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { postgresBinaries, startCluster } from "./postgres-cluster";
 
 /**
@@ -17,10 +17,24 @@ if (!postgresBinaries()) {
   process.exit(0);
 }
 
+/** Runs a command to its end; a signal to this process goes to it too, and the cluster is stopped. */
+let running: ChildProcess | undefined;
+function run(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  return new Promise((resolve) => {
+    running = spawn(command, args, { stdio: "inherit", env });
+    running.on("exit", (code, signal) => resolve(code ?? (signal ? 1 : 0)));
+  });
+}
+
 const cluster = await startCluster();
 const stop = () => cluster.stop();
-process.on("SIGINT", () => (stop(), process.exit(130)));
-process.on("SIGTERM", () => (stop(), process.exit(143)));
+for (const [signal, code] of [["SIGINT", 130], ["SIGTERM", 143]] as const) {
+  process.on(signal, () => {
+    running?.kill(signal);
+    stop();
+    process.exit(code);
+  });
+}
 let status = 1;
 try {
   const server = cluster.url("postgres");
@@ -38,11 +52,9 @@ try {
     await db.$admit.close();
   `;
   const env = { ...process.env, DATABASE_URL: server, ADMIT_TEST_TEMPLATE: template };
-  const migrated = spawnSync("npx", ["tsx", "--input-type=module", "-e", prepare], { stdio: "inherit", env });
-  if (migrated.status !== 0) throw new Error("migrating the template database failed");
+  if ((await run("npx", ["tsx", "--input-type=module", "-e", prepare], env)) !== 0) throw new Error("migrating the template database failed");
   console.log(`\nvitest on PostgreSQL (${server})\n`);
-  const run = spawnSync("npx", ["vitest", "run", ...process.argv.slice(2)], { stdio: "inherit", env: { ...env, DATABASE_URL: env.DATABASE_URL } });
-  status = run.status ?? 1;
+  status = await run("npx", ["vitest", "run", ...process.argv.slice(2)], env);
 } finally {
   stop();
 }

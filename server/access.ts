@@ -100,6 +100,7 @@ export const BEARER_ACCESS = {
   "GET /tickets/[orderIdentifier]/[attendeeIdentifier]": "tickets:read",
   "HEAD /tickets/[orderIdentifier]/[attendeeIdentifier]": "tickets:read",
   "GET /api/bench/empty": "no-credentials",
+  "GET /api/health": "no-credentials",
 } as const satisfies Record<string, BearerRule>;
 
 export type AccessKey = keyof typeof BEARER_ACCESS;

@@ -1,6 +1,7 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { randomBytes } from "node:crypto";
+import { availableParallelism } from "node:os";
 import { z } from "zod";
 
 /**
@@ -21,6 +22,10 @@ const envSchema = z.object({
   DATA_DIR: z.string().default("data"),
   /** Trust X-Forwarded-For only behind a proxy we know about (rate limiting keys on the IP). */
   TRUST_PROXY: z.enum(["0", "1", "true", "false"]).default("0"),
+  /** Worker processes `npm start` runs, sharing the port (default: one per core). */
+  WEB_CONCURRENCY: z.coerce.number({ error: "must be a whole number" }).int("must be a whole number").min(1, "must be at least 1").max(64, "must be at most 64").optional(),
+  /** How long a stopping server lets in-flight requests finish before closing their connections. */
+  SHUTDOWN_TIMEOUT_MS: z.coerce.number({ error: "must be a number of milliseconds" }).int().min(0).max(600_000).default(30_000),
   /** Set by `npm run demo` (scripts/demo.ts): a production build serving a local demo. */
   DEMO: z.enum(["0", "1", "true", "false"]).default("0"),
 });
@@ -33,6 +38,8 @@ export type Config = {
   authSecret: string;
   smtpUrl?: string;
   port: number;
+  webConcurrency: number;
+  shutdownTimeoutMs: number;
   appUrl?: string;
   /**
    * Whether "our origin" is whichever one a request came to (scheme and Host), instead of APP_URL
@@ -75,6 +82,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     authSecret,
     smtpUrl: e.SMTP_URL,
     port: e.PORT,
+    webConcurrency: e.WEB_CONCURRENCY ?? availableParallelism(),
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     appUrl: e.APP_URL?.replace(/\/$/, ""),
     originFromRequest: !e.APP_URL && (e.NODE_ENV !== "production" || demo),
     trustProxy: e.TRUST_PROXY === "1" || e.TRUST_PROXY === "true",

@@ -90,8 +90,10 @@ async function waitMs(db: Db, limit: Limit, weight: number, now: number): Promis
 }
 
 async function retryAfter(db: Db, limits: Limit[], weight: number, now: number): Promise<number> {
-  const waits = await Promise.all(limits.map((limit) => waitMs(db, limit, weight, now)));
-  return Math.max(0, ...waits);
+  // One after another: inside a transaction the queries share one connection.
+  let wait = 0;
+  for (const limit of limits) wait = Math.max(wait, await waitMs(db, limit, weight, now));
+  return wait;
 }
 
 /**

@@ -1,5 +1,6 @@
 import { and, count, desc, eq, gt, isNull, or } from "drizzle-orm";
 import { transaction, type Db } from "@/db/client";
+import { forUpdate } from "@/db/locks";
 import { containsText } from "@/db/search";
 import { sessions, users, type User } from "@/db/schema";
 import { requireMayRevokeSessionsOf } from "@/server/access";
@@ -31,8 +32,10 @@ export function setUserRole(db: Db, caller: Caller, input: { userId: string; rol
     const [user] = await tx.select({ id: users.id, role: users.role }).from(users).where(eq(users.id, input.userId)).limit(1);
     if (!user) throw notFound("No such user");
     if (user.role === "admin" && input.role !== "admin") {
-      const [{ n: admins }] = await tx.select({ n: count() }).from(users).where(eq(users.role, "admin"));
-      if (admins <= 1) throw fieldError("CONFLICT", { role: "This is the last admin; grant admin to someone else first" });
+      // Every admin row locked while counted: two admins demoting each other at once can't both
+      // go through (on SQLite the transaction's write lock does it).
+      const admins = await forUpdate(tx.select({ id: users.id }).from(users).where(eq(users.role, "admin")));
+      if (admins.length <= 1) throw fieldError("CONFLICT", { role: "This is the last admin; grant admin to someone else first" });
     }
     await tx.update(users).set({ role: input.role }).where(eq(users.id, user.id));
     await recordAudit(tx, { eventId: null, caller, action: "role_changed", detail: { userId: user.id, from: user.role, to: input.role } });

@@ -73,5 +73,6 @@ export function attendeeCsvStream(db: AppDb, filter: RosterFilter): ReadableStre
     async cancel() {
       await batches?.return(undefined);
     },
-  });
+    // Pulled only when read: a response nobody reads opens no cursor and holds no connection.
+  }, { highWaterMark: 0 });
 }

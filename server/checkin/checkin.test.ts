@@ -64,7 +64,7 @@ describe("check-in at the door", () => {
     const file = path.join(mkdtempSync(path.join(tmpdir(), "admit-race-")), "race.db");
     const world = await buildWorld(file);
     const registrar = (await world.cookieFor("registrar")).caller;
-    const results = await race<CheckInOutcome>(20, file, "server/checkin/checkin.ts", "attemptCheckIn", () => [registrar, { secret: world.order.holderSecret }]);
+    const results = await race<CheckInOutcome>(20, world.db.$admit.location, "server/checkin/checkin.ts", "attemptCheckIn", () => [registrar, { secret: world.order.holderSecret }]);
     const statuses = results.map((r) => (r.ok ? r.value.status : r.code));
     expect(statuses.filter((s) => s === "checked_in")).toHaveLength(1);
     expect(statuses.filter((s) => s === "already_checked_in")).toHaveLength(19);

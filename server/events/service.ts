@@ -33,21 +33,18 @@ function slugSuffix(length = 6): string {
 
 export type CreatedEvent = Event & { ticketTypes: TicketType[] };
 
-/** Creates an event with its ticket types; the creator becomes its owner. */
-export function createEvent(db: Db, ownerId: string, input: EventInput, now = Date.now()): Promise<CreatedEvent> {
+/**
+ * Creates an event with its ticket types; the creator becomes its owner. The slug's uniqueness is
+ * the database's (a unique constraint): the insert skips a taken slug (ON CONFLICT DO NOTHING,
+ * which doesn't abort the transaction) and tries another suffix, so two events created at once
+ * under one name can't end up with the same slug, whatever the instance. `suffixes` is for tests.
+ */
+export function createEvent(db: Db, ownerId: string, input: EventInput, now = Date.now(), suffixes: () => string = slugSuffix): Promise<CreatedEvent> {
   return transaction(
     db,
     async (tx) => {
-      let slug = "";
-      for (let attempt = 0; attempt < 5 && !slug; attempt++) {
-        const candidate = `${slugify(input.name)}-${slugSuffix()}`;
-        const [taken] = await tx.select({ id: events.id }).from(events).where(eq(events.slug, candidate)).limit(1);
-        if (!taken) slug = candidate;
-      }
-      if (!slug) throw new Error("Could not find a free slug");
-      const event: Event = {
-        id: randomId(),
-        slug,
+      const eventId = randomId();
+      const details = {
         name: input.name,
         description: input.description,
         venue: input.venue,
@@ -57,7 +54,16 @@ export function createEvent(db: Db, ownerId: string, input: EventInput, now = Da
         published: input.published,
         createdAt: now,
       };
-      await tx.insert(events).values(event);
+      let event: Event | undefined;
+      for (let attempt = 0; attempt < 5 && !event; attempt++) {
+        const slug = `${slugify(input.name)}-${suffixes()}`;
+        [event] = await tx
+          .insert(events)
+          .values({ id: eventId, slug, ...details })
+          .onConflictDoNothing({ target: events.slug })
+          .returning();
+      }
+      if (!event) throw new Error("Could not find a free slug");
       await tx.insert(eventMembers).values({ eventId: event.id, userId: ownerId, role: "owner", createdAt: now });
       const types: TicketType[] = input.ticketTypes.map((type, index) => ({
         id: randomId(),

@@ -1,5 +1,6 @@
-import { and, asc, count, eq } from "drizzle-orm";
+import { and, asc, eq } from "drizzle-orm";
 import { transaction, type Db } from "@/db/client";
+import { forUpdate } from "@/db/locks";
 import { eventMembers, users, type Event } from "@/db/schema";
 import type { EventRole } from "@/server/access";
 import { recordAudit } from "@/server/audit";
@@ -46,8 +47,14 @@ export function removeTeamMember(db: Db, event: Pick<Event, "id">, caller: Calle
   });
 }
 
-/** An event always keeps an owner, or nobody could manage its team again. */
-async function assertAnotherOwner(db: Db, eventId: string) {
-  const [{ n: owners }] = await db.select({ n: count() }).from(eventMembers).where(and(eq(eventMembers.eventId, eventId), eq(eventMembers.role, "owner")));
-  if (owners <= 1) throw fieldError("CONFLICT", { userId: "An event needs at least one owner. Add another owner first." });
+/**
+ * An event always keeps an owner, or nobody could manage its team again. The event's owner rows
+ * are locked while counted: of two owners removing each other at once, the second waits for the
+ * first to commit and then counts one owner left (on SQLite the transaction's write lock does it).
+ */
+async function assertAnotherOwner(tx: Db, eventId: string) {
+  const owners = await forUpdate(
+    tx.select({ userId: eventMembers.userId }).from(eventMembers).where(and(eq(eventMembers.eventId, eventId), eq(eventMembers.role, "owner"))),
+  );
+  if (owners.length <= 1) throw fieldError("CONFLICT", { userId: "An event needs at least one owner. Add another owner first." });
 }
