@@ -24,6 +24,8 @@ const env: Record<string, string | undefined> = {
   AUTH_SECRET: "bench-secret-0123456789-0123456789-0123456789",
   APP_URL: BASE,
   PORT: String(PORT),
+  // One process, so its RSS is the server's (bench/rush.ts measures worker processes).
+  WEB_CONCURRENCY: "1",
 };
 
 /** Setup steps (build, seed) run outside production mode: the seed refuses production. */

@@ -150,6 +150,8 @@ async function main() {
     APP_URL: `http://localhost:${port}`,
     ADMIT_BENCH: "1",
     NEXT_TELEMETRY_DISABLED: "1",
+    // One process: the figures are per process (bench/rush.ts compares worker counts).
+    WEB_CONCURRENCY: "1",
   };
   // This process seeds the database and signs the token with the servers' config.
   Object.assign(process.env, env);
