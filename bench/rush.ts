@@ -5,7 +5,7 @@ import { Agent, request as httpRequest } from "node:http";
 import { createServer } from "node:net";
 import os from "node:os";
 import path from "node:path";
-import pg from "pg";
+import { createPostgresDatabase } from "../db/admin";
 import { postgresBinaries, startCluster, type Cluster } from "../scripts/postgres-cluster";
 
 /**
@@ -137,11 +137,7 @@ async function main() {
         const dataDir = path.join(dataRoot, name);
         let databaseUrl = `file:${path.join(dataDir, "admit.db")}`;
         if (dialect === "postgres") {
-          const admin = new pg.Client(cluster!.url("postgres"));
-          await admin.connect();
-          await admin.query(`CREATE DATABASE rush_${workers}`);
-          await admin.end();
-          databaseUrl = cluster!.url(`rush_${workers}`);
+          databaseUrl = await createPostgresDatabase(cluster!.url("postgres"), `rush_${workers}`);
         }
         const port = await freePort();
         const origin = `http://localhost:${port}`;

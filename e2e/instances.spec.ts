@@ -4,7 +4,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { expect, test, type APIRequestContext } from "@playwright/test";
-import pg from "pg";
+import { createPostgresDatabase } from "../db/admin";
 import { postgresBinaries, startCluster, type Cluster } from "../scripts/postgres-cluster";
 
 /**
@@ -49,11 +49,7 @@ async function waitForHealth(origin: string, child: ChildProcess) {
 test.beforeAll(async () => {
   test.setTimeout(240_000);
   cluster = await startCluster({ maxConnections: 100 });
-  const admin = new pg.Client(cluster.url("postgres"));
-  await admin.connect();
-  await admin.query("CREATE DATABASE admit");
-  await admin.end();
-  const databaseUrl = cluster.url("admit");
+  const databaseUrl = await createPostgresDatabase(cluster.url("postgres"), "admit");
   dataRoot = mkdtempSync(path.join(tmpdir(), "admit-instances-"));
   const env = (port: number, name: string) => ({
     ...process.env,

@@ -41,13 +41,9 @@ try {
   const template = "admit_template";
   // The template is migrated in a child process: the dialect is fixed per process by DATABASE_URL.
   const prepare = `
-    import pg from "pg";
-    const admin = new pg.Client(${JSON.stringify(server)});
-    await admin.connect();
-    await admin.query("CREATE DATABASE ${template}");
-    await admin.end();
+    const { createPostgresDatabase } = await import("@/db/admin");
     const { openDb, migrateDb } = await import("@/db/client");
-    const db = openDb(${JSON.stringify(cluster.url(template))});
+    const db = openDb(await createPostgresDatabase(${JSON.stringify(server)}, "${template}"));
     await migrateDb(db);
     await db.$admit.close();
   `;

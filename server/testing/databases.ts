@@ -2,7 +2,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { sql } from "drizzle-orm";
-import pg from "pg";
+import { createPostgresDatabase } from "@/db/admin";
 import { execute, openDb, setDb, type AppDb } from "@/db/client";
 import { dialect } from "@/db/dialect";
 import { randomId } from "@/server/ids";
@@ -42,14 +42,5 @@ async function clonePostgresTemplate(): Promise<AppDb> {
   const server = process.env.DATABASE_URL;
   if (!template || !server) throw new Error("PostgreSQL tests run through scripts/test-postgres.ts (it sets DATABASE_URL and ADMIT_TEST_TEMPLATE)");
   const name = `test_${randomId(8).toLowerCase().replace(/[^a-z0-9]/g, "")}`;
-  const admin = new pg.Client(server);
-  await admin.connect();
-  try {
-    await admin.query(`CREATE DATABASE ${name} TEMPLATE ${template}`);
-  } finally {
-    await admin.end();
-  }
-  const url = new URL(server);
-  url.pathname = `/${name}`;
-  return openDb(url.toString(), { poolSize: 5 });
+  return openDb(await createPostgresDatabase(server, name, template), { poolSize: 5 });
 }
