@@ -31,8 +31,11 @@ export function unauthorized(message = "Sign in to continue"): TRPCError {
 
 /** Rate limited: the HTTP layer adds Retry-After from `retryAfterSeconds`. */
 export class RateLimitedError extends TRPCError {
-  constructor(public readonly retryAfterSeconds: number) {
-    super({ code: "TOO_MANY_REQUESTS", message: `Too many failed sign-ins. Try again in ${Math.ceil(retryAfterSeconds / 60)} minute(s).` });
+  constructor(
+    public readonly retryAfterSeconds: number,
+    message = `Too many failed sign-ins. Try again in ${Math.ceil(retryAfterSeconds / 60)} minute(s).`,
+  ) {
+    super({ code: "TOO_MANY_REQUESTS", message });
   }
 }
 

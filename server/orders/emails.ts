@@ -1,9 +1,10 @@
 import { formatEventRange } from "@/server/events/format";
-import { appUrl, sendMail, type Mail } from "@/server/mail";
+import { and, asc, eq } from "drizzle-orm";
+import type { Db } from "@/db/client";
+import { attendees, events, ticketTypes, type Order } from "@/db/schema";
+import { appUrl, oneLine, sendAll, type Mail } from "@/server/mail";
 import type { PlacedOrder } from "./place";
 
-/** Names come from users; a line break in a subject would be a header injection attempt. */
-const oneLine = (text: string) => text.replace(/[\r\n\u0000-\u001f\u007f]+/g, " ").trim();
 
 /**
  * The buyer gets the order link; every other attendee address gets one message with the same
@@ -64,11 +65,18 @@ export function orderEmails({ order, event, attendees }: PlacedOrder): Mail[] {
  * exists: the order page has everything the mail links to, so failures are only logged.
  */
 export async function sendOrderEmails(placed: PlacedOrder): Promise<void> {
-  for (const mail of orderEmails(placed)) {
-    try {
-      await sendMail(mail);
-    } catch (error) {
-      console.error(`Could not send the order email for ${placed.order.id}:`, error);
-    }
-  }
+  await sendAll(orderEmails(placed), `the order email for ${placed.order.id}`);
+}
+
+/** An order as placed, from what the database holds now: its valid tickets under their current names. */
+export function placedOrderOf(db: Db, order: Order): PlacedOrder {
+  const event = db.select().from(events).where(eq(events.id, order.eventId)).get()!;
+  const rows = db
+    .select({ id: attendees.id, name: attendees.name, email: attendees.email, emailNormalized: attendees.emailNormalized, ticketTypeName: ticketTypes.name })
+    .from(attendees)
+    .innerJoin(ticketTypes, eq(ticketTypes.id, attendees.ticketTypeId))
+    .where(and(eq(attendees.orderId, order.id), eq(attendees.status, "valid")))
+    .orderBy(asc(attendees.createdAt), asc(attendees.id))
+    .all();
+  return { order, event, attendees: rows };
 }

@@ -2,7 +2,6 @@
 
 import { DataTable } from "@/app/_components/data-table";
 import { keepPreviousData } from "@tanstack/react-query";
-import { useRouter } from "next/navigation";
 import { useState } from "react";
 import { ConfirmDialog } from "@/app/_components/confirm-dialog";
 import { DoneMessage } from "@/app/_components/done-message";
@@ -10,6 +9,7 @@ import { PagedList } from "@/app/_components/paged-list";
 import { trpc, type RouterOutputs } from "@/app/_components/trpc";
 import { SearchInput, usePageFor, useSettledSearch } from "@/app/_components/paged-search";
 import { formatMomentInZone } from "@/server/events/format";
+import { useRefreshFigures } from "./live-figures";
 
 type Attendee = RouterOutputs["attendees"]["list"]["rows"][number];
 /** A select's "any / yes / no", as the server's optional boolean filters. */
@@ -20,7 +20,7 @@ type Pending = { action: "cancel" | "regenerate"; attendee: Attendee };
 
 export function AttendeesTable(props: { eventId: string; timeZone: string; ticketTypes: Array<{ id: string; name: string }>; canManage: boolean }) {
   const utils = trpc.useUtils();
-  const router = useRouter();
+  const refreshFigures = useRefreshFigures();
   const { search, setSearch, settled: settledSearch } = useSettledSearch();
   const [ticketTypeId, setTicketTypeId] = useState("");
   const [checkedIn, setCheckedIn] = useState<Either>("");
@@ -43,8 +43,7 @@ export function AttendeesTable(props: { eventId: string; timeZone: string; ticke
   const afterChange = (message: string) => {
     setPending(null);
     setDone(message);
-    // The figures in the page header (sold, checked in) are rendered on the server.
-    router.refresh();
+    refreshFigures();
     void utils.attendees.list.invalidate();
     void utils.attendees.auditLog.invalidate();
   };

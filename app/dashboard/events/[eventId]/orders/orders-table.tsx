@@ -2,13 +2,13 @@
 
 import { DataTable } from "@/app/_components/data-table";
 import { keepPreviousData } from "@tanstack/react-query";
-import { useRouter } from "next/navigation";
 import { useState } from "react";
 import { ConfirmDialog } from "@/app/_components/confirm-dialog";
 import { DoneMessage } from "@/app/_components/done-message";
 import { PagedList } from "@/app/_components/paged-list";
 import { trpc, type RouterOutputs } from "@/app/_components/trpc";
 import { SearchCard, usePageFor, useSettledSearch } from "@/app/_components/paged-search";
+import { useRefreshFigures } from "../live-figures";
 import { formatMoney, formatMomentInZone } from "@/server/events/format";
 
 type Order = RouterOutputs["attendees"]["orders"]["rows"][number];
@@ -16,7 +16,7 @@ type Pending = { action: "cancel" | "regenerate"; order: Order };
 
 export function OrdersTable(props: { eventId: string; timeZone: string; canManage: boolean }) {
   const utils = trpc.useUtils();
-  const router = useRouter();
+  const refreshFigures = useRefreshFigures();
   const { search, setSearch, settled: settledSearch } = useSettledSearch();
   // The page belongs to one search: a new search starts again at page 1.
   const [page, setPage] = usePageFor(settledSearch ?? "");
@@ -27,8 +27,7 @@ export function OrdersTable(props: { eventId: string; timeZone: string; canManag
   const afterChange = (message: string) => {
     setPending(null);
     setDone(message);
-    // The figures in the page header (sold, checked in) are rendered on the server.
-    router.refresh();
+    refreshFigures();
     void utils.attendees.orders.invalidate();
     void utils.attendees.list.invalidate();
     void utils.attendees.auditLog.invalidate();
