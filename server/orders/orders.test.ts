@@ -1,40 +1,13 @@
-import { readdirSync, readFileSync } from "node:fs";
-import path from "node:path";
 import { TRPCError } from "@trpc/server";
 import { eq, sql } from "drizzle-orm";
 import { beforeEach, describe, expect, it } from "vitest";
 import type { AppDb } from "@/db/client";
 import { attendees, orders, ticketTypes, users, type User } from "@/db/schema";
-import { fieldsOf, statusOf } from "@/server/errors";
 import { addEventMember } from "@/server/events/service";
 import { makeEvent } from "@/server/events/test-fixtures";
-import { outboxDir } from "@/server/mail";
+import { failure } from "@/server/testing/failure";
+import { mailsTo } from "@/server/testing/outbox";
 import { callerAs, freshDb, makeUser, TEST_PASSWORD } from "@/server/test-support";
-
-type Failure = { status: number; code: string; message: string; fields: Record<string, string> };
-
-async function failure(promise: Promise<unknown>): Promise<Failure> {
-  try {
-    await promise;
-  } catch (error) {
-    if (!(error instanceof TRPCError)) throw error;
-    return { status: statusOf(error), code: error.code, message: error.message, fields: fieldsOf(error) ?? {} };
-  }
-  throw new Error("expected the call to fail");
-}
-
-/** Mail the app "sent" to an address (the outbox is shared by test files, so filter by recipient). */
-function mailsTo(address: string): { to: string; subject: string; text: string }[] {
-  let files: string[] = [];
-  try {
-    files = readdirSync(outboxDir()).filter((f) => f.endsWith(".json"));
-  } catch {
-    return [];
-  }
-  return files
-    .map((f) => JSON.parse(readFileSync(path.join(outboxDir(), f), "utf8")))
-    .filter((mail) => mail.to.toLowerCase() === address.toLowerCase());
-}
 
 const unique = (name: string) => `${name}-${Date.now()}-${Math.random().toString(36).slice(2, 8)}@example.test`;
 
