@@ -1,5 +1,6 @@
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import { db } from "@/db/client";
+import { RateLimitedError } from "@/server/errors";
 import { errorResponseFrom, readCappedBody } from "@/server/http/respond";
 import { appRouter } from "@/server/router";
 import { createContextFromRequest } from "@/server/trpc";
@@ -25,6 +26,11 @@ async function handler(incoming: Request) {
     createContext: () => createContextFromRequest(db(), request),
     onError({ error, path }) {
       if (error.code === "INTERNAL_SERVER_ERROR") console.error(`tRPC ${path}:`, error);
+    },
+    // A rate-limited call says when to come back, as the REST routes do (server/http/respond.ts).
+    responseMeta({ errors }) {
+      const limited = errors.find((error): error is RateLimitedError => error instanceof RateLimitedError);
+      return limited ? { headers: new Headers({ "Retry-After": String(limited.retryAfterSeconds) }) } : {};
     },
   });
 }
