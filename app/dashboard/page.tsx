@@ -61,7 +61,9 @@ export default async function DashboardPage() {
                   </td>
                   <td className="px-4 py-3 tabular-nums">{event.checkedIn.toLocaleString("en")}</td>
                   <td className="px-4 py-3">
-                    {!roleMay(event.role, "manage_event") ? (
+                    {event.cancelledAt !== null ? (
+                      <span className="font-medium text-red-700">Cancelled</span>
+                    ) : !roleMay(event.role, "manage_event") ? (
                       <span>{event.published ? "Published" : "Draft"}</span>
                     ) : (
                       <PublishToggle eventId={event.id} eventName={event.name} published={event.published} />

@@ -250,7 +250,7 @@ export function liveCounts(db: Db, eventId: string): LiveCounts {
   });
 }
 
-export type MyEvent = Pick<Event, "id" | "slug" | "name" | "venue" | "startsAt" | "endsAt" | "timeZone" | "published"> & {
+export type MyEvent = Pick<Event, "id" | "slug" | "name" | "venue" | "startsAt" | "endsAt" | "timeZone" | "published" | "cancelledAt"> & {
   role: EventRole;
 } & EventCounts;
 
@@ -263,6 +263,7 @@ export const eventSummaryColumns = {
   startsAt: events.startsAt,
   endsAt: events.endsAt,
   timeZone: events.timeZone,
+  cancelledAt: events.cancelledAt,
 };
 
 /** Events the user is on the team of, soonest first. */

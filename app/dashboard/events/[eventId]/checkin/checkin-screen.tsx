@@ -11,6 +11,7 @@ import { useLiveCounts, type LiveCounts } from "../live-figures";
 import { CameraScanner } from "./camera-scanner";
 
 type Outcome = RouterOutputs["checkin"]["scan"];
+type CheckedIn = Extract<Outcome, { status: "checked_in" }>;
 /** Each answer carries when it came, so the same answer twice still reads as a new one. */
 type Answer = { kind: "scan"; outcome: Outcome; at: number } | { kind: "undone"; name: string; at: number };
 type Guest = RouterOutputs["attendees"]["forCheckIn"][number];
@@ -136,11 +137,14 @@ export function CheckInScreen(props: { eventId: string; timeZone: string; initia
           {scan.error ? (
             <ResultPanel tone="red" headline="Could not check in" detail={scan.error.message} alert />
           ) : answer ? (
-            <AnswerPanel key={answer.at} answer={answer} timeZone={props.timeZone} onUndo={askUndo} />
+            <AnswerPanel key={answer.at} answer={answer} timeZone={props.timeZone} />
           ) : (
             <p className="rounded-xl border-2 border-dashed border-slate-200 p-8 text-center text-lg text-slate-500">Waiting for the first ticket</p>
           )}
         </div>
+        {!scan.error && answer?.kind === "scan" && answer.outcome.status === "checked_in" && (
+          <UndoLast outcome={answer.outcome} onUndo={askUndo} />
+        )}
 
         <GuestSearch
           eventId={props.eventId}
@@ -328,28 +332,30 @@ const TONES: Record<Tone, string> = {
   grey: "border-slate-300 bg-slate-100 text-slate-800",
 };
 
-function ResultPanel(props: { tone: Tone; headline: string; detail?: string; alert?: boolean; children?: React.ReactNode }) {
+function ResultPanel(props: { tone: Tone; headline: string; detail?: string; alert?: boolean }) {
   return (
     <div className={`rounded-xl border-2 p-6 sm:p-8 ${TONES[props.tone]}`} role={props.alert ? "alert" : undefined} data-tone={props.tone}>
       <p className="text-3xl font-bold leading-tight sm:text-4xl">{props.headline}</p>
       {props.detail && <p className="mt-3 text-xl">{props.detail}</p>}
-      {props.children}
     </div>
   );
 }
 
-function AnswerPanel({ answer, timeZone, onUndo }: { answer: Answer; timeZone: string; onUndo: (target: UndoTarget) => void }) {
+/** A mis-tap or the wrong guest, caught at once: the check-in just made, taken back. */
+function UndoLast({ outcome, onUndo }: { outcome: CheckedIn; onUndo: (target: UndoTarget) => void }) {
+  return (
+    <button type="button" className="btn-secondary min-h-12 w-full sm:w-auto" onClick={() => onUndo({ attendeeId: outcome.attendee.id, name: outcome.attendee.name })}>
+      Undo {outcome.attendee.name}&apos;s check-in
+    </button>
+  );
+}
+
+function AnswerPanel({ answer, timeZone }: { answer: Answer; timeZone: string }) {
   if (answer.kind === "undone") return <ResultPanel tone="grey" headline={`Check-in undone: ${answer.name}`} detail="The ticket can be checked in again." />;
   const { outcome } = answer;
   switch (outcome.status) {
     case "checked_in":
-      return (
-        <ResultPanel tone="green" headline={`Checked in: ${outcome.attendee.name} — ${outcome.ticketType.name}`}>
-          <button type="button" className="btn-secondary mt-4" onClick={() => onUndo({ attendeeId: outcome.attendee.id, name: outcome.attendee.name })}>
-            Undo
-          </button>
-        </ResultPanel>
-      );
+      return <ResultPanel tone="green" headline={`Checked in: ${outcome.attendee.name} — ${outcome.ticketType.name}`} />;
     case "already_checked_in":
       return (
         <ResultPanel

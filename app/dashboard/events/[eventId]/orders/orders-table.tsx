@@ -42,6 +42,9 @@ export function OrdersTable(props: { eventId: string; timeZone: string; canManag
   const markPaid = trpc.attendees.markPaid.useMutation({
     onSuccess: (result) => afterChange(result.paid ? "Order marked as paid." : "Order marked as unpaid."),
   });
+  const resend = trpc.attendees.resendOrderEmails.useMutation({
+    onSuccess: () => afterChange("The order's emails are sent again, to the buyer and each attendee."),
+  });
   const confirming = pending?.action === "cancel" ? cancelOrder : regenerate;
   function ask(action: Pending["action"], order: Order) {
     cancelOrder.reset();
@@ -58,9 +61,9 @@ export function OrdersTable(props: { eventId: string; timeZone: string; canManag
       <SearchCard label="Search orders" id="order-search" placeholder="Buyer name, email or order" value={search} onChange={setSearch} />
 
       <DoneMessage message={done} />
-      {markPaid.error && (
+      {(markPaid.error ?? resend.error) && (
         <p className="field-error" role="alert">
-          {markPaid.error.message}
+          {(markPaid.error ?? resend.error)!.message}
         </p>
       )}
 
@@ -119,6 +122,7 @@ export function OrdersTable(props: { eventId: string; timeZone: string; canManag
                         disabled={markPaid.isPending}
                         onClick={() => {
                           setDone("");
+                          resend.reset();
                           markPaid.mutate({ eventId: props.eventId, orderId: order.id, paid: !order.paid });
                         }}
                       >
@@ -127,6 +131,19 @@ export function OrdersTable(props: { eventId: string; timeZone: string; canManag
                     )}
                     {props.canManage && order.status === "completed" && (
                       <>
+                        <button
+                          type="button"
+                          className="btn-secondary px-3 py-1"
+                          disabled={resend.isPending}
+                          onClick={() => {
+                            setDone("");
+                            markPaid.reset();
+                            resend.mutate({ eventId: props.eventId, orderId: order.id });
+                          }}
+                          aria-label={`Resend the emails of ${order.buyerName}'s order`}
+                        >
+                          Resend emails
+                        </button>
                         <button
                           type="button"
                           className="btn-secondary px-3 py-1"
