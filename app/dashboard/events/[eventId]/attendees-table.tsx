@@ -213,9 +213,9 @@ export function AttendeesTable(props: { eventId: string; timeZone: string; ticke
         onConfirm={() => pending && mutation.mutate({ eventId: props.eventId, attendeeId: pending.attendee.id })}
       >
         {pending?.action === "cancel" ? (
-          <p>The ticket stops working at the door and its seat goes back on sale. This can&apos;t be undone.</p>
+          <p>The ticket stops working at the door and its seat goes back on sale. The attendee and the buyer are emailed. This can&apos;t be undone.</p>
         ) : (
-          <p>The current QR code stops working at once. They need to download their ticket again to get in.</p>
+          <p>The current QR code and door code stop working at once. The attendee and the buyer are emailed to download the ticket again.</p>
         )}
       </ConfirmDialog>
     </section>

@@ -184,10 +184,10 @@ export function OrdersTable(props: { eventId: string; timeZone: string; canManag
         {pending?.action === "cancel" ? (
           <p>
             All {pending.order.attendeeCount} ticket{pending.order.attendeeCount === 1 ? "" : "s"} of this order stop working at the door and their
-            seats go back on sale. This can&apos;t be undone.
+            seats go back on sale. The buyer and the attendees are emailed. This can&apos;t be undone.
           </p>
         ) : (
-          <p>Every QR code of this order stops working at once. The attendees need to download their tickets again to get in.</p>
+          <p>Every QR code and door code of this order stops working at once. The buyer and the attendees are emailed to download their tickets again.</p>
         )}
       </ConfirmDialog>
     </section>
