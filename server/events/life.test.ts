@@ -9,7 +9,7 @@ import { formatDoorCode } from "@/server/checkin/door-code";
 import { callerAs, freshDb, makeUser } from "@/server/test-support";
 import { failure } from "@/server/testing/failure";
 import { mailsTo } from "@/server/testing/outbox";
-import { addEventMember } from "./service";
+import { addEventMember, EVENT_CHANGE_NOTICES } from "./service";
 import { makeEvent } from "./test-fixtures";
 
 let db: AppDb;
@@ -117,6 +117,18 @@ describe("telling attendees about changes", () => {
       const [mail] = mailsTo(address).filter((m) => m.subject === "Changed: Life Conf");
       expect(mail.text).toContain("Hall 2");
     }
+  });
+
+  it("tells attendees a few times an hour at most; past that, the edit is refused whole (429)", async () => {
+    const { friend } = await order();
+    const desk = callerAs(db, owner).events;
+    for (let i = 0; i < EVENT_CHANGE_NOTICES.limit; i++) await desk.update(detailsOf({ venue: `Hall ${10 + i}`, notifyAttendees: true }));
+    expect(await failure(desk.update(detailsOf({ venue: "Hall 99", notifyAttendees: true })))).toMatchObject({ status: 429 });
+    expect(eventRow().venue).toBe(`Hall ${10 + EVENT_CHANGE_NOTICES.limit - 1}`);
+    expect(mailsTo(friend).filter((m) => m.subject === "Changed: Life Conf")).toHaveLength(EVENT_CHANGE_NOTICES.limit);
+    // Without the tick the edit goes through.
+    await desk.update(detailsOf({ venue: "Hall 99" }));
+    expect(eventRow().venue).toBe("Hall 99");
   });
 
   it("stays quiet without the tick, and when nothing of time or place changed", async () => {

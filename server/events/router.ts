@@ -45,10 +45,9 @@ export const eventsRouter = router({
   update: eventProcedure("manage_event")
     .input(eventDetailsInputSchema)
     .mutation(async ({ ctx, input }) => {
-      const updated = updateEventDetails(ctx.db, ctx.event, ctx.caller, input);
-      const notified = input.notifyAttendees && updated.moved.length > 0;
-      if (notified) await sendAll(eventMovedMails(ctx.db, currentEvent(ctx.db, ctx.event.id)), `the change notice of ${ctx.event.id}`);
-      return { ...updated, notified };
+      const { notify, ...updated } = updateEventDetails(ctx.db, ctx.event, ctx.caller, input);
+      if (notify) await sendAll(eventMovedMails(ctx.db, currentEvent(ctx.db, ctx.event.id)), `the change notice of ${ctx.event.id}`);
+      return { ...updated, notified: notify };
     }),
 
   setPublished: eventProcedure("manage_event")

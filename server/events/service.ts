@@ -9,6 +9,7 @@ import { recordAudit } from "@/server/audit";
 import type { Caller } from "@/server/auth/caller";
 import { fieldError, notFound } from "@/server/errors";
 import { randomId } from "@/server/ids";
+import { requireSlot, type RateLimit } from "@/server/rate-buckets";
 import { saleStateOf, type SaleState } from "@/server/ticket-types/rules";
 import { slugSchema, type EventDetailsInput, type EventInput } from "./schemas";
 
@@ -91,19 +92,26 @@ export function addEventMember(db: Db, eventId: string, userId: string, role: Ev
 /** What attendees are told about when the organizer asks: the event moved in time or place. */
 const NOTICEABLE: ReadonlyArray<keyof Event> = ["startsAt", "endsAt", "timeZone", "venue"];
 
+/** Change notices to everyone with a ticket: a few an hour per event, so edits can't flood inboxes. */
+export const EVENT_CHANGE_NOTICES: RateLimit = { name: "event-change-notice", limit: 3, windowMs: 60 * 60_000 };
+
 /**
  * Changes what the event's tickets print. Nothing else needs invalidating: every ticket PDF's
- * cache key covers these fields, so the next download renders the new details. Returns which of
- * the time and place fields changed, for the notice to attendees.
+ * cache key covers these fields, so the next download renders the new details. With
+ * `notifyAttendees` and a change of time or place, a notice slot is taken first (429 changes
+ * nothing), and `notify` tells the caller to email everyone once this has committed.
  */
 export function updateEventDetails(db: Db, event: Event, caller: Caller, input: EventDetailsInput, now = Date.now()) {
   const { eventId: _id, notifyAttendees, ...details } = input;
   const changed = (Object.keys(details) as Array<keyof typeof details>).filter((key) => details[key] !== event[key]);
+  const moved = changed.filter((key) => NOTICEABLE.includes(key));
+  const notify = notifyAttendees && moved.length > 0;
+  if (notify) requireSlot(db, EVENT_CHANGE_NOTICES, event.id, "Attendees were told about changes several times this hour. Save without “Notify attendees”, or wait an hour.", now);
   db.transaction((tx) => {
     tx.update(events).set(details).where(eq(events.id, event.id)).run();
-    recordAudit(tx, { eventId: event.id, caller, action: "event_updated", detail: { changed, notifyAttendees } }, now);
+    recordAudit(tx, { eventId: event.id, caller, action: "event_updated", detail: { changed, notified: notify } }, now);
   }, { behavior: "immediate" });
-  return { id: event.id, slug: event.slug, moved: changed.filter((key) => NOTICEABLE.includes(key)) };
+  return { id: event.id, slug: event.slug, moved, notify };
 }
 
 function requireNotCancelled(event: Pick<Event, "cancelledAt">, field: string) {
