@@ -1,7 +1,7 @@
 import path from "node:path";
 import Database from "better-sqlite3";
 import { expect, test, type Page } from "@playwright/test";
-import { registerViaApi, signIn, type Person } from "./support";
+import { registerViaApi, signIn, type Person, verifyViaApi } from "./support";
 
 /**
  * The door and the event after creation, end to end: a registrar admits a guest whose QR code
@@ -44,6 +44,8 @@ function doorCodeOf(email: string): string {
 
 test("setup: an event with a registrar and two guests", async ({ page, baseURL }) => {
   for (const person of [organizer, registrar, buyer]) await registerViaApi(page.request, baseURL!, person, PASSWORD);
+  // Creating and publishing events need a proven email.
+  await verifyViaApi(page.request, baseURL!, organizer.email);
   await signIn(page, organizer, PASSWORD);
   const created = await mutate(page, baseURL!, "events.create", {
     name: eventName,
