@@ -114,7 +114,7 @@ class StatementCache {
 
 // Marks a transaction's handle. A registered symbol, not a module-level WeakSet: Next.js bundles
 // this module into several chunks, and they all share one connection through globalThis.
-const IN_TRANSACTION = Symbol.for("admit.db.inTransaction");
+export const IN_TRANSACTION = Symbol.for("admit.db.inTransaction");
 
 /**
  * Runs `fn` in one transaction and returns what it returns; a throw rolls everything back.

@@ -5,6 +5,7 @@ import { attendees, eventMembers, events, orders, ticketTypes, users, type Atten
 import { createUser } from "@/server/auth/accounts";
 import { config } from "@/server/config";
 import { randomId } from "@/server/ids";
+import { freshCredentials } from "@/server/tickets/credentials";
 
 /**
  * `npm run db:seed:large -- [--attendees 100000]`: an event with a very large roster, for the
@@ -56,7 +57,7 @@ export async function seedLargeEvent(attendeeCount: number): Promise<{ eventId: 
           name: `${FIRST[(made * 5) % FIRST.length]} ${LAST[(made * 3) % LAST.length]} ${made}`,
           email,
           emailNormalized: email,
-          checkinSecret: randomId(),
+          ...freshCredentials(),
           status: cancelled ? "cancelled" : "valid",
           cancelledAt: cancelled ? now : null,
           checkedInAt: checkedIn ? now : null,

@@ -39,3 +39,21 @@ export function appUrl(pathname: string): string {
   const base = config().appUrl ?? `http://localhost:${config().port}`;
   return base + pathname;
 }
+
+/** Names come from users; a line break in a subject would be a header injection attempt. */
+export const oneLine = (text: string) => text.replace(/[\r\n\u0000-\u001f\u007f]+/g, " ").trim();
+
+/**
+ * Sends mail about something that has already committed (an order, a change to tickets). A mail
+ * failure must not undo or fail what happened: every link leads to a page showing the current
+ * state, so failures are logged, and the other messages still go out.
+ */
+export async function sendAll(mails: Mail[], what: string): Promise<void> {
+  for (const mail of mails) {
+    try {
+      await sendMail(mail);
+    } catch (error) {
+      console.error(`Could not send ${what}:`, error);
+    }
+  }
+}

@@ -86,6 +86,10 @@ export const events = pgTable("events", {
   /** IANA time zone name, e.g. "Europe/Berlin". */
   timeZone: text("time_zone").notNull(),
   published: boolean("published").notNull().default(false),
+  /** Set on the first publication and never cleared: only a draft never shown to anyone may be deleted. */
+  firstPublishedAt: bigint("first_published_at", { mode: "number" }),
+  /** A cancelled event sells nothing, admits nobody, and its tickets print CANCELLED. */
+  cancelledAt: bigint("cancelled_at", { mode: "number" }),
   createdAt: bigint("created_at", { mode: "number" }).notNull(),
 });
 
@@ -106,11 +110,19 @@ export const ticketTypes = pgTable(
     id: text("id").primaryKey(),
     eventId: text("event_id").notNull().references(() => events.id, { onDelete: "cascade" }),
     name: text("name").notNull(),
+    description: text("description").notNull().default(""),
     priceCents: integer("price_cents").notNull().default(0),
     currency: text("currency").notNull().default("EUR"),
     quantity: integer("quantity").notNull(),
     /** Seats taken; only ever changed by a conditional UPDATE so capacity can't be oversold. */
     sold: integer("sold").notNull().default(0),
+    /** Sale window, ms; null = from publication / until the event. */
+    salesStartAt: bigint("sales_start_at", { mode: "number" }),
+    salesEndAt: bigint("sales_end_at", { mode: "number" }),
+    /** At most this many of the type in one order; null = only the order-wide cap. */
+    maxPerOrder: integer("max_per_order"),
+    /** Off the event page and not for sale; a type with sales is hidden instead of deleted. */
+    hidden: boolean("hidden").notNull().default(false),
     createdAt: bigint("created_at", { mode: "number" }).notNull(),
   },
   (t) => [index("ticket_types_event_idx").on(t.eventId)],
@@ -148,6 +160,12 @@ export const attendees = pgTable(
     emailNormalized: text("email_normalized").notNull(),
     /** What the QR code carries (≥128 random bits); regenerated to invalidate a ticket. */
     checkinSecret: text("checkin_secret").notNull().unique(),
+    /**
+     * The short code printed under the QR for typing at the door (server/checkin/door-code.ts):
+     * 10 Crockford base32 characters, stored normalized (upper case, no dashes). Replaced
+     * together with the secret.
+     */
+    doorCode: text("door_code").notNull().unique(),
     status: text("status", { enum: ["valid", "cancelled"] }).notNull().default("valid"),
     cancelledAt: bigint("cancelled_at", { mode: "number" }),
     checkedInAt: bigint("checked_in_at", { mode: "number" }),
@@ -162,7 +180,8 @@ export const attendees = pgTable(
     // The roster's filters count matches through these instead of reading every row.
     index("attendees_event_checked_in_idx").on(t.eventId, t.checkedInAt),
     index("attendees_event_status_idx").on(t.eventId, t.status),
-    index("attendees_event_type_idx").on(t.eventId, t.ticketTypeId),
+    // With checked_in_at, the door's per-type counts come from the index alone.
+    index("attendees_event_type_idx").on(t.eventId, t.ticketTypeId, t.checkedInAt),
     // Substring search over names (accents and case folded) and emails (db/search.ts): pg_trgm
     // GIN indexes, what FTS5's trigram table is on SQLite. admit_fold is created with the
     // extensions in migration 0000 (unaccent itself isn't immutable, so it can't index).
@@ -179,7 +198,7 @@ export const checkins = pgTable(
     eventId: text("event_id").notNull().references(() => events.id, { onDelete: "cascade" }),
     attendeeId: text("attendee_id").references(() => attendees.id, { onDelete: "cascade" }),
     result: text("result", {
-      enum: ["checked_in", "already_checked_in", "cancelled", "not_found", "wrong_event"],
+      enum: ["checked_in", "already_checked_in", "cancelled", "event_cancelled", "not_found", "wrong_event", "undone"],
     }).notNull(),
     userId: text("user_id").notNull().references(() => users.id),
     sessionId: text("session_id"),

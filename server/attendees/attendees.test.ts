@@ -90,11 +90,11 @@ describe("attendee roster", () => {
     const world = await buildWorld();
     const organizer = (await world.cookieFor("organizer")).caller;
     const before = (await world.db.select().from(ticketTypes).where(eq(ticketTypes.id, world.event.ticketTypeId)).limit(1))[0]!.sold;
-    expect(await cancelOrder(world.db, await eventRow(world), organizer, world.order.id)).toEqual({ cancelled: 2 });
+    expect(await cancelOrder(world.db, await eventRow(world), organizer, world.order.id)).toEqual({ cancelled: 2, attendeeIds: [world.order.buyerAttendeeId, world.order.holderAttendeeId] });
     expect((await world.db.select().from(ticketTypes).where(eq(ticketTypes.id, world.event.ticketTypeId)).limit(1))[0]!.sold).toBe(before - 2);
     expect((await world.db.select().from(orders).where(eq(orders.id, world.order.id)).limit(1))[0]!.status).toBe("cancelled");
     // Cancelling again changes nothing.
-    expect(await cancelOrder(world.db, await eventRow(world), organizer, world.order.id)).toEqual({ cancelled: 0 });
+    expect(await cancelOrder(world.db, await eventRow(world), organizer, world.order.id)).toEqual({ cancelled: 0, attendeeIds: [] });
     await expect(cancelOrder(world.db, await eventRow(world), organizer, world.otherEvent.orderId)).rejects.toThrow(/No such order/);
   });
 });

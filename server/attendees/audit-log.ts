@@ -1,4 +1,4 @@
-import { desc, eq, sql } from "drizzle-orm";
+import { and, desc, eq, ne, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { jsonObject, jsonValue } from "@/db/json";
 import { attendees, auditLog, checkins, ticketDownloads, users, type Event } from "@/db/schema";
@@ -36,7 +36,8 @@ export async function eventAuditLog(db: Db, event: Pick<Event, "id">, viewer: Ca
     .from(checkins)
     .leftJoin(users, eq(users.id, checkins.userId))
     .leftJoin(attendees, eq(attendees.id, checkins.attendeeId))
-    .where(eq(checkins.eventId, event.id));
+    // An undo is in audit_log already, with its reason.
+    .where(and(eq(checkins.eventId, event.id), ne(checkins.result, "undone")));
   const downloads = db
     .select({
       kind: kind("download"),

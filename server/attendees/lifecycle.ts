@@ -1,10 +1,12 @@
 import { and, eq, sql } from "drizzle-orm";
 import { transaction, type Db } from "@/db/client";
-import { attendees, orders, ticketTypes, type Event } from "@/db/schema";
+import { attendees, orders, ticketTypes, type Event, type Order } from "@/db/schema";
 import { recordAudit } from "@/server/audit";
 import type { Caller } from "@/server/auth/caller";
-import { notFound } from "@/server/errors";
-import { looksLikeIdentifier, randomId } from "@/server/ids";
+import { fieldError, notFound } from "@/server/errors";
+import { limitOn, requireRoom, type ActionLimit } from "@/server/rate-limit";
+import { looksLikeIdentifier } from "@/server/ids";
+import { freshCredentials, retryOnDoorCodeClash } from "@/server/tickets/credentials";
 
 /**
  * Cancelling and regenerating change what a ticket PDF prints (status, QR secret), so the PDF
@@ -14,83 +16,97 @@ import { looksLikeIdentifier, randomId } from "@/server/ids";
  */
 async function attendeeOf(db: Db, eventId: string, attendeeId: string) {
   if (!looksLikeIdentifier(attendeeId)) throw notFound("No such attendee");
-  const [row] = await db.select().from(attendees).where(and(eq(attendees.id, attendeeId), eq(attendees.eventId, eventId))).limit(1);
+  const row = (await db.select().from(attendees).where(and(eq(attendees.id, attendeeId), eq(attendees.eventId, eventId))).limit(1))[0];
   if (!row) throw notFound("No such attendee");
   return row;
 }
 
 async function orderOf(db: Db, eventId: string, orderId: string) {
   if (!looksLikeIdentifier(orderId)) throw notFound("No such order");
-  const [row] = await db.select().from(orders).where(and(eq(orders.id, orderId), eq(orders.eventId, eventId))).limit(1);
+  const row = (await db.select().from(orders).where(and(eq(orders.id, orderId), eq(orders.eventId, eventId))).limit(1))[0];
   if (!row) throw notFound("No such order");
   return row;
 }
 
-/** Cancels valid attendees and gives their seats back; returns how many changed. */
-async function cancelRows(db: Db, rows: Array<{ id: string; ticketTypeId: string; status: string }>, now: number): Promise<number> {
-  let changed = 0;
+/** Cancels valid attendees and gives their seats back; returns the ids of those it changed. */
+async function cancelRows(db: Db, rows: Array<{ id: string; ticketTypeId: string; status: string }>, now: number): Promise<string[]> {
+  const changed: string[] = [];
   for (const row of rows) {
     if (row.status !== "valid") continue;
-    // Conditional on still being valid, so a seat is given back once however many cancel at once.
-    const cancelled = await db
-      .update(attendees)
-      .set({ status: "cancelled", cancelledAt: now })
-      .where(and(eq(attendees.id, row.id), eq(attendees.status, "valid")))
-      .returning({ id: attendees.id });
-    if (cancelled.length === 1) {
+    const result = await db.update(attendees).set({ status: "cancelled", cancelledAt: now }).where(and(eq(attendees.id, row.id), eq(attendees.status, "valid"))).returning({ id: attendees.id });
+    if (result.length === 1) {
       await db.update(ticketTypes).set({ sold: sql`${ticketTypes.sold} - 1` }).where(eq(ticketTypes.id, row.ticketTypeId));
-      changed++;
+      changed.push(row.id);
     }
   }
   return changed;
 }
 
+/** A ticket's secret and door code, replaced together: the old QR code and the old typed code stop at once. */
+async function replaceCredentials(db: Db, attendeeId: string): Promise<void> {
+  await retryOnDoorCodeClash(db, (db) => db.update(attendees).set(freshCredentials()).where(eq(attendees.id, attendeeId)));
+}
+
 /**
  * Every function here acts on an event the caller was already authorized for (the procedures
- * are built on eventProcedure("manage_event")).
+ * are built on eventProcedure("manage_event")), and returns the ids of the tickets it changed,
+ * whose holders and buyers the procedure then tells (server/orders/notices.ts).
  */
 export function cancelAttendee(db: Db, event: Event, caller: Caller, attendeeId: string, now = Date.now()) {
   return transaction(db, async (tx) => {
-    const attendee = await attendeeOf(tx, event.id, attendeeId);
-    const changed = await cancelRows(tx, [attendee], now);
-    if (changed) await recordAudit(tx, { eventId: event.id, caller, action: "ticket_cancelled", detail: { attendeeId: attendee.id, orderId: attendee.orderId, name: attendee.name } }, now);
-    return { cancelled: changed };
+    const attendee = (await attendeeOf(tx, event.id, attendeeId));
+    const changed = (await cancelRows(tx, [attendee], now));
+    if (changed.length) await recordAudit(tx, { eventId: event.id, caller, action: "ticket_cancelled", detail: { attendeeId: attendee.id, orderId: attendee.orderId, name: attendee.name } }, now);
+    return { cancelled: changed.length, attendeeIds: changed };
   });
 }
 
 export function cancelOrder(db: Db, event: Event, caller: Caller, orderId: string, now = Date.now()) {
   return transaction(db, async (tx) => {
-    const order = await orderOf(tx, event.id, orderId);
-    const rows = await tx.select().from(attendees).where(eq(attendees.orderId, order.id));
-    const changed = await cancelRows(tx, rows, now);
+    const order = (await orderOf(tx, event.id, orderId));
+    const rows = (await tx.select().from(attendees).where(eq(attendees.orderId, order.id)));
+    const changed = (await cancelRows(tx, rows, now));
     await tx.update(orders).set({ status: "cancelled" }).where(eq(orders.id, order.id));
-    await recordAudit(tx, { eventId: event.id, caller, action: "order_cancelled", detail: { orderId: order.id, tickets: changed } }, now);
-    return { cancelled: changed };
+    await recordAudit(tx, { eventId: event.id, caller, action: "order_cancelled", detail: { orderId: order.id, tickets: changed.length } }, now);
+    return { cancelled: changed.length, attendeeIds: changed };
   });
 }
 
 export function regenerateAttendeeSecret(db: Db, event: Event, caller: Caller, attendeeId: string, now = Date.now()) {
   return transaction(db, async (tx) => {
-    const attendee = await attendeeOf(tx, event.id, attendeeId);
-    await tx.update(attendees).set({ checkinSecret: randomId() }).where(eq(attendees.id, attendee.id));
+    const attendee = (await attendeeOf(tx, event.id, attendeeId));
+    await replaceCredentials(tx, attendee.id);
     await recordAudit(tx, { eventId: event.id, caller, action: "ticket_secret_regenerated", detail: { attendeeId: attendee.id, orderId: attendee.orderId, name: attendee.name } }, now);
-    return { regenerated: 1 };
+    return { regenerated: 1, attendeeIds: [attendee.id] };
   });
 }
 
 export function regenerateOrderSecrets(db: Db, event: Event, caller: Caller, orderId: string, now = Date.now()) {
   return transaction(db, async (tx) => {
-    const order = await orderOf(tx, event.id, orderId);
-    const rows = await tx.select({ id: attendees.id }).from(attendees).where(eq(attendees.orderId, order.id));
-    for (const row of rows) await tx.update(attendees).set({ checkinSecret: randomId() }).where(eq(attendees.id, row.id));
+    const order = (await orderOf(tx, event.id, orderId));
+    const rows = (await tx.select({ id: attendees.id, status: attendees.status }).from(attendees).where(eq(attendees.orderId, order.id)));
+    for (const row of rows) await replaceCredentials(tx, row.id);
     await recordAudit(tx, { eventId: event.id, caller, action: "order_secrets_regenerated", detail: { orderId: order.id, tickets: rows.length } }, now);
-    return { regenerated: rows.length };
+    // Nobody needs telling about a new code on a ticket that was already cancelled.
+    return { regenerated: rows.length, attendeeIds: rows.filter((row) => row.status === "valid").map((row) => row.id) };
   });
 }
 
 export async function markOrderPaid(db: Db, event: Event, caller: Caller, input: { orderId: string; paid: boolean }, now = Date.now()) {
-  const order = await orderOf(db, event.id, input.orderId);
+  const order = (await orderOf(db, event.id, input.orderId));
   await db.update(orders).set({ paid: input.paid }).where(eq(orders.id, order.id));
   await recordAudit(db, { eventId: event.id, caller, action: input.paid ? "order_marked_paid" : "order_marked_unpaid", detail: { orderId: order.id } }, now);
   return { paid: input.paid };
+}
+
+/** Resending one order's emails: a few times an hour per order, so the button can't flood inboxes. */
+export const ORDER_EMAIL_RESENDS: ActionLimit = { name: "order-resend", max: 3, windowMs: 60 * 60_000 };
+
+/** The order to email again (the procedure sends it), after taking one of its resend slots. */
+export async function prepareOrderResend(db: Db, event: Event, caller: Caller, orderId: string, now = Date.now()): Promise<Order> {
+  const order = (await orderOf(db, event.id, orderId));
+  if (order.status !== "completed") throw fieldError("CONFLICT", { orderId: "This order is cancelled: it has no tickets to send" });
+  await requireRoom(db, limitOn(ORDER_EMAIL_RESENDS, order.id), "This order's emails were resent 3 times this hour", now);
+  await recordAudit(db, { eventId: event.id, caller, action: "order_emails_resent", detail: { orderId: order.id } }, now);
+  return order;
 }

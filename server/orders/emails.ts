@@ -1,14 +1,13 @@
+import { and, asc, eq } from "drizzle-orm";
 import type { Db } from "@/db/client";
+import { attendees, events, ticketTypes, type Order } from "@/db/schema";
 import type { Caller } from "@/server/auth/caller";
 import { RateLimitedError } from "@/server/errors";
 import { formatEventRange } from "@/server/events/format";
-import { appUrl, sendMail, type Mail } from "@/server/mail";
+import { appUrl, oneLine, sendAll, type Mail } from "@/server/mail";
 import { orderMailLimits, release, reserve } from "@/server/rate-limit";
 import { placeOrder, type PlacedOrder } from "./place";
 import type { PlaceOrderInput } from "./schemas";
-
-/** Names come from users; a line break in a subject would be a header injection attempt. */
-const oneLine = (text: string) => text.replace(/[\r\n\u0000-\u001f\u007f]+/g, " ").trim();
 
 /** Attendee addresses other than the buyer's get a mail of their own (one per address). */
 const isOtherHolder = (buyerEmail: string, attendeeEmail: string) => attendeeEmail.toLowerCase() !== buyerEmail.toLowerCase();
@@ -76,13 +75,19 @@ export function orderEmails({ order, event, attendees }: PlacedOrder): Mail[] {
  * exists: the order page has everything the mail links to, so failures are only logged.
  */
 export async function sendOrderEmails(placed: PlacedOrder): Promise<void> {
-  for (const mail of orderEmails(placed)) {
-    try {
-      await sendMail(mail);
-    } catch (error) {
-      console.error(`Could not send the order email for ${placed.order.id}:`, error);
-    }
-  }
+  await sendAll(orderEmails(placed), `the order email for ${placed.order.id}`);
+}
+
+/** An order as placed, from what the database holds now: its valid tickets under their current names. */
+export async function placedOrderOf(db: Db, order: Order): Promise<PlacedOrder> {
+  const event = (await db.select().from(events).where(eq(events.id, order.eventId)).limit(1))[0]!;
+  const rows = (await db
+    .select({ id: attendees.id, name: attendees.name, email: attendees.email, emailNormalized: attendees.emailNormalized, ticketTypeName: ticketTypes.name })
+    .from(attendees)
+    .innerJoin(ticketTypes, eq(ticketTypes.id, attendees.ticketTypeId))
+    .where(and(eq(attendees.orderId, order.id), eq(attendees.status, "valid")))
+    .orderBy(asc(attendees.createdAt), asc(attendees.id)));
+  return { order, event, attendees: rows };
 }
 
 /**

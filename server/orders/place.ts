@@ -5,6 +5,9 @@ import { canBuyFromEvent } from "@/server/access";
 import type { Caller } from "@/server/auth/caller";
 import { fieldError } from "@/server/errors";
 import { looksLikeIdentifier, randomId } from "@/server/ids";
+import { saleWindowProblem } from "@/server/ticket-types/rules";
+import { newDoorCode } from "@/server/checkin/door-code";
+import { freshCredentials, retryOnDoorCodeClash } from "@/server/tickets/credentials";
 import type { PlaceOrderInput } from "./schemas";
 
 export type PlacedAttendee = Pick<Attendee, "id" | "name" | "email" | "emailNormalized"> & { ticketTypeName: string };
@@ -28,21 +31,28 @@ export function placeOrder(db: Db, caller: Caller, input: PlaceOrderInput, now =
         throw fieldError("NOT_FOUND", { eventId: "This event doesn't exist or isn't on sale" }, "No such event");
       }
 
-      // Ticket types are looked up *within this event*: an id from another event is "not found".
+      if (event.cancelledAt !== null) throw fieldError("CONFLICT", { eventId: "This event has been cancelled" }, "This event has been cancelled");
+
+      // Ticket types are looked up *within this event*: an id from another event is "not found",
+      // and so is a hidden type (it isn't on the event page either).
       const types = new Map<string, TicketType>();
       const problems: Record<string, string> = {};
       for (const [index, item] of input.items.entries()) {
         const [type] = looksLikeIdentifier(item.ticketTypeId)
           ? await tx.select().from(ticketTypes).where(and(eq(ticketTypes.id, item.ticketTypeId), eq(ticketTypes.eventId, event.id))).limit(1)
           : [];
-        if (!type) problems[`items.${index}.ticketTypeId`] = "This ticket type isn't on sale for this event";
+        if (!type || type.hidden) problems[`items.${index}.ticketTypeId`] = "This ticket type isn't on sale for this event";
         else types.set(type.id, type);
       }
       if (Object.keys(problems).length) throw fieldError("NOT_FOUND", problems);
 
       input.items.forEach((item, index) => {
         const type = types.get(item.ticketTypeId)!;
-        if (item.quantity > type.quantity) {
+        const window = saleWindowProblem(type, event.timeZone, now);
+        if (window) problems[`items.${index}.ticketTypeId`] = window;
+        else if (type.maxPerOrder !== null && item.quantity > type.maxPerOrder) {
+          problems[`items.${index}.quantity`] = `At most ${type.maxPerOrder} “${type.name}” ${plural(type.maxPerOrder, "ticket", "tickets")} per order`;
+        } else if (item.quantity > type.quantity) {
           problems[`items.${index}.quantity`] = `Only ${type.quantity} “${type.name}” ${plural(type.quantity, "ticket is", "tickets are")} on sale in total`;
         }
       });
@@ -94,7 +104,7 @@ export function placeOrder(db: Db, caller: Caller, input: PlaceOrderInput, now =
       await tx.insert(orders).values(order);
 
       const rows: Attendee[] = input.attendees.map((attendee, index) => ({
-        // Three independent random values: knowing an order or attendee id never yields a ticket.
+        // Independent random values: knowing an order or attendee id never yields a ticket.
         id: randomId(),
         orderId: order.id,
         eventId: event.id,
@@ -102,7 +112,7 @@ export function placeOrder(db: Db, caller: Caller, input: PlaceOrderInput, now =
         name: attendee.name,
         email: attendee.email,
         emailNormalized: attendee.email.toLowerCase(),
-        checkinSecret: randomId(),
+        ...freshCredentials(),
         status: "valid",
         cancelledAt: null,
         checkedInAt: null,
@@ -110,7 +120,11 @@ export function placeOrder(db: Db, caller: Caller, input: PlaceOrderInput, now =
         // A millisecond apart, so attendees list in the order the buyer entered them.
         createdAt: now + index,
       }));
-      await tx.insert(attendees).values(rows);
+      await retryOnDoorCodeClash(
+        tx,
+        (tx) => tx.insert(attendees).values(rows),
+        () => rows.forEach((row) => (row.doorCode = newDoorCode())),
+      );
 
       return {
         order,

@@ -71,7 +71,8 @@ export async function printedTicketsFor(db: Db, orderIdentifier: string, choice:
     priceLabel: priceLabel(ticketType.priceCents, ticketType.currency),
     orderIdentifier: orderId,
     checkinSecret: attendee.checkinSecret,
-    status: attendee.status,
+    doorCode: attendee.doorCode,
+    status: event.cancelledAt !== null && attendee.status === "valid" ? "event_cancelled" : attendee.status,
   }));
 }
 

@@ -7,12 +7,14 @@ CREATE TABLE "attendees" (
 	"email" text NOT NULL,
 	"email_normalized" text NOT NULL,
 	"checkin_secret" text NOT NULL,
+	"door_code" text NOT NULL,
 	"status" text DEFAULT 'valid' NOT NULL,
 	"cancelled_at" bigint,
 	"checked_in_at" bigint,
 	"checked_in_by" text,
 	"created_at" bigint NOT NULL,
-	CONSTRAINT "attendees_checkin_secret_unique" UNIQUE("checkin_secret")
+	CONSTRAINT "attendees_checkin_secret_unique" UNIQUE("checkin_secret"),
+	CONSTRAINT "attendees_door_code_unique" UNIQUE("door_code")
 );
 --> statement-breakpoint
 CREATE TABLE "audit_log" (
@@ -60,6 +62,8 @@ CREATE TABLE "events" (
 	"ends_at" bigint NOT NULL,
 	"time_zone" text NOT NULL,
 	"published" boolean DEFAULT false NOT NULL,
+	"first_published_at" bigint,
+	"cancelled_at" bigint,
 	"created_at" bigint NOT NULL,
 	CONSTRAINT "events_slug_unique" UNIQUE("slug")
 );
@@ -123,10 +127,15 @@ CREATE TABLE "ticket_types" (
 	"id" text PRIMARY KEY NOT NULL,
 	"event_id" text NOT NULL,
 	"name" text NOT NULL,
+	"description" text DEFAULT '' NOT NULL,
 	"price_cents" integer DEFAULT 0 NOT NULL,
 	"currency" text DEFAULT 'EUR' NOT NULL,
 	"quantity" integer NOT NULL,
 	"sold" integer DEFAULT 0 NOT NULL,
+	"sales_start_at" bigint,
+	"sales_end_at" bigint,
+	"max_per_order" integer,
+	"hidden" boolean DEFAULT false NOT NULL,
 	"created_at" bigint NOT NULL
 );
 --> statement-breakpoint
@@ -166,7 +175,7 @@ CREATE INDEX "attendees_event_name_idx" ON "attendees" USING btree ("event_id","
 CREATE INDEX "attendees_email_idx" ON "attendees" USING btree ("email_normalized");--> statement-breakpoint
 CREATE INDEX "attendees_event_checked_in_idx" ON "attendees" USING btree ("event_id","checked_in_at");--> statement-breakpoint
 CREATE INDEX "attendees_event_status_idx" ON "attendees" USING btree ("event_id","status");--> statement-breakpoint
-CREATE INDEX "attendees_event_type_idx" ON "attendees" USING btree ("event_id","ticket_type_id");--> statement-breakpoint
+CREATE INDEX "attendees_event_type_idx" ON "attendees" USING btree ("event_id","ticket_type_id","checked_in_at");--> statement-breakpoint
 CREATE INDEX "attendees_name_trgm_idx" ON "attendees" USING gin (admit_fold("name") gin_trgm_ops);--> statement-breakpoint
 CREATE INDEX "attendees_email_trgm_idx" ON "attendees" USING gin ("email_normalized" gin_trgm_ops);--> statement-breakpoint
 CREATE INDEX "audit_log_event_idx" ON "audit_log" USING btree ("event_id","at");--> statement-breakpoint
