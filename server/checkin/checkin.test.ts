@@ -215,7 +215,7 @@ describe("check-in at the door", () => {
     const world = await buildWorld(file);
     const registrar = (await world.cookieFor("registrar")).caller;
     const now = Date.now();
-    const results = await race<CheckInOutcome>(8, file, "server/checkin/checkin.ts", "attemptCheckIn", () => [registrar, { code: "7KQ2M-X9D4P", event: { id: world.event.id } }, now], 6);
+    const results = await race<CheckInOutcome>(8, world.db.$admit.location, "server/checkin/checkin.ts", "attemptCheckIn", () => [registrar, { code: "7KQ2M-X9D4P", event: { id: world.event.id } }, now], 6);
     const answered = results.filter((r) => r.ok).length;
     const limited = results.filter((r) => !r.ok && r.code === "TOO_MANY_REQUESTS").length;
     expect([answered, limited]).toEqual([DOOR_CODE_LOOKUPS.max, 48 - DOOR_CODE_LOOKUPS.max]);
@@ -227,7 +227,7 @@ describe("check-in at the door", () => {
     const world = await buildWorld(file);
     const doors = [(await world.cookieFor("registrar")).caller, (await world.cookieFor("organizer")).caller];
     const references = [{ code: world.order.holderDoorCode }, { attendeeId: world.order.holderAttendeeId }];
-    const results = await race<CheckInOutcome>(2, file, "server/checkin/checkin.ts", "attemptCheckIn", (door) => [doors[door], { ...references[door], event: { id: world.event.id } }], 5);
+    const results = await race<CheckInOutcome>(2, world.db.$admit.location, "server/checkin/checkin.ts", "attemptCheckIn", (door) => [doors[door], { ...references[door], event: { id: world.event.id } }], 5);
     const statuses = results.map((r) => (r.ok ? r.value.status : r.code));
     expect(statuses.filter((s) => s === "checked_in")).toHaveLength(1);
     expect(statuses.filter((s) => s === "already_checked_in")).toHaveLength(9);
