@@ -214,9 +214,38 @@ export const auditLog = sqliteTable(
   (t) => [index("audit_log_event_idx").on(t.eventId, t.at)],
 );
 
+/**
+ * Mail waiting to go out, written in the same transaction as the change that causes it
+ * (server/mail.ts), and delivered by the worker of server/mail-worker.ts. A worker claims a row
+ * with one conditional UPDATE (pending, due, and no live claim), which also counts the attempt;
+ * `attempts` then identifies that claim when its outcome is written back.
+ */
+export const mailQueue = sqliteTable(
+  "mail_queue",
+  {
+    id: text("id").primaryKey(),
+    recipient: text("recipient").notNull(),
+    subject: text("subject").notNull(),
+    bodyText: text("body_text").notNull(),
+    bodyHtml: text("body_html"),
+    status: text("status", { enum: ["pending", "sent", "failed"] }).notNull().default("pending"),
+    attempts: integer("attempts").notNull().default(0),
+    /** Not before this time (backoff after a failed attempt). */
+    nextAttemptAt: integer("next_attempt_at").notNull(),
+    /** A worker is delivering it until then; after that (a crashed worker) anyone may claim it. */
+    claimedUntil: integer("claimed_until"),
+    lastError: text("last_error"),
+    lastAttemptAt: integer("last_attempt_at"),
+    createdAt: integer("created_at").notNull(),
+    sentAt: integer("sent_at"),
+  },
+  (t) => [index("mail_queue_status_due_idx").on(t.status, t.nextAttemptAt), index("mail_queue_status_created_idx").on(t.status, t.createdAt)],
+);
+
 export type User = typeof users.$inferSelect;
 export type Session = typeof sessions.$inferSelect;
 export type Event = typeof events.$inferSelect;
 export type TicketType = typeof ticketTypes.$inferSelect;
 export type Order = typeof orders.$inferSelect;
 export type Attendee = typeof attendees.$inferSelect;
+export type QueuedMail = typeof mailQueue.$inferSelect;

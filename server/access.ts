@@ -86,6 +86,8 @@ export const BEARER_ACCESS = {
   "admin.events": "browser-only",
   "admin.sessions": "browser-only",
   "admin.revokeSession": "browser-only",
+  "admin.mails": "browser-only",
+  "admin.retryMail": "browser-only",
 
   "POST /api/v1/auth/token": "no-credentials",
   "POST /api/v1/auth/refresh": "no-credentials",

@@ -1,6 +1,8 @@
 import { renameSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import nodemailer from "nodemailer";
+import type { Db } from "@/db/client";
+import { mailQueue } from "@/db/schema";
 import { config, ensurePrivateDir, PRIVATE_FILE_MODE } from "@/server/config";
 import { randomId } from "@/server/ids";
 
@@ -8,29 +10,94 @@ export type Mail = { to: string; subject: string; text: string; html?: string };
 
 const FROM = "Admit <no-reply@admit.local>";
 
+/**
+ * Mail is a transactional outbox: `enqueueMail` writes the message into the mail_queue table with
+ * the transaction that causes it (an order, a confirmation link, a cancelled ticket), so a mail
+ * exists exactly when its cause committed. Nothing here talks to SMTP on a request's time: the
+ * worker of server/mail-worker.ts delivers queued mail with retries, and a request never waits
+ * for, or fails because of, the mail server.
+ */
+export function enqueueMail(db: Db, mail: Mail, now = Date.now()): string {
+  return enqueueMails(db, [mail], now)[0];
+}
+
+export function enqueueMails(db: Db, mails: readonly Mail[], now = Date.now()): string[] {
+  if (mails.length === 0) return [];
+  const rows = mails.map((mail) => ({
+    id: randomId(),
+    recipient: mail.to,
+    subject: mail.subject,
+    bodyText: mail.text,
+    bodyHtml: mail.html ?? null,
+    status: "pending" as const,
+    attempts: 0,
+    nextAttemptAt: now,
+    createdAt: now,
+  }));
+  db.insert(mailQueue).values(rows).run();
+  nudgeMailWorkerSoon();
+  return rows.map((row) => row.id);
+}
+
+/** What a running mail worker registers, so any copy of this module (Next.js bundles several) can wake it. */
+export type MailWorkerHandle = { nudge(): void };
+const WORKER = Symbol.for("admit.mailWorker");
+type WithWorker = { [WORKER]?: MailWorkerHandle };
+
+export function registerMailWorker(handle: MailWorkerHandle | undefined): void {
+  (globalThis as WithWorker)[WORKER] = handle;
+}
+
+/**
+ * Wakes this process's worker once the current task is over: the enqueuing transaction has
+ * committed by then on SQLite (transactions are synchronous there); where it hasn't, the worker's
+ * next poll picks the mail up.
+ */
+export function nudgeMailWorkerSoon(): void {
+  const worker = (globalThis as WithWorker)[WORKER];
+  if (worker) setImmediate(() => worker.nudge());
+}
+
 export function outboxDir(): string {
   return path.join(config().dataDir, "outbox");
 }
 
-let transport: nodemailer.Transporter | undefined;
+/**
+ * SMTP gives up well within the worker's claim on a mail (server/mail-worker.ts), so a slow
+ * server can't make a claim lapse while its mail is still being sent, and another worker send it
+ * again.
+ */
+export const SMTP_TIMEOUTS_MS = { connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 30_000 };
+
+const transports = new Map<string, nodemailer.Transporter>();
+
+function smtpTransport(url: string): nodemailer.Transporter {
+  let transport = transports.get(url);
+  if (!transport) {
+    transport = nodemailer.createTransport({ url, ...SMTP_TIMEOUTS_MS });
+    transports.set(url, transport);
+  }
+  return transport;
+}
 
 /**
- * Sends over SMTP when SMTP_URL is set; otherwise writes one JSON file per message into the
- * outbox folder (what the tests and a developer without a mail server read).
+ * Delivers one message now: over SMTP when `smtpUrl` (SMTP_URL) is set; otherwise as one JSON
+ * file in the outbox folder, which the tests and a developer without a mail server read. Only the
+ * mail worker calls this. `id` (the queue row's) becomes the Message-ID, so a receiver can tell a
+ * resend of one message from a new one.
  */
-export async function sendMail(mail: Mail): Promise<void> {
-  const { smtpUrl } = config();
+export async function deliverMail(mail: Mail, id: string, smtpUrl = config().smtpUrl): Promise<void> {
   if (smtpUrl) {
-    transport ??= nodemailer.createTransport(smtpUrl);
-    await transport.sendMail({ from: FROM, ...mail });
+    await smtpTransport(smtpUrl).sendMail({ from: FROM, ...mail, messageId: `<${id}@admit.local>` });
     return;
   }
   const dir = outboxDir();
   // Mail holds sign-in and verification links: readable by the server's user only.
   ensurePrivateDir(dir);
-  const name = `${Date.now()}-${randomId(6)}.json`;
+  // Named by the queue row: delivering one message twice rewrites one file.
+  const name = `${id}.json`;
   const tmp = path.join(dir, `.${name}.tmp`);
-  writeFileSync(tmp, JSON.stringify({ from: FROM, ...mail, sentAt: new Date().toISOString() }, null, 2), { mode: PRIVATE_FILE_MODE });
+  writeFileSync(tmp, JSON.stringify({ id, from: FROM, ...mail, sentAt: new Date().toISOString() }, null, 2), { mode: PRIVATE_FILE_MODE });
   renameSync(tmp, path.join(dir, name));
 }
 

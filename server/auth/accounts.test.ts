@@ -21,8 +21,8 @@ beforeEach(() => {
 const uniqueEmail = (tag: string) => `${tag}-${Math.random().toString(36).slice(2)}@example.test`;
 
 /** The newest outbox message addressed to `to`. */
-function newestMailTo(to: string) {
-  const mails = mailsTo(to);
+async function newestMailTo(to: string) {
+  const mails = await mailsTo(to);
   expect(mails.length, `no mail to ${to}`).toBeGreaterThan(0);
   return mails.at(-1)!;
 }
@@ -149,7 +149,7 @@ describe("email verification", () => {
     const email = uniqueEmail("verify");
     const caller = createCaller(anonymousContext(db));
     const { id } = await registerNew({ name: "Vera", email: email.toUpperCase(), password: "long-enough-pw" });
-    const mail = newestMailTo(email);
+    const mail = await newestMailTo(email);
     expect(mail.subject).toMatch(/confirm/i);
     const token = tokenFromMail(mail.text);
     expect(Buffer.from(token, "base64url")).toHaveLength(32);
@@ -168,7 +168,7 @@ describe("email verification", () => {
   it("an expired token is rejected and verifies nothing", async () => {
     const email = uniqueEmail("expired");
     const { id } = await registerNew({ name: "Old", email, password: "long-enough-pw" });
-    const token = tokenFromMail(newestMailTo(email).text);
+    const token = tokenFromMail((await newestMailTo(email)).text);
     const row = db.select().from(emailVerifications).where(eq(emailVerifications.userId, id)).get()!;
     expect(verifyEmailToken(db, token, row.expiresAt)).toEqual({ ok: false, reason: "invalid" });
     expect(verifyEmailToken(db, token, row.expiresAt + 60_000)).toEqual({ ok: false, reason: "invalid" });
@@ -199,7 +199,7 @@ describe("email verification", () => {
   it("resendVerification sends a fresh link only while unverified", async () => {
     const unverified = await makeUser(db, { verified: false });
     expect(await createCaller(browserContext(db, unverified)).auth.resendVerification()).toEqual({ sent: true });
-    const token = tokenFromMail(newestMailTo(unverified.email).text);
+    const token = tokenFromMail((await newestMailTo(unverified.email)).text);
     expect(verifyEmailToken(db, token).ok).toBe(true);
     const verified = await makeUser(db, { verified: true });
     expect(await createCaller(browserContext(db, verified)).auth.resendVerification()).toEqual({ sent: false });

@@ -5,7 +5,7 @@ import type { Db } from "@/db/client";
 import { emailVerifications, users, type User } from "@/db/schema";
 import { fieldError, RateLimitedError } from "@/server/errors";
 import { randomId, randomSecret, sha256 } from "@/server/ids";
-import { appUrl, sendMail } from "@/server/mail";
+import { appUrl, enqueueMail } from "@/server/mail";
 import { accountMailLimits, release, reserve, SIGN_IN_KNOWN_ADDRESS_MS, signInLimits } from "@/server/rate-limit";
 import { burnVerifyTime, hashPassword, passwordSchema, verifyPassword } from "./passwords";
 import { hasSignedInFrom, revokeOtherSessions } from "./sessions";
@@ -66,15 +66,18 @@ export async function register(db: Db, input: z.infer<typeof registrationSchema>
   const reservation = reserve(db, accountMailLimits(input.email, ip));
   if (!reservation.ok) throw new RateLimitedError(reservation.retryAfterSeconds, "Too many emails to this address or from your network");
   const row = newUserRow(input, await hashPassword(input.password));
-  // One statement decides, so concurrent registrations of one email can't both create it.
-  const created = db.insert(users).values(row).onConflictDoNothing({ target: users.email }).returning().get();
-  if (created) await sendVerificationEmail(db, created);
-  else await sendAlreadyRegisteredEmail(db.select().from(users).where(eq(users.email, row.email)).get()!);
+  // The account, its confirmation link and the mail carrying it commit together (server/mail.ts).
+  db.transaction((tx) => {
+    // One statement decides, so concurrent registrations of one email can't both create it.
+    const created = tx.insert(users).values(row).onConflictDoNothing({ target: users.email }).returning().get();
+    if (created) queueVerificationEmail(tx, created);
+    else queueAlreadyRegisteredEmail(tx, tx.select().from(users).where(eq(users.email, row.email)).get()!);
+  });
   return { email: row.email };
 }
 
-async function sendAlreadyRegisteredEmail(user: Pick<User, "email" | "name">): Promise<void> {
-  await sendMail({
+function queueAlreadyRegisteredEmail(db: Db, user: Pick<User, "email" | "name">): void {
+  enqueueMail(db, {
     to: user.email,
     subject: "You already have an account on Admit",
     text: [
@@ -93,16 +96,17 @@ async function sendAlreadyRegisteredEmail(user: Pick<User, "email" | "name">): P
 export async function resendVerificationEmail(db: Db, user: Pick<User, "id" | "email" | "name">, ip: string): Promise<void> {
   const reservation = reserve(db, accountMailLimits(user.email, ip));
   if (!reservation.ok) throw new RateLimitedError(reservation.retryAfterSeconds, "Too many emails to this address");
-  await sendVerificationEmail(db, user);
+  db.transaction((tx) => queueVerificationEmail(tx, user));
 }
 
-export async function sendVerificationEmail(db: Db, user: Pick<User, "id" | "email" | "name">): Promise<void> {
+/** A new confirmation link and the mail that carries it; call it inside the transaction that causes it. */
+export function queueVerificationEmail(db: Db, user: Pick<User, "id" | "email" | "name">): void {
   const token = randomSecret();
   db.insert(emailVerifications)
     .values({ tokenHash: sha256(token), userId: user.id, expiresAt: Date.now() + VERIFICATION_TTL_MS, usedAt: null })
     .run();
   const link = appUrl(`/verify-email?token=${encodeURIComponent(token)}`);
-  await sendMail({
+  enqueueMail(db, {
     to: user.email,
     subject: "Confirm your email for Admit",
     text: `Hello ${user.name},\n\nConfirm your email address to see the tickets sent to it:\n${link}\n\nThe link is valid for 48 hours.`,

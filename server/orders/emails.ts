@@ -1,11 +1,6 @@
-import type { Db } from "@/db/client";
-import type { Caller } from "@/server/auth/caller";
-import { RateLimitedError } from "@/server/errors";
 import { formatEventRange } from "@/server/events/format";
-import { appUrl, sendMail, type Mail } from "@/server/mail";
-import { orderMailLimits, release, reserve } from "@/server/rate-limit";
-import { placeOrder, type PlacedOrder } from "./place";
-import type { PlaceOrderInput } from "./schemas";
+import { appUrl, type Mail } from "@/server/mail";
+import type { PlacedOrder } from "./place";
 
 /** Names come from users; a line break in a subject would be a header injection attempt. */
 const oneLine = (text: string) => text.replace(/[\r\n\u0000-\u001f\u007f]+/g, " ").trim();
@@ -69,38 +64,4 @@ export function orderEmails({ order, event, attendees }: PlacedOrder): Mail[] {
     });
   }
   return mails;
-}
-
-/**
- * Called after the order has committed. A mail failure must not undo or fail an order that
- * exists: the order page has everything the mail links to, so failures are only logged.
- */
-export async function sendOrderEmails(placed: PlacedOrder): Promise<void> {
-  for (const mail of orderEmails(placed)) {
-    try {
-      await sendMail(mail);
-    } catch (error) {
-      console.error(`Could not send the order email for ${placed.order.id}:`, error);
-    }
-  }
-}
-
-/**
- * Places an order and mails everyone on it, within the order-mail limits per buyer and per address
- * (server/rate-limit.ts): an order can mail up to 21 addresses, so the mails are reserved before
- * the order is placed (429, nothing placed, if they don't fit) and given back if placing fails.
- */
-export async function placeOrderAndSendMails(db: Db, caller: Caller, input: PlaceOrderInput, ip: string): Promise<PlacedOrder> {
-  const weight = orderMailCount(caller.user.email, input.attendees.map((a) => a.email));
-  const reservation = reserve(db, orderMailLimits(caller.user.id, ip), { weight });
-  if (!reservation.ok) throw new RateLimitedError(reservation.retryAfterSeconds, "Too many order emails from your account or network");
-  let placed: PlacedOrder;
-  try {
-    placed = placeOrder(db, caller, input);
-  } catch (error) {
-    release(db, reservation);
-    throw error;
-  }
-  await sendOrderEmails(placed);
-  return placed;
 }

@@ -3,8 +3,11 @@ import type { Db } from "@/db/client";
 import { attendees, events, orders, ticketTypes, type Attendee, type Event, type Order, type TicketType } from "@/db/schema";
 import { canBuyFromEvent } from "@/server/access";
 import type { Caller } from "@/server/auth/caller";
-import { fieldError } from "@/server/errors";
+import { fieldError, RateLimitedError } from "@/server/errors";
 import { looksLikeIdentifier, randomId } from "@/server/ids";
+import { enqueueMails } from "@/server/mail";
+import { orderMailLimits, release, reserve } from "@/server/rate-limit";
+import { orderEmails, orderMailCount } from "./emails";
 import type { PlaceOrderInput } from "./schemas";
 
 export type PlacedAttendee = Pick<Attendee, "id" | "name" | "email" | "emailNormalized"> & { ticketTypeName: string };
@@ -16,7 +19,8 @@ export type PlacedOrder = { order: Order; event: Event; attendees: PlacedAttende
  * are claimed by a conditional UPDATE (`sold + n <= quantity`); if any claim fails the whole
  * transaction rolls back, so a buyer who loses the race leaves no order and no attendee rows.
  *
- * Sends no email: the caller does that after commit (see sendOrderEmails).
+ * The mails to the buyer and the other attendees are queued in the same transaction
+ * (server/mail.ts): an order exists exactly when its mails are on their way.
  */
 export function placeOrder(db: Db, caller: Caller, input: PlaceOrderInput, now = Date.now()): PlacedOrder {
   return db.transaction(
@@ -110,7 +114,7 @@ export function placeOrder(db: Db, caller: Caller, input: PlaceOrderInput, now =
       }));
       tx.insert(attendees).values(rows).run();
 
-      return {
+      const placed: PlacedOrder = {
         order,
         event,
         attendees: rows.map((row) => ({
@@ -121,9 +125,28 @@ export function placeOrder(db: Db, caller: Caller, input: PlaceOrderInput, now =
           ticketTypeName: types.get(row.ticketTypeId)!.name,
         })),
       };
+      enqueueMails(tx, orderEmails(placed), now);
+      return placed;
     },
     { behavior: "immediate" },
   );
+}
+
+/**
+ * Places an order within the order-mail limits per buyer and per address (server/rate-limit.ts):
+ * an order can mail up to 21 addresses, so the mails are reserved before the order is placed
+ * (429, nothing placed, if they don't fit) and given back if placing fails.
+ */
+export function placeOrderWithinMailLimits(db: Db, caller: Caller, input: PlaceOrderInput, ip: string): PlacedOrder {
+  const weight = orderMailCount(caller.user.email, input.attendees.map((a) => a.email));
+  const reservation = reserve(db, orderMailLimits(caller.user.id, ip), { weight });
+  if (!reservation.ok) throw new RateLimitedError(reservation.retryAfterSeconds, "Too many order emails from your account or network");
+  try {
+    return placeOrder(db, caller, input);
+  } catch (error) {
+    release(db, reservation);
+    throw error;
+  }
 }
 
 function plural(n: number, one: string, many: string): string {

@@ -1,12 +1,12 @@
 import { authedProcedure, orderProcedure, router } from "@/server/trpc";
-import { placeOrderAndSendMails } from "./emails";
+import { placeOrderWithinMailLimits } from "./place";
 import { listMyOrders, orderViewOf } from "./queries";
 import { placeOrderInputSchema } from "./schemas";
 
 export const ordersRouter = router({
   /** Any signed-in user may buy; the event must be published (or theirs). Capacity: see placeOrder. */
-  place: authedProcedure.input(placeOrderInputSchema).mutation(async ({ ctx, input }) => {
-    const placed = await placeOrderAndSendMails(ctx.db, ctx.caller, input, ctx.ip);
+  place: authedProcedure.input(placeOrderInputSchema).mutation(({ ctx, input }) => {
+    const placed = placeOrderWithinMailLimits(ctx.db, ctx.caller, input, ctx.ip);
     return { id: placed.order.id };
   }),
 
