@@ -1,10 +1,13 @@
 import { initTRPC, TRPCError } from "@trpc/server";
+import { TRPC_ERROR_CODES_BY_KEY } from "@trpc/server/rpc";
+import { isDatabaseBusy } from "@/db/errors";
 import type { Db } from "@/db/client";
 import { z } from "zod";
 import { requireAdmin, requireBearerAccess, requireEventPermission, requireOrderAccess, requireStaff, type EventPermission } from "@/server/access";
 import { authenticateRequest, clientIp, type Authentication, type Caller } from "@/server/auth/caller";
 import { fieldsOf } from "@/server/errors";
 import { isSameOriginJsonRequest } from "@/server/http/csrf";
+import { BUSY_MESSAGE } from "@/server/http/respond";
 
 /** The inner context: everything a procedure may use, buildable without HTTP (createCaller tests). */
 export type Context = {
@@ -32,6 +35,10 @@ export async function createContextFromRequest(db: Db, request: Request): Promis
 
 const t = initTRPC.context<Context>().create({
   errorFormatter({ shape, error }) {
+    // The database locked beyond its timeout is not a bug: 503, and the route adds Retry-After.
+    if (isDatabaseBusy(error)) {
+      return { ...shape, code: TRPC_ERROR_CODES_BY_KEY.SERVICE_UNAVAILABLE, message: BUSY_MESSAGE, data: { ...shape.data, code: "SERVICE_UNAVAILABLE" as const, httpStatus: 503, stack: undefined, fields: undefined } };
+    }
     // An unexpected failure's own message can quote SQL or paths: the log keeps it, clients don't.
     const message = error.code === "INTERNAL_SERVER_ERROR" ? "Something went wrong on our side" : shape.message;
     return { ...shape, message, data: { ...shape.data, stack: undefined, fields: fieldsOf(error) } };
