@@ -27,6 +27,7 @@ export default async function HomePage() {
               </Link>
               <p className="text-sm text-slate-600">{formatEventRange(event)}</p>
               <p className="text-sm text-slate-600">{event.venue}</p>
+              {event.cancelledAt !== null && <p className="mt-1 text-sm font-medium text-red-700">Cancelled</p>}
             </li>
           ))}
         </ul>

@@ -82,6 +82,10 @@ export const events = sqliteTable("events", {
   /** IANA time zone name, e.g. "Europe/Berlin". */
   timeZone: text("time_zone").notNull(),
   published: integer("published", { mode: "boolean" }).notNull().default(false),
+  /** Set on the first publication and never cleared: only a draft never shown to anyone may be deleted. */
+  firstPublishedAt: integer("first_published_at"),
+  /** A cancelled event sells nothing, admits nobody, and its tickets print CANCELLED. */
+  cancelledAt: integer("cancelled_at"),
   createdAt: integer("created_at").notNull(),
 });
 
@@ -102,11 +106,19 @@ export const ticketTypes = sqliteTable(
     id: text("id").primaryKey(),
     eventId: text("event_id").notNull().references(() => events.id, { onDelete: "cascade" }),
     name: text("name").notNull(),
+    description: text("description").notNull().default(""),
     priceCents: integer("price_cents").notNull().default(0),
     currency: text("currency").notNull().default("EUR"),
     quantity: integer("quantity").notNull(),
     /** Seats taken; only ever changed by a conditional UPDATE so capacity can't be oversold. */
     sold: integer("sold").notNull().default(0),
+    /** Sale window, ms; null = from publication / until the event. */
+    salesStartAt: integer("sales_start_at"),
+    salesEndAt: integer("sales_end_at"),
+    /** At most this many of the type in one order; null = only the order-wide cap. */
+    maxPerOrder: integer("max_per_order"),
+    /** Off the event page and not for sale; a type with sales is hidden instead of deleted. */
+    hidden: integer("hidden", { mode: "boolean" }).notNull().default(false),
     createdAt: integer("created_at").notNull(),
   },
   (t) => [index("ticket_types_event_idx").on(t.eventId)],
@@ -144,6 +156,12 @@ export const attendees = sqliteTable(
     emailNormalized: text("email_normalized").notNull(),
     /** What the QR code carries (≥128 random bits); regenerated to invalidate a ticket. */
     checkinSecret: text("checkin_secret").notNull().unique(),
+    /**
+     * The short code printed under the QR for typing at the door (server/checkin/door-code.ts):
+     * 10 Crockford base32 characters, stored normalized (upper case, no dashes). Replaced
+     * together with the secret.
+     */
+    doorCode: text("door_code").notNull().unique(),
     status: text("status", { enum: ["valid", "cancelled"] }).notNull().default("valid"),
     cancelledAt: integer("cancelled_at"),
     checkedInAt: integer("checked_in_at"),
@@ -158,7 +176,8 @@ export const attendees = sqliteTable(
     // The roster's filters count matches through these instead of reading every row.
     index("attendees_event_checked_in_idx").on(t.eventId, t.checkedInAt),
     index("attendees_event_status_idx").on(t.eventId, t.status),
-    index("attendees_event_type_idx").on(t.eventId, t.ticketTypeId),
+    // With checked_in_at, the door's per-type counts come from the index alone.
+    index("attendees_event_type_idx").on(t.eventId, t.ticketTypeId, t.checkedInAt),
   ],
 );
 
@@ -170,7 +189,7 @@ export const checkins = sqliteTable(
     eventId: text("event_id").notNull().references(() => events.id, { onDelete: "cascade" }),
     attendeeId: text("attendee_id").references(() => attendees.id, { onDelete: "cascade" }),
     result: text("result", {
-      enum: ["checked_in", "already_checked_in", "cancelled", "not_found", "wrong_event"],
+      enum: ["checked_in", "already_checked_in", "cancelled", "event_cancelled", "not_found", "wrong_event", "undone"],
     }).notNull(),
     userId: text("user_id").notNull().references(() => users.id),
     sessionId: text("session_id"),

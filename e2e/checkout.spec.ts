@@ -69,7 +69,7 @@ test("a new user creates and publishes an event, then buys tickets for themself 
   await expect(page.getByTestId("ticket-type")).toContainText("50 left");
 
   // Two tickets; the first attendee is the buyer, prefilled.
-  await page.getByLabel(/^General admission/).fill("2");
+  await page.getByLabel(/^General admission/).selectOption("2");
   await expect(page.getByTestId("attendee-row")).toHaveCount(2);
   await expect(page.getByLabel("Attendee 1 name")).toHaveValue(buyer.name);
   await expect(page.getByLabel("Attendee 1 email")).toHaveValue(buyer.email);

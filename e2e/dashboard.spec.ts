@@ -66,7 +66,7 @@ test("an organizer runs an event from the dashboard and adds a registrar by emai
   await expect(page.getByRole("heading", { level: 1, name: eventName })).toBeVisible();
 
   // Buy two tickets, for Bob and Cara.
-  await page.getByLabel(/^General admission/).fill("2");
+  await page.getByLabel(/^General admission/).selectOption("2");
   await page.getByLabel("Attendee 1 name").fill(attendee.name);
   await page.getByLabel("Attendee 1 email").fill(attendee.email);
   await page.getByLabel("Attendee 2 name").fill(secondAttendee.name);

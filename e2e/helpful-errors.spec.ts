@@ -63,6 +63,8 @@ test("offline, Place order says the connection is gone and places nothing, then 
   await signIn(page, world.people.stranger, WORLD_PASSWORD);
   await page.goto(`/events/${world.event.slug}`);
   const place = page.getByRole("button", { name: "Place order" });
+  // Every quantity starts at 0: choose one ticket first.
+  await page.getByTestId("ticket-type").first().getByRole("combobox").selectOption("1");
   await expect(place).toBeEnabled();
 
   await context.setOffline(true);

@@ -5,6 +5,7 @@ import { eventMembers, events, ticketTypes, users } from "@/db/schema";
 import { createUser } from "@/server/auth/accounts";
 import { config } from "@/server/config";
 import { randomId } from "@/server/ids";
+import { freshCredentials } from "@/server/tickets/credentials";
 
 /**
  * `npm run db:seed:large -- [--attendees 100000]`: an event with a very large roster, for the
@@ -30,7 +31,7 @@ export async function seedLargeEvent(attendeeCount: number): Promise<{ eventId: 
     "INSERT INTO orders (id, event_id, buyer_id, buyer_name, buyer_email, status, paid, total_cents, currency, created_at) VALUES (?, ?, ?, ?, ?, 'completed', 1, ?, 'EUR', ?)",
   );
   const insertAttendee = client.prepare(
-    "INSERT INTO attendees (id, order_id, event_id, ticket_type_id, name, email, email_normalized, checkin_secret, status, cancelled_at, checked_in_at, checked_in_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    "INSERT INTO attendees (id, order_id, event_id, ticket_type_id, name, email, email_normalized, checkin_secret, door_code, status, cancelled_at, checked_in_at, checked_in_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
   );
   database.transaction((tx) => {
     tx.insert(events).values({ id: eventId, slug, name: "Big Conf", description: "A very large event for benchmarks.", venue: "Expo Center", startsAt: now + 30 * 86_400_000, endsAt: now + 32 * 86_400_000, timeZone: "Europe/Amsterdam", published: false, createdAt: now }).run();
@@ -52,7 +53,8 @@ export async function seedLargeEvent(attendeeCount: number): Promise<{ eventId: 
         const email = `guest${made}@big.test`;
         const cancelled = made % 50 === 7;
         const checkedIn = !cancelled && made % 10 < 3;
-        insertAttendee.run(randomId(), orderId, eventId, typeIds[made % 3], name, email, email, randomId(), cancelled ? "cancelled" : "valid", cancelled ? now : null, checkedIn ? now : null, checkedIn ? owner.id : null, orderedAt);
+        const { checkinSecret, doorCode } = freshCredentials();
+        insertAttendee.run(randomId(), orderId, eventId, typeIds[made % 3], name, email, email, checkinSecret, doorCode, cancelled ? "cancelled" : "valid", cancelled ? now : null, checkedIn ? now : null, checkedIn ? owner.id : null, orderedAt);
       }
       n++;
     }

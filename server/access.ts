@@ -65,10 +65,14 @@ export const BEARER_ACCESS = {
   "events.create": "events:manage",
   "events.update": "events:manage",
   "events.setPublished": "events:manage",
+  "events.cancel": "events:manage",
+  "events.deleteDraft": "events:manage",
   "orders.place": "browser-only",
   "orders.get": "orders:read",
   "orders.mine": "orders:read",
   "checkin.scan": "checkin:write",
+  "checkin.undo": "checkin:write",
+  "checkin.recent": "checkin:write",
   "attendees.list": "events:manage",
   "attendees.forCheckIn": "checkin:write",
   "attendees.orders": "events:manage",
@@ -78,6 +82,10 @@ export const BEARER_ACCESS = {
   "attendees.regenerateOrderSecrets": "events:manage",
   "attendees.markPaid": "events:manage",
   "attendees.auditLog": "events:manage",
+  "attendees.resendOrderEmails": "events:manage",
+  "ticketTypes.create": "events:manage",
+  "ticketTypes.update": "events:manage",
+  "ticketTypes.remove": "events:manage",
   "team.list": "browser-only",
   "team.add": "browser-only",
   "team.remove": "browser-only",
@@ -154,17 +162,19 @@ export type EventPermission =
   | "manage_team" // owner only
   | "manage_event" // owner, organizer: edit, orders, attendees, PDFs, exports, cancel, regenerate
   | "view_event" // owner, organizer, staff (read-only)
-  | "check_in"; // owner, organizer, registrar
+  | "check_in" // owner, organizer, registrar
+  | "view_counts"; // owner, organizer, registrar, staff: the live figures of the door and the dashboard header
 
 const PERMITTED_ROLES: Record<EventPermission, EventRole[]> = {
   manage_team: ["owner"],
   manage_event: ["owner", "organizer"],
   view_event: ["owner", "organizer"],
   check_in: ["owner", "organizer", "registrar"],
+  view_counts: ["owner", "organizer", "registrar"],
 };
 
 /** Staff read everything; admins also act as staff. Neither may change an event they aren't on. */
-const STAFF_MAY: ReadonlySet<EventPermission> = new Set(["view_event"]);
+const STAFF_MAY: ReadonlySet<EventPermission> = new Set(["view_event", "view_counts"]);
 
 /** What an event role alone allows (pages use it to offer only what the role may do). */
 export function roleMay(role: EventRole | null, permission: EventPermission): boolean {

@@ -106,3 +106,6 @@ export function appUrl(pathname: string): string {
   const base = config().appUrl ?? `http://localhost:${config().port}`;
   return base + pathname;
 }
+
+/** Names come from users; a line break in a subject would be a header injection attempt. */
+export const oneLine = (text: string) => text.replace(/[\r\n\u0000-\u001f\u007f]+/g, " ").trim();

@@ -1,6 +1,7 @@
 import { and, asc, count, eq, gte, inArray, lt } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { rateLimitHits } from "@/db/schema";
+import { RateLimitedError } from "@/server/errors";
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -114,6 +115,19 @@ export function reserve(db: Db, limits: Limit[], { weight = 1, now = Date.now() 
   // Keep the table small: nothing older than the longest window counts any more.
   if (Math.random() < 0.01) db.delete(rateLimitHits).where(lt(rateLimitHits.at, now - LONGEST_WINDOW_MS)).run();
   return reservation;
+}
+
+/** A limit on one kind of action, counted separately for each subject (a session, an order, an event). */
+export type ActionLimit = { name: string; max: number; windowMs: number };
+
+export function limitOn(rule: ActionLimit, subject: string): Limit {
+  return { key: `${rule.name}:${subject}`, max: rule.max, windowMs: rule.windowMs };
+}
+
+/** Takes one hit under `limit`, or throws 429 (Retry-After on every transport) saying what to wait for. */
+export function requireRoom(db: Db, limit: Limit, what: string, now = Date.now()): void {
+  const reservation = reserve(db, [limit], { now });
+  if (!reservation.ok) throw new RateLimitedError(reservation.retryAfterSeconds, what);
 }
 
 /** Gives reserved hits back (a sign-in that succeeded, an order that wasn't placed). */

@@ -6,6 +6,7 @@ import { adminRouter } from "@/server/admin/router";
 import { attendeesRouter } from "@/server/attendees/router";
 import { checkinRouter } from "@/server/checkin/router";
 import { teamRouter } from "@/server/team/router";
+import { ticketTypesRouter } from "@/server/ticket-types/router";
 import { createCallerFactory, router } from "@/server/trpc";
 
 export const appRouter = router({
@@ -17,6 +18,7 @@ export const appRouter = router({
   team: teamRouter,
   admin: adminRouter,
   attendees: attendeesRouter,
+  ticketTypes: ticketTypesRouter,
 });
 
 export type AppRouter = typeof appRouter;

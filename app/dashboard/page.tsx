@@ -51,7 +51,9 @@ export default async function DashboardPage() {
                 {event.checkedIn.toLocaleString("en")}
               </Cell>
               <Cell label="Status">
-                {!roleMay(event.role, "manage_event") ? (
+                {event.cancelledAt !== null ? (
+                  <span className="font-medium text-red-700">Cancelled</span>
+                ) : !roleMay(event.role, "manage_event") ? (
                   <span>{event.published ? "Published" : "Draft"}</span>
                 ) : (
                   <PublishToggle eventId={event.id} eventName={event.name} published={event.published} />

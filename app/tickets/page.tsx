@@ -53,6 +53,7 @@ export default async function MyTicketsPage() {
                 <span className="rounded-full bg-slate-100 px-3 py-1 text-xs font-medium text-slate-700">
                   {access === "buyer" ? "You ordered" : `From ${order.buyerName}`}
                   {order.status === "cancelled" && " · cancelled"}
+                  {event.cancelledAt !== null && " · event cancelled"}
                 </span>
               </div>
               <ul className="text-sm text-slate-700">

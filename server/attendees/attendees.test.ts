@@ -90,11 +90,11 @@ describe("attendee roster", () => {
     const world = await buildWorld();
     const organizer = world.cookieFor("organizer").caller;
     const before = world.db.select().from(ticketTypes).where(eq(ticketTypes.id, world.event.ticketTypeId)).get()!.sold;
-    expect(cancelOrder(world.db, eventRow(world), organizer, world.order.id)).toEqual({ cancelled: 2 });
+    expect(cancelOrder(world.db, eventRow(world), organizer, world.order.id)).toEqual({ cancelled: 2, attendeeIds: [world.order.buyerAttendeeId, world.order.holderAttendeeId] });
     expect(world.db.select().from(ticketTypes).where(eq(ticketTypes.id, world.event.ticketTypeId)).get()!.sold).toBe(before - 2);
     expect(world.db.select().from(orders).where(eq(orders.id, world.order.id)).get()!.status).toBe("cancelled");
     // Cancelling again changes nothing.
-    expect(cancelOrder(world.db, eventRow(world), organizer, world.order.id)).toEqual({ cancelled: 0 });
+    expect(cancelOrder(world.db, eventRow(world), organizer, world.order.id)).toEqual({ cancelled: 0, attendeeIds: [] });
     expect(() => cancelOrder(world.db, eventRow(world), organizer, world.otherEvent.orderId)).toThrow(/No such order/);
   });
 });

@@ -22,7 +22,9 @@ export function eventAuditLog(db: Db, event: Pick<Event, "id">, viewer: Caller, 
         FROM audit_log a LEFT JOIN users u ON u.id = a.actor_id WHERE a.event_id = ${event.id}
       UNION ALL
       SELECT 'checkin', c.result, u.name, json_object('attendeeId', c.attendee_id, 'attendeeName', at.name), c.at
-        FROM checkins c LEFT JOIN users u ON u.id = c.user_id LEFT JOIN attendees at ON at.id = c.attendee_id WHERE c.event_id = ${event.id}
+        FROM checkins c LEFT JOIN users u ON u.id = c.user_id LEFT JOIN attendees at ON at.id = c.attendee_id
+        -- An undo is in audit_log already, with its reason.
+        WHERE c.event_id = ${event.id} AND c.result <> 'undone'
       UNION ALL
       SELECT 'download', 'ticket_download', u.name, json_object('orderId', d.order_id, 'attendeeIds', json(d.attendee_ids), 'as', d.access_as, 'ip', d.ip), d.at
         FROM ticket_downloads d LEFT JOIN users u ON u.id = d.user_id WHERE d.event_id = ${event.id}

@@ -3,8 +3,13 @@ import type { Db } from "@/db/client";
 import { attendees, orders, ticketTypes, type Event } from "@/db/schema";
 import { recordAudit } from "@/server/audit";
 import type { Caller } from "@/server/auth/caller";
-import { notFound } from "@/server/errors";
-import { looksLikeIdentifier, randomId } from "@/server/ids";
+import { fieldError, notFound } from "@/server/errors";
+import { limitOn, requireRoom, type ActionLimit } from "@/server/rate-limit";
+import { looksLikeIdentifier } from "@/server/ids";
+import { enqueueMails } from "@/server/mail";
+import { orderEmails, placedOrderOf } from "@/server/orders/emails";
+import { ticketChangeMails, type TicketChange } from "@/server/orders/notices";
+import { freshCredentials, retryOnDoorCodeClash } from "@/server/tickets/credentials";
 
 /**
  * Cancelling and regenerating change what a ticket PDF prints (status, QR secret), so the PDF
@@ -26,30 +31,42 @@ function orderOf(db: Db, eventId: string, orderId: string) {
   return row;
 }
 
-/** Cancels valid attendees and gives their seats back; returns how many changed. */
-function cancelRows(db: Db, rows: Array<{ id: string; ticketTypeId: string; status: string }>, now: number): number {
-  let changed = 0;
+/** Cancels valid attendees and gives their seats back; returns the ids of those it changed. */
+function cancelRows(db: Db, rows: Array<{ id: string; ticketTypeId: string; status: string }>, now: number): string[] {
+  const changed: string[] = [];
   for (const row of rows) {
     if (row.status !== "valid") continue;
     const result = db.update(attendees).set({ status: "cancelled", cancelledAt: now }).where(and(eq(attendees.id, row.id), eq(attendees.status, "valid"))).run();
     if (result.changes === 1) {
       db.update(ticketTypes).set({ sold: sql`${ticketTypes.sold} - 1` }).where(eq(ticketTypes.id, row.ticketTypeId)).run();
-      changed++;
+      changed.push(row.id);
     }
   }
   return changed;
 }
 
+/** A ticket's secret and door code, replaced together: the old QR code and the old typed code stop at once. */
+function replaceCredentials(db: Db, attendeeId: string): void {
+  retryOnDoorCodeClash(() => db.update(attendees).set(freshCredentials()).where(eq(attendees.id, attendeeId)).run());
+}
+
+/** The holders and buyers of the changed tickets hear of it, by mail queued with the change (server/mail.ts). */
+function tellHolders(tx: Db, event: Event, attendeeIds: string[], change: TicketChange, now: number): void {
+  enqueueMails(tx, ticketChangeMails(tx, event, attendeeIds, change), now);
+}
+
 /**
  * Every function here acts on an event the caller was already authorized for (the procedures
- * are built on eventProcedure("manage_event")).
+ * are built on eventProcedure("manage_event")), and returns the ids of the tickets it changed;
+ * their holders and buyers are told in the same transaction (server/orders/notices.ts).
  */
 export function cancelAttendee(db: Db, event: Event, caller: Caller, attendeeId: string, now = Date.now()) {
   return db.transaction((tx) => {
     const attendee = attendeeOf(tx, event.id, attendeeId);
     const changed = cancelRows(tx, [attendee], now);
-    if (changed) recordAudit(tx, { eventId: event.id, caller, action: "ticket_cancelled", detail: { attendeeId: attendee.id, orderId: attendee.orderId, name: attendee.name } }, now);
-    return { cancelled: changed };
+    if (changed.length) recordAudit(tx, { eventId: event.id, caller, action: "ticket_cancelled", detail: { attendeeId: attendee.id, orderId: attendee.orderId, name: attendee.name } }, now);
+    tellHolders(tx, event, changed, "cancelled", now);
+    return { cancelled: changed.length, attendeeIds: changed };
   }, { behavior: "immediate" });
 }
 
@@ -59,27 +76,32 @@ export function cancelOrder(db: Db, event: Event, caller: Caller, orderId: strin
     const rows = tx.select().from(attendees).where(eq(attendees.orderId, order.id)).all();
     const changed = cancelRows(tx, rows, now);
     tx.update(orders).set({ status: "cancelled" }).where(eq(orders.id, order.id)).run();
-    recordAudit(tx, { eventId: event.id, caller, action: "order_cancelled", detail: { orderId: order.id, tickets: changed } }, now);
-    return { cancelled: changed };
+    recordAudit(tx, { eventId: event.id, caller, action: "order_cancelled", detail: { orderId: order.id, tickets: changed.length } }, now);
+    tellHolders(tx, event, changed, "cancelled", now);
+    return { cancelled: changed.length, attendeeIds: changed };
   }, { behavior: "immediate" });
 }
 
 export function regenerateAttendeeSecret(db: Db, event: Event, caller: Caller, attendeeId: string, now = Date.now()) {
   return db.transaction((tx) => {
     const attendee = attendeeOf(tx, event.id, attendeeId);
-    tx.update(attendees).set({ checkinSecret: randomId() }).where(eq(attendees.id, attendee.id)).run();
+    replaceCredentials(tx, attendee.id);
     recordAudit(tx, { eventId: event.id, caller, action: "ticket_secret_regenerated", detail: { attendeeId: attendee.id, orderId: attendee.orderId, name: attendee.name } }, now);
-    return { regenerated: 1 };
+    tellHolders(tx, event, [attendee.id], "code_replaced", now);
+    return { regenerated: 1, attendeeIds: [attendee.id] };
   }, { behavior: "immediate" });
 }
 
 export function regenerateOrderSecrets(db: Db, event: Event, caller: Caller, orderId: string, now = Date.now()) {
   return db.transaction((tx) => {
     const order = orderOf(tx, event.id, orderId);
-    const rows = tx.select({ id: attendees.id }).from(attendees).where(eq(attendees.orderId, order.id)).all();
-    for (const row of rows) tx.update(attendees).set({ checkinSecret: randomId() }).where(eq(attendees.id, row.id)).run();
+    const rows = tx.select({ id: attendees.id, status: attendees.status }).from(attendees).where(eq(attendees.orderId, order.id)).all();
+    for (const row of rows) replaceCredentials(tx, row.id);
     recordAudit(tx, { eventId: event.id, caller, action: "order_secrets_regenerated", detail: { orderId: order.id, tickets: rows.length } }, now);
-    return { regenerated: rows.length };
+    // Nobody needs telling about a new code on a ticket that was already cancelled.
+    const told = rows.filter((row) => row.status === "valid").map((row) => row.id);
+    tellHolders(tx, event, told, "code_replaced", now);
+    return { regenerated: rows.length, attendeeIds: told };
   }, { behavior: "immediate" });
 }
 
@@ -88,4 +110,18 @@ export function markOrderPaid(db: Db, event: Event, caller: Caller, input: { ord
   db.update(orders).set({ paid: input.paid }).where(eq(orders.id, order.id)).run();
   recordAudit(db, { eventId: event.id, caller, action: input.paid ? "order_marked_paid" : "order_marked_unpaid", detail: { orderId: order.id } }, now);
   return { paid: input.paid };
+}
+
+/** Resending one order's emails: a few times an hour per order, so the button can't flood inboxes. */
+export const ORDER_EMAIL_RESENDS: ActionLimit = { name: "order-resend", max: 3, windowMs: 60 * 60_000 };
+
+/** The order's confirmation mails again, queued with the audit line, after taking one of its resend slots. */
+export function resendOrderEmails(db: Db, event: Event, caller: Caller, orderId: string, now = Date.now()): void {
+  const order = orderOf(db, event.id, orderId);
+  if (order.status !== "completed") throw fieldError("CONFLICT", { orderId: "This order is cancelled: it has no tickets to send" });
+  requireRoom(db, limitOn(ORDER_EMAIL_RESENDS, order.id), "This order's emails were resent 3 times this hour", now);
+  db.transaction((tx) => {
+    recordAudit(tx, { eventId: event.id, caller, action: "order_emails_resent", detail: { orderId: order.id } }, now);
+    enqueueMails(tx, orderEmails(placedOrderOf(tx, order)), now);
+  });
 }

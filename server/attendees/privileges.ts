@@ -1,4 +1,12 @@
+import { eq } from "drizzle-orm";
+import { orders } from "@/db/schema";
 import { signedIn, type PrivilegeRows } from "@/server/testing/matrix";
+import type { World } from "@/server/testing/world";
+
+function cancelledOrder(w: World): string {
+  w.db.update(orders).set({ status: "cancelled" }).where(eq(orders.id, w.order.id)).run();
+  return w.order.id;
+}
 
 /** Read: the event's owner and organizers, and staff. Write: owner and organizers only. */
 const readers = signedIn(403, { organizer: 200, owner: 200, staff: 200, admin: 200 });
@@ -38,6 +46,10 @@ export const privileges: PrivilegeRows = {
       { input: (w) => ({ eventId: w.event.id, orderId: ghost }), expect: signedIn(403, { organizer: 404, owner: 404 }) },
     ],
     "attendees.markPaid": { input: (w) => ({ eventId: w.event.id, orderId: w.order.id, paid: true }), expect: writers },
+    "attendees.resendOrderEmails": [
+      { input: (w) => ({ eventId: w.event.id, orderId: w.order.id }), expect: writers, note: "staff read, they don't write to buyers" },
+      { input: (w) => ({ eventId: w.event.id, orderId: w.otherEvent.orderId }), expect: signedIn(403, { organizer: 404, owner: 404 }), note: "another event's order is not found through ours" },
+    ],
     "attendees.auditLog": [
       { input: (w) => ({ eventId: w.event.id }), expect: readers },
       { input: (w) => ({ eventId: w.otherEvent.id }), expect: signedIn(403, { staff: 200, admin: 200 }) },
@@ -57,6 +69,10 @@ export const privileges: PrivilegeRows = {
       { as: "organizer", input: (w) => ({ eventId: w.event.id, search: "%_\\'; DROP TABLE attendees; --" }), expect: 200 },
     ],
     "attendees.cancel": [{ as: "organizer", input: (w) => ({ eventId: w.event.id, attendeeId: "../../etc/passwd" }), expect: 404 }],
+    "attendees.resendOrderEmails": [
+      { as: "organizer", input: (w) => ({ eventId: w.event.id, orderId: "" }), expect: 400, field: "orderId" },
+      { as: "organizer", input: (w) => ({ eventId: w.event.id, orderId: cancelledOrder(w) }), expect: 409, field: "orderId" },
+    ],
   },
   badRequests: [
     { file: "app/api/events/[eventId]/attendees.csv/route.ts", method: "GET", auth: "cookie", as: "organizer", path: (w) => `/api/events/${w.event.id}/attendees.csv?checkedIn=maybe`, params: (w) => ({ eventId: w.event.id }), expect: 400, field: "checkedIn" },

@@ -13,13 +13,15 @@ export type RosterFilter = {
 
 export const ROSTER_PAGE_SIZE = 50;
 
+/** Attendees whose name or email contains the text, or whose order it names. */
+function attendeeSearch(text: string): SQL {
+  return or(attendeeTextMatch(sql`${attendees}.rowid`, attendees.name, attendees.emailNormalized, text), eq(attendees.orderId, text))!;
+}
+
 /** Search matches name, email or order identifier; filters narrow by type and state. */
 export function rosterWhere(filter: RosterFilter): SQL {
   const conditions: SQL[] = [eq(attendees.eventId, filter.eventId)];
-  if (filter.search) {
-    const text = filter.search;
-    conditions.push(or(attendeeTextMatch(sql`${attendees}.rowid`, attendees.name, attendees.emailNormalized, text), eq(attendees.orderId, text))!);
-  }
+  if (filter.search) conditions.push(attendeeSearch(filter.search));
   if (filter.ticketTypeId) conditions.push(eq(attendees.ticketTypeId, filter.ticketTypeId));
   if (filter.checkedIn !== undefined) conditions.push(filter.checkedIn ? isNotNull(attendees.checkedInAt) : isNull(attendees.checkedInAt));
   if (filter.cancelled !== undefined) conditions.push(eq(attendees.status, filter.cancelled ? "cancelled" : "valid"));
@@ -58,10 +60,13 @@ export function listAttendees(db: Db, event: Pick<Event, "id">, filter: Omit<Ros
   return { rows, total, page, pageSize: ROSTER_PAGE_SIZE };
 }
 
-/** What a registrar at the door may see: name, ticket type, status. No emails, no orders. */
+/**
+ * What a registrar at the door may see: name, ticket type, status. They may find a guest by
+ * email or order identifier (the guest tells them), but the answer shows no emails, no orders.
+ */
 export function listForCheckIn(db: Db, event: Pick<Event, "id">, search?: string) {
   const conditions: SQL[] = [eq(attendees.eventId, event.id)];
-  if (search) conditions.push(containsText(attendees.name, search));
+  if (search) conditions.push(attendeeSearch(search));
   return db
     .select({ id: attendees.id, name: attendees.name, ticketType: ticketTypes.name, status: attendees.status, checkedInAt: attendees.checkedInAt })
     .from(attendees)

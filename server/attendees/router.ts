@@ -2,10 +2,16 @@ import { z } from "zod";
 import { searchText as search } from "@/server/search-text";
 import { eventProcedure, idInput, router } from "@/server/trpc";
 import { eventAuditLog } from "./audit-log";
-import { cancelAttendee, cancelOrder, markOrderPaid, regenerateAttendeeSecret, regenerateOrderSecrets } from "./lifecycle";
+import { cancelAttendee, cancelOrder, markOrderPaid, regenerateAttendeeSecret, regenerateOrderSecrets, resendOrderEmails } from "./lifecycle";
 import { listAttendees, listEventOrders, listForCheckIn } from "./roster";
 
 const page = z.number().int().min(1, "Pages start at 1").max(1_000_000).default(1);
+
+/** The change's counts (its holders and buyers were mailed with it, server/attendees/lifecycle.ts). */
+function countsOf<T extends { attendeeIds: string[] }>(result: T): Omit<T, "attendeeIds"> {
+  const { attendeeIds: _told, ...counts } = result;
+  return counts;
+}
 
 /** An event's people, for its team: rosters, order lists, cancellations, regenerations, history. */
 export const attendeesRouter = router({
@@ -17,14 +23,26 @@ export const attendeesRouter = router({
     }),
   forCheckIn: eventProcedure("check_in").input(z.object({ search })).query(({ ctx, input }) => listForCheckIn(ctx.db, ctx.event, input.search)),
   orders: eventProcedure("view_event").input(z.object({ search, page })).query(({ ctx, input }) => listEventOrders(ctx.db, ctx.event, input)),
-  cancel: eventProcedure("manage_event").input(z.object({ attendeeId: idInput })).mutation(({ ctx, input }) => cancelAttendee(ctx.db, ctx.event, ctx.caller, input.attendeeId)),
-  cancelOrder: eventProcedure("manage_event").input(z.object({ orderId: idInput })).mutation(({ ctx, input }) => cancelOrder(ctx.db, ctx.event, ctx.caller, input.orderId)),
+  // Cancelling and replacing codes email each affected holder and buyer, queued with the change.
+  cancel: eventProcedure("manage_event")
+    .input(z.object({ attendeeId: idInput }))
+    .mutation(({ ctx, input }) => countsOf(cancelAttendee(ctx.db, ctx.event, ctx.caller, input.attendeeId))),
+  cancelOrder: eventProcedure("manage_event")
+    .input(z.object({ orderId: idInput }))
+    .mutation(({ ctx, input }) => countsOf(cancelOrder(ctx.db, ctx.event, ctx.caller, input.orderId))),
   regenerateSecret: eventProcedure("manage_event")
     .input(z.object({ attendeeId: idInput }))
-    .mutation(({ ctx, input }) => regenerateAttendeeSecret(ctx.db, ctx.event, ctx.caller, input.attendeeId)),
+    .mutation(({ ctx, input }) => countsOf(regenerateAttendeeSecret(ctx.db, ctx.event, ctx.caller, input.attendeeId))),
   regenerateOrderSecrets: eventProcedure("manage_event")
     .input(z.object({ orderId: idInput }))
-    .mutation(({ ctx, input }) => regenerateOrderSecrets(ctx.db, ctx.event, ctx.caller, input.orderId)),
+    .mutation(({ ctx, input }) => countsOf(regenerateOrderSecrets(ctx.db, ctx.event, ctx.caller, input.orderId))),
+  /** The order's confirmation emails again, to the buyer and each holder (rate limited per order). */
+  resendOrderEmails: eventProcedure("manage_event")
+    .input(z.object({ orderId: idInput }))
+    .mutation(({ ctx, input }) => {
+      resendOrderEmails(ctx.db, ctx.event, ctx.caller, input.orderId);
+      return { resent: true };
+    }),
   markPaid: eventProcedure("manage_event")
     .input(z.object({ orderId: idInput, paid: z.boolean() }))
     .mutation(({ ctx, input }) => markOrderPaid(ctx.db, ctx.event, ctx.caller, input)),

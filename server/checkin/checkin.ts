@@ -1,9 +1,13 @@
-import { and, eq, isNull } from "drizzle-orm";
+import { and, desc, eq, isNotNull, isNull, type SQL } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { attendees, checkins, events, ticketTypes, users, type Event } from "@/db/schema";
 import { requireSignedIn, can } from "@/server/access";
+import { recordAudit } from "@/server/audit";
 import type { Caller } from "@/server/auth/caller";
-import { forbidden, notFound } from "@/server/errors";
+import { fieldError, forbidden, notFound } from "@/server/errors";
+import { looksLikeIdentifier } from "@/server/ids";
+import { limitOn, requireRoom, type ActionLimit } from "@/server/rate-limit";
+import { normalizeDoorCode } from "./door-code";
 
 export type CheckInSubject = {
   attendee: { id: string; name: string };
@@ -15,33 +19,63 @@ export type CheckInOutcome =
   | ({ status: "checked_in"; checkedInAt: number } & CheckInSubject)
   | ({ status: "already_checked_in"; checkedInAt: number; checkedInBy: string | null } & CheckInSubject)
   | ({ status: "cancelled" } & CheckInSubject)
+  | ({ status: "event_cancelled" } & CheckInSubject)
   // Names nothing of the other event: the door of one event learns nothing about another.
   | { status: "wrong_event" }
   | { status: "not_found" };
 
+/**
+ * How the door names a ticket: the QR code's secret, the short code printed under it, or (on
+ * one event's check-in screen, after a search) the attendee row itself.
+ */
+export type TicketReference = { secret: string } | { code: string } | { attendeeId: string };
+
+/**
+ * Typed codes per session. A code has 50 random bits, so guessing is hopeless anyway; the limit
+ * keeps anyone from even trying at scale, and is far above what one door types by hand.
+ */
+export const DOOR_CODE_LOOKUPS: ActionLimit = { name: "door-code", max: 30, windowMs: 60_000 };
+
 /** A QR code can hold anything; only something shaped like our secrets is looked up. */
 const SECRET_PATTERN = /^[A-Za-z0-9_-]{16,64}$/;
 
-function findBySecret(db: Db, secret: string) {
-  if (!SECRET_PATTERN.test(secret)) return undefined;
+const ticketColumns = {
+  id: attendees.id,
+  name: attendees.name,
+  eventId: attendees.eventId,
+  status: attendees.status,
+  checkedInAt: attendees.checkedInAt,
+  checkedInByName: users.name,
+  ticketTypeId: ticketTypes.id,
+  ticketTypeName: ticketTypes.name,
+  eventName: events.name,
+  eventCancelledAt: events.cancelledAt,
+};
+
+function findTicket(db: Db, where: SQL) {
   return db
-    .select({
-      id: attendees.id,
-      name: attendees.name,
-      eventId: attendees.eventId,
-      status: attendees.status,
-      checkedInAt: attendees.checkedInAt,
-      checkedInByName: users.name,
-      ticketTypeId: ticketTypes.id,
-      ticketTypeName: ticketTypes.name,
-      eventName: events.name,
-    })
+    .select(ticketColumns)
     .from(attendees)
     .innerJoin(ticketTypes, eq(ticketTypes.id, attendees.ticketTypeId))
     .innerJoin(events, eq(events.id, attendees.eventId))
     .leftJoin(users, eq(users.id, attendees.checkedInBy))
-    .where(eq(attendees.checkinSecret, secret))
+    .where(where)
     .get();
+}
+
+/** The lookup condition for a reference, or null when it can't name any ticket of ours. */
+function referenceCondition(reference: TicketReference, screenEvent: Pick<Event, "id"> | null): SQL | null {
+  if ("secret" in reference) {
+    const secret = reference.secret.trim();
+    return SECRET_PATTERN.test(secret) ? eq(attendees.checkinSecret, secret) : null;
+  }
+  if ("code" in reference) {
+    const code = normalizeDoorCode(reference.code);
+    return code ? eq(attendees.doorCode, code) : null;
+  }
+  // An attendee id is not a ticket: it is honoured only on the screen of the attendee's own event.
+  if (!screenEvent || !looksLikeIdentifier(reference.attendeeId)) return null;
+  return and(eq(attendees.id, reference.attendeeId), eq(attendees.eventId, screenEvent.id))!;
 }
 
 function record(db: Db, caller: Caller, eventId: string, attendeeId: string | null, result: typeof checkins.$inferInsert.result, now: number) {
@@ -52,14 +86,22 @@ function record(db: Db, caller: Caller, eventId: string, attendeeId: string | nu
  * Checks a ticket in at the door. With `event` (the check-in screen of one event, already
  * authorized for check-in by the caller) a ticket of another event is "not for this event".
  * Without it (a scanner device) the ticket's own event decides, and a caller not on its team is
- * refused.
+ * refused. Typed codes take a hit of the session's DOOR_CODE_LOOKUPS first (429 when none is left).
  * Every attempt we can attribute to an event is recorded, failures with their reason.
- * The check-in itself is one conditional UPDATE, so of concurrent scans exactly one wins.
+ * The check-in itself is one conditional UPDATE, so of concurrent scans exactly one wins, whether
+ * they came by QR code, typed code or search.
  */
-export function attemptCheckIn(db: Db, callerOrNull: Caller | null, input: { secret: string; event?: Pick<Event, "id"> | null }, now = Date.now()): CheckInOutcome {
+export function attemptCheckIn(
+  db: Db,
+  callerOrNull: Caller | null,
+  input: TicketReference & { event?: Pick<Event, "id"> | null },
+  now = Date.now(),
+): CheckInOutcome {
   const caller = requireSignedIn(callerOrNull);
   const screenEvent = input.event ?? null;
-  const found = findBySecret(db, input.secret.trim());
+  if ("code" in input) requireRoom(db, limitOn(DOOR_CODE_LOOKUPS, caller.sessionId), "Too many typed codes from this device; scan the QR code instead", now);
+  const condition = referenceCondition(input, screenEvent);
+  const found = condition ? findTicket(db, condition) : undefined;
 
   if (!found) {
     if (screenEvent) record(db, caller, screenEvent.id, null, "not_found", now);
@@ -76,6 +118,10 @@ export function attemptCheckIn(db: Db, callerOrNull: Caller | null, input: { sec
     ticketType: { id: found.ticketTypeId, name: found.ticketTypeName },
     event: { id: found.eventId, name: found.eventName },
   };
+  if (found.eventCancelledAt !== null) {
+    record(db, caller, found.eventId, found.id, "event_cancelled", now);
+    return { status: "event_cancelled", ...subject };
+  }
   return db.transaction((tx) => {
     const claimed = tx
       .update(attendees)
@@ -87,7 +133,7 @@ export function attemptCheckIn(db: Db, callerOrNull: Caller | null, input: { sec
       return { status: "checked_in" as const, checkedInAt: now, ...subject };
     }
     // Lost the race or refused: read the state that beat us.
-    const current = findBySecret(tx, input.secret.trim());
+    const current = findTicket(tx, eq(attendees.id, found.id));
     if (!current) throw notFound("No such ticket");
     if (current.status === "cancelled") {
       record(tx, caller, found.eventId, found.id, "cancelled", now);
@@ -96,4 +142,56 @@ export function attemptCheckIn(db: Db, callerOrNull: Caller | null, input: { sec
     record(tx, caller, found.eventId, found.id, "already_checked_in", now);
     return { status: "already_checked_in" as const, checkedInAt: current.checkedInAt!, checkedInBy: current.checkedInByName, ...subject };
   }, { behavior: "immediate" });
+}
+
+/**
+ * Takes a check-in back (the wrong guest was admitted, a mis-tap on the list): one conditional
+ * UPDATE, so it undoes exactly one check-in, and a ticket not checked in is refused naming it.
+ * Recorded at the door and, with the reason, in the event's audit log.
+ */
+export function undoCheckIn(db: Db, event: Pick<Event, "id">, caller: Caller, input: { attendeeId: string; reason: string }, now = Date.now()) {
+  return db.transaction((tx) => {
+    const ticket = looksLikeIdentifier(input.attendeeId) ? findTicket(tx, and(eq(attendees.id, input.attendeeId), eq(attendees.eventId, event.id))!) : undefined;
+    if (!ticket) throw fieldError("NOT_FOUND", { attendeeId: "No such ticket at this event" });
+    const undone = tx
+      .update(attendees)
+      .set({ checkedInAt: null, checkedInBy: null })
+      .where(and(eq(attendees.id, ticket.id), isNotNull(attendees.checkedInAt)))
+      .run();
+    if (undone.changes !== 1) throw fieldError("CONFLICT", { attendeeId: `${ticket.name} isn't checked in, so there is nothing to undo` });
+    record(tx, caller, event.id, ticket.id, "undone", now);
+    recordAudit(tx, { eventId: event.id, caller, action: "checkin_undone", detail: { attendeeId: ticket.id, name: ticket.name, checkedInAt: ticket.checkedInAt, reason: input.reason } }, now);
+    return { attendee: { id: ticket.id, name: ticket.name } };
+  }, { behavior: "immediate" });
+}
+
+export const RECENT_SCANS = 20;
+
+/**
+ * The latest attempts at one event's door, newest first: at this device (the caller's session)
+ * or at every door. Names and ticket types only, what the door already sees; and whether the
+ * ticket is checked in now, so the screen can offer to undo it.
+ */
+export function recentScans(db: Db, event: Pick<Event, "id">, caller: Caller, door: "this" | "all") {
+  const conditions = [eq(checkins.eventId, event.id)];
+  if (door === "this") conditions.push(eq(checkins.sessionId, caller.sessionId));
+  return db
+    .select({
+      id: checkins.id,
+      at: checkins.at,
+      result: checkins.result,
+      attendeeId: checkins.attendeeId,
+      name: attendees.name,
+      ticketType: ticketTypes.name,
+      checkedInNow: isNotNull(attendees.checkedInAt).mapWith(Boolean),
+      by: users.name,
+    })
+    .from(checkins)
+    .innerJoin(users, eq(users.id, checkins.userId))
+    .leftJoin(attendees, eq(attendees.id, checkins.attendeeId))
+    .leftJoin(ticketTypes, eq(ticketTypes.id, attendees.ticketTypeId))
+    .where(and(...conditions))
+    .orderBy(desc(checkins.at), desc(checkins.id))
+    .limit(RECENT_SCANS)
+    .all();
 }

@@ -1,5 +1,6 @@
 import { eq } from "drizzle-orm";
-import { events } from "@/db/schema";
+import { eventMembers, events } from "@/db/schema";
+import { insertEvent } from "@/server/testing/inserts";
 import { everyone, signedIn, type PrivilegeRows } from "@/server/testing/matrix";
 import type { World } from "@/server/testing/world";
 import { eventInput } from "./test-fixtures";
@@ -9,6 +10,24 @@ function unpublish(w: World): World {
   w.db.update(events).set({ published: false }).where(eq(events.id, w.event.id)).run();
   return w;
 }
+
+/** The world's event, cancelled. */
+function cancelled(w: World): string {
+  w.db.update(events).set({ cancelledAt: Date.now() }).where(eq(events.id, w.event.id)).run();
+  return w.event.id;
+}
+
+/** A draft of the world's team, never published and without orders: the one kind that may be deleted. */
+function draftOfTheTeam(w: World): string {
+  const draft = insertEvent(w.db, "Draft Conf", { event: { published: false } });
+  for (const role of ["owner", "organizer", "registrar"] as const) {
+    w.db.insert(eventMembers).values({ eventId: draft.id, userId: w.users[role].id, role, createdAt: Date.now() }).run();
+  }
+  return draft.id;
+}
+
+const writers = signedIn(403, { organizer: 200, owner: 200 });
+const ghost = "AAAAAAAAAAAAAAAAAAAAAA";
 
 /** New printed details for an event. */
 const details = (eventId: string) => ({
@@ -35,13 +54,18 @@ export const privileges: PrivilegeRows = {
     ],
     "events.mine": { expect: signedIn(200) },
     "events.checkInCounts": [
-      { input: (w) => ({ eventId: w.event.id }), expect: signedIn(403, { registrar: 200, organizer: 200, owner: 200 }), note: "the door's counter: the check-in team only" },
-      { input: (w) => ({ eventId: w.otherEvent.id }), expect: signedIn(403), note: "our team sees nothing of another event" },
+      {
+        input: (w) => ({ eventId: w.event.id }),
+        expect: signedIn(403, { registrar: 200, organizer: 200, owner: 200, staff: 200, admin: 200 }),
+        note: "the door's counter and the dashboard header's figures: the team, and staff who read every dashboard",
+      },
+      { input: (w) => ({ eventId: w.otherEvent.id }), expect: signedIn(403, { staff: 200, admin: 200 }), note: "our team sees nothing of another event" },
       { input: () => ({ eventId: "AAAAAAAAAAAAAAAAAAAAAA" }), expect: signedIn(404) },
     ],
     "events.create": { input: () => eventInput(), expect: signedIn(200), note: "anyone signed in may create an event" },
     "events.update": [
-      { input: (w) => details(w.event.id), expect: signedIn(403, { organizer: 200, owner: 200 }), note: "staff read, they don't edit" },
+      { input: (w) => details(w.event.id), expect: writers, note: "staff read, they don't edit" },
+      { input: (w) => ({ ...details(w.event.id), notifyAttendees: true }), expect: writers, note: "and tell every attendee" },
       { input: (w) => details(w.otherEvent.id), expect: signedIn(403), note: "our team can't edit another event" },
       { input: () => details("AAAAAAAAAAAAAAAAAAAAAA"), expect: signedIn(404) },
     ],
@@ -49,6 +73,16 @@ export const privileges: PrivilegeRows = {
       { input: (w) => ({ eventId: w.event.id, published: false }), expect: signedIn(403, { organizer: 200, owner: 200 }), note: "staff read, they don't edit" },
       { input: (w) => ({ eventId: w.otherEvent.id, published: false }), expect: signedIn(403) },
       { input: () => ({ eventId: "AAAAAAAAAAAAAAAAAAAAAA", published: true }), expect: signedIn(404) },
+    ],
+    "events.cancel": [
+      { input: (w) => ({ eventId: w.event.id, reason: "The venue flooded" }), expect: writers, note: "staff read, they don't cancel" },
+      { input: (w) => ({ eventId: w.otherEvent.id }), expect: signedIn(403), note: "our team can't cancel another event" },
+      { input: () => ({ eventId: ghost }), expect: signedIn(404) },
+    ],
+    "events.deleteDraft": [
+      { input: (w) => ({ eventId: draftOfTheTeam(w) }), expect: writers },
+      { input: (w) => ({ eventId: w.otherEvent.id }), expect: signedIn(403) },
+      { input: () => ({ eventId: ghost }), expect: signedIn(404) },
     ],
   },
   badInput: {
@@ -68,8 +102,20 @@ export const privileges: PrivilegeRows = {
       { as: "owner", input: (w) => ({ ...details(w.event.id), name: "" }), expect: 400, field: "name" },
       { as: "owner", input: (w) => ({ ...details(w.event.id), endsAtLocal: "2027-05-01T08:00" }), expect: 400, field: "endsAtLocal" },
       { as: "owner", input: (w) => ({ ...details(w.event.id), timeZone: "Mars/Base" }), expect: 400, field: "timeZone" },
+      { as: "owner", input: (w) => ({ ...details(w.event.id), notifyAttendees: "yes" }), expect: 400, field: "notifyAttendees" },
     ],
-    "events.setPublished": [{ as: "owner", input: (w) => ({ eventId: w.event.id, published: "yes" }), expect: 400, field: "published" }],
+    "events.setPublished": [
+      { as: "owner", input: (w) => ({ eventId: w.event.id, published: "yes" }), expect: 400, field: "published" },
+      { as: "owner", input: (w) => ({ eventId: cancelled(w), published: true }), expect: 409, field: "published" },
+    ],
+    "events.cancel": [
+      { as: "owner", input: (w) => ({ eventId: w.event.id, reason: "x".repeat(501) }), expect: 400, field: "reason" },
+      { as: "owner", input: (w) => ({ eventId: cancelled(w) }), expect: 409, field: "eventId" },
+    ],
+    "events.deleteDraft": [
+      { as: "owner", input: () => ({ eventId: "x".repeat(10_000) }), expect: 400, field: "eventId" },
+      { as: "owner", input: (w) => ({ eventId: w.event.id }), expect: 409, field: "eventId" },
+    ],
   },
 };
 

@@ -3,7 +3,7 @@ import { requireProvenEmail } from "@/server/access";
 import { authedProcedure, eventProcedure, publicProcedure, router } from "@/server/trpc";
 import { listPublishedEvents } from "./queries";
 import { eventDetailsInputSchema, eventInputSchema } from "./schemas";
-import { createEvent, eventCounts, getVisibleEventBySlug, listMyEvents, setEventPublished, updateEventDetails } from "./service";
+import { cancelEvent, createEvent, deleteDraftEvent, getVisibleEventBySlug, listMyEvents, liveCounts, setEventPublished, updateEventDetails } from "./service";
 
 export const eventsRouter = router({
   /** The home page's list: published events only. */
@@ -19,13 +19,11 @@ export const eventsRouter = router({
   mine: authedProcedure.query(({ ctx }) => listMyEvents(ctx.db, ctx.caller.user.id)),
 
   /**
-   * The check-in screen's live counter. Registrars may see it: it is two numbers, nothing about
-   * any attendee, and the door needs it.
+   * Every live figure of the door and the dashboard header, from one query so none can disagree.
+   * Registrars may see it: counts per ticket type, nothing about any attendee, and the door
+   * needs them; staff read it with the rest of the dashboard.
    */
-  checkInCounts: eventProcedure("check_in").query(({ ctx }) => {
-    const { sold, checkedIn } = eventCounts(ctx.db, ctx.event.id);
-    return { sold, checkedIn };
-  }),
+  checkInCounts: eventProcedure("view_counts").query(({ ctx }) => liveCounts(ctx.db, ctx.event.id)),
 
   /** Anyone signed in with a proven email may create an event and becomes its owner. */
   create: authedProcedure.input(eventInputSchema).mutation(({ ctx, input }) => {
@@ -34,16 +32,36 @@ export const eventsRouter = router({
     return { id: event.id, slug: event.slug };
   }),
 
-  /** Owner and organizers edit what the tickets print: name, description, venue, times, zone. */
+  /**
+   * Owner and organizers edit what the tickets print: name, description, venue, times, zone. With
+   * `notifyAttendees`, a change of time or place is emailed to everyone with a ticket.
+   */
   update: eventProcedure("manage_event")
     .input(eventDetailsInputSchema)
-    .mutation(({ ctx, input }) => updateEventDetails(ctx.db, ctx.event, ctx.caller, input)),
+    .mutation(({ ctx, input }) => {
+      const { notify, ...updated } = updateEventDetails(ctx.db, ctx.event, ctx.caller, input);
+      return { ...updated, notified: notify };
+    }),
 
   setPublished: eventProcedure("manage_event")
     .input(z.object({ published: z.boolean({ error: "Choose published or not" }) }))
     .mutation(({ ctx, input }) => {
       if (input.published) requireProvenEmail(ctx.caller, "publishing events");
-      setEventPublished(ctx.db, ctx.event.id, input.published);
+      setEventPublished(ctx.db, ctx.event, ctx.caller, input.published);
       return { id: ctx.event.id, published: input.published };
     }),
+
+  /** For good: no more sales or check-ins, tickets print CANCELLED, every holder and buyer is emailed. */
+  cancel: eventProcedure("manage_event")
+    .input(z.object({ reason: z.string({ error: "Say why, or leave it empty" }).trim().max(500, "At most 500 characters").default("") }))
+    .mutation(({ ctx, input }) => {
+      cancelEvent(ctx.db, ctx.event, ctx.caller, input.reason);
+      return { id: ctx.event.id, cancelled: true };
+    }),
+
+  /** A draft never published and without orders can go entirely; anything else is cancelled instead. */
+  deleteDraft: eventProcedure("manage_event").mutation(({ ctx }) => {
+    deleteDraftEvent(ctx.db, ctx.event, ctx.caller);
+    return { id: ctx.event.id, deleted: true };
+  }),
 });

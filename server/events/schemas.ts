@@ -88,7 +88,12 @@ export const eventInputSchema = z
 
 /** Editing an event's printed details (its tickets change with them: the PDF cache key covers them). */
 export const eventDetailsInputSchema = z
-  .object({ eventId: z.string().min(1).max(64), ...eventDetailsFields })
+  .object({
+    eventId: z.string().min(1).max(64),
+    ...eventDetailsFields,
+    /** Email everyone with a ticket when the time, zone or venue changes. */
+    notifyAttendees: z.boolean({ error: "Choose whether to tell the attendees" }).default(false),
+  })
   .transform((input, ctx) => {
     const times = resolveTimes(input, ctx);
     if (!times) return z.NEVER;

@@ -1,14 +1,18 @@
 import { randomBytes } from "node:crypto";
-import { asc, count, desc, eq, sql } from "drizzle-orm";
+import { and, asc, count, desc, eq, isNotNull, isNull, notExists, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { containsText } from "@/db/search";
-import { attendees, eventMembers, events, ticketTypes, type Event, type TicketType } from "@/db/schema";
+import { attendees, eventMembers, events, orders, ticketTypes, type Event, type TicketType } from "@/db/schema";
 import type { EventRole } from "@/server/access";
 import { canViewEvent, eventRoleOf } from "@/server/access";
 import { recordAudit } from "@/server/audit";
 import type { Caller } from "@/server/auth/caller";
-import { notFound } from "@/server/errors";
+import { fieldError, notFound } from "@/server/errors";
 import { randomId } from "@/server/ids";
+import { enqueueMails } from "@/server/mail";
+import { eventCancelledMails, eventMovedMails } from "@/server/orders/notices";
+import { limitOn, requireRoom, type ActionLimit } from "@/server/rate-limit";
+import { saleStateOf, type SaleState } from "@/server/ticket-types/rules";
 import { slugSchema, type EventDetailsInput, type EventInput } from "./schemas";
 
 /** "Café Conf 2026!" → "cafe-conf-2026". */
@@ -53,6 +57,8 @@ export function createEvent(db: Db, ownerId: string, input: EventInput, now = Da
         endsAt: input.endsAt,
         timeZone: input.timeZone,
         published: input.published,
+        firstPublishedAt: input.published ? now : null,
+        cancelledAt: null,
         createdAt: now,
       };
       tx.insert(events).values(event).run();
@@ -61,10 +67,15 @@ export function createEvent(db: Db, ownerId: string, input: EventInput, now = Da
         id: randomId(),
         eventId: event.id,
         name: type.name,
+        description: "",
         priceCents: type.priceCents,
         currency: input.currency,
         quantity: type.quantity,
         sold: 0,
+        salesStartAt: null,
+        salesEndAt: null,
+        maxPerOrder: null,
+        hidden: false,
         // Keeps the organizer's order on the event page (ties broken by creation time).
         createdAt: now + index,
       }));
@@ -80,41 +91,116 @@ export function addEventMember(db: Db, eventId: string, userId: string, role: Ev
   db.insert(eventMembers).values({ eventId, userId, role, createdAt: now }).onConflictDoNothing().run();
 }
 
+/** What attendees are told about when the organizer asks: the event moved in time or place. */
+const NOTICEABLE: ReadonlyArray<keyof Event> = ["startsAt", "endsAt", "timeZone", "venue"];
+
+/** Change notices to everyone with a ticket: a few an hour per event, so edits can't flood inboxes. */
+export const EVENT_CHANGE_NOTICES: ActionLimit = { name: "event-change-notice", max: 3, windowMs: 60 * 60_000 };
+
 /**
  * Changes what the event's tickets print. Nothing else needs invalidating: every ticket PDF's
- * cache key covers these fields, so the next download renders the new details.
+ * cache key covers these fields, so the next download renders the new details. With
+ * `notifyAttendees` and a change of time or place, a notice slot is taken first (429 changes
+ * nothing), and `notify` tells the caller to email everyone once this has committed.
  */
 export function updateEventDetails(db: Db, event: Event, caller: Caller, input: EventDetailsInput, now = Date.now()) {
-  const { eventId: _id, ...details } = input;
+  const { eventId: _id, notifyAttendees, ...details } = input;
+  const changed = (Object.keys(details) as Array<keyof typeof details>).filter((key) => details[key] !== event[key]);
+  const moved = changed.filter((key) => NOTICEABLE.includes(key));
+  const notify = notifyAttendees && moved.length > 0;
+  if (notify) requireRoom(db, limitOn(EVENT_CHANGE_NOTICES, event.id), "Attendees were told about changes 3 times this hour; save without “Notify attendees”", now);
   db.transaction((tx) => {
     tx.update(events).set(details).where(eq(events.id, event.id)).run();
-    const changed = (Object.keys(details) as Array<keyof typeof details>).filter((key) => details[key] !== event[key]);
-    recordAudit(tx, { eventId: event.id, caller, action: "event_updated", detail: { changed } }, now);
+    recordAudit(tx, { eventId: event.id, caller, action: "event_updated", detail: { changed, notified: notify } }, now);
+    // Queued with the change (server/mail.ts), describing the event as it now is.
+    if (notify) enqueueMails(tx, eventMovedMails(tx, { ...event, ...details }), now);
   }, { behavior: "immediate" });
-  return { id: event.id, slug: event.slug };
+  return { id: event.id, slug: event.slug, moved, notify };
 }
 
-export function setEventPublished(db: Db, eventId: string, published: boolean): void {
-  db.update(events).set({ published }).where(eq(events.id, eventId)).run();
+function requireNotCancelled(event: Pick<Event, "cancelledAt">, field: string) {
+  if (event.cancelledAt !== null) throw fieldError("CONFLICT", { [field]: "This event has been cancelled" });
 }
 
-export type PublicTicketType = Pick<TicketType, "id" | "name" | "priceCents" | "currency" | "quantity"> & { remaining: number };
+/** Publishing marks the event as seen for good: from then on it can be cancelled, never deleted. */
+export function setEventPublished(db: Db, event: Event, caller: Caller, published: boolean, now = Date.now()): void {
+  requireNotCancelled(event, "published");
+  db.transaction((tx) => {
+    tx.update(events)
+      .set({ published, ...(published ? { firstPublishedAt: sql`coalesce(${events.firstPublishedAt}, ${now})` } : {}) })
+      .where(eq(events.id, event.id))
+      .run();
+    recordAudit(tx, { eventId: event.id, caller, action: published ? "event_published" : "event_unpublished" }, now);
+  }, { behavior: "immediate" });
+}
 
-export function ticketTypesOf(db: Db, eventId: string): PublicTicketType[] {
+/**
+ * Cancels the event for good: it sells nothing more (placeOrder), admits nobody (attemptCheckIn),
+ * and every ticket prints CANCELLED (the PDF cache key covers it). The caller emails the
+ * attendees after this commits.
+ */
+export function cancelEvent(db: Db, event: Event, caller: Caller, reason: string, now = Date.now()): void {
+  db.transaction((tx) => {
+    const cancelled = tx.update(events).set({ cancelledAt: now }).where(and(eq(events.id, event.id), isNull(events.cancelledAt))).run();
+    if (cancelled.changes !== 1) throw fieldError("CONFLICT", { eventId: "This event is already cancelled" });
+    recordAudit(tx, { eventId: event.id, caller, action: "event_cancelled", detail: { reason } }, now);
+    enqueueMails(tx, eventCancelledMails(tx, { ...event, cancelledAt: now }, reason), now);
+  }, { behavior: "immediate" });
+}
+
+/**
+ * Deletes a draft nobody outside the team ever saw: never published and without orders (test
+ * orders by the team count too: their tickets exist). One conditional DELETE, so an order or a
+ * publication committing meanwhile keeps the event. Recorded in the audit log without an event.
+ */
+export function deleteDraftEvent(db: Db, event: Event, caller: Caller, now = Date.now()): void {
+  db.transaction((tx) => {
+    const deleted = tx
+      .delete(events)
+      .where(
+        and(
+          eq(events.id, event.id),
+          isNull(events.firstPublishedAt),
+          notExists(tx.select({ one: sql`1` }).from(orders).where(eq(orders.eventId, event.id))),
+        ),
+      )
+      .run();
+    if (deleted.changes !== 1) {
+      const current = tx.select({ firstPublishedAt: events.firstPublishedAt }).from(events).where(eq(events.id, event.id)).get();
+      throw fieldError(
+        "CONFLICT",
+        { eventId: current?.firstPublishedAt != null ? "This event has been published; cancel it instead" : "This event has orders; cancel it instead" },
+      );
+    }
+    recordAudit(tx, { eventId: null, caller, action: "event_deleted", detail: { eventId: event.id, name: event.name } }, now);
+  }, { behavior: "immediate" });
+}
+
+export type PublicTicketType = Pick<TicketType, "id" | "name" | "description" | "priceCents" | "currency" | "quantity" | "maxPerOrder" | "salesStartAt" | "salesEndAt"> & {
+  remaining: number;
+  saleState: SaleState;
+};
+
+/** The event page's ticket types: hidden ones left out, each with whether it can be bought now. */
+export function ticketTypesOf(db: Db, eventId: string, now = Date.now()): PublicTicketType[] {
   return db
     .select({
       id: ticketTypes.id,
       name: ticketTypes.name,
+      description: ticketTypes.description,
       priceCents: ticketTypes.priceCents,
       currency: ticketTypes.currency,
       quantity: ticketTypes.quantity,
       sold: ticketTypes.sold,
+      maxPerOrder: ticketTypes.maxPerOrder,
+      salesStartAt: ticketTypes.salesStartAt,
+      salesEndAt: ticketTypes.salesEndAt,
     })
     .from(ticketTypes)
-    .where(eq(ticketTypes.eventId, eventId))
+    .where(and(eq(ticketTypes.eventId, eventId), eq(ticketTypes.hidden, false)))
     .orderBy(asc(ticketTypes.createdAt), asc(ticketTypes.id))
     .all()
-    .map(({ sold, ...type }) => ({ ...type, remaining: Math.max(0, type.quantity - sold) }));
+    .map(({ sold, ...type }) => ({ ...type, remaining: Math.max(0, type.quantity - sold), saleState: saleStateOf({ ...type, sold }, now) }));
 }
 
 export type EventPage = { event: Event; ticketTypes: PublicTicketType[]; viewerRole: EventRole | null };
@@ -148,7 +234,36 @@ export function eventCounts(db: Db, eventId: string): EventCounts {
   return db.select({ sold: soldOf, capacity: capacityOf, checkedIn: checkedInOf }).from(events).where(eq(events.id, eventId)).get() ?? { sold: 0, capacity: 0, checkedIn: 0 };
 }
 
-export type MyEvent = Pick<Event, "id" | "slug" | "name" | "venue" | "startsAt" | "endsAt" | "timeZone" | "published"> & {
+export type LiveCounts = EventCounts & { byType: Array<{ id: string; name: string; sold: number; quantity: number; checkedIn: number }> };
+
+/**
+ * The one source of every figure on the door and the dashboard header: the event's totals and
+ * each ticket type's, read together so they always agree. Per-type check-ins come from the
+ * (event_id, ticket_type_id, checked_in_at) index alone.
+ */
+export function liveCounts(db: Db, eventId: string): LiveCounts {
+  return db.transaction((tx) => {
+    const checkedInByType = new Map(
+      tx
+        .select({ ticketTypeId: attendees.ticketTypeId, n: count() })
+        .from(attendees)
+        .where(and(eq(attendees.eventId, eventId), isNotNull(attendees.checkedInAt)))
+        .groupBy(attendees.ticketTypeId)
+        .all()
+        .map((row) => [row.ticketTypeId, row.n]),
+    );
+    const byType = tx
+      .select({ id: ticketTypes.id, name: ticketTypes.name, sold: ticketTypes.sold, quantity: ticketTypes.quantity })
+      .from(ticketTypes)
+      .where(eq(ticketTypes.eventId, eventId))
+      .orderBy(asc(ticketTypes.createdAt), asc(ticketTypes.id))
+      .all()
+      .map((type) => ({ ...type, checkedIn: checkedInByType.get(type.id) ?? 0 }));
+    return { ...eventCounts(tx, eventId), byType };
+  });
+}
+
+export type MyEvent = Pick<Event, "id" | "slug" | "name" | "venue" | "startsAt" | "endsAt" | "timeZone" | "published" | "cancelledAt"> & {
   role: EventRole;
 } & EventCounts;
 
@@ -161,6 +276,7 @@ export const eventSummaryColumns = {
   startsAt: events.startsAt,
   endsAt: events.endsAt,
   timeZone: events.timeZone,
+  cancelledAt: events.cancelledAt,
 };
 
 /** Events the user is on the team of, soonest first. */

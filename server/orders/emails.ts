@@ -1,9 +1,9 @@
+import { and, asc, eq } from "drizzle-orm";
+import type { Db } from "@/db/client";
+import { attendees, events, ticketTypes, type Order } from "@/db/schema";
 import { formatEventRange } from "@/server/events/format";
-import { appUrl, type Mail } from "@/server/mail";
+import { appUrl, oneLine, type Mail } from "@/server/mail";
 import type { PlacedOrder } from "./place";
-
-/** Names come from users; a line break in a subject would be a header injection attempt. */
-const oneLine = (text: string) => text.replace(/[\r\n\u0000-\u001f\u007f]+/g, " ").trim();
 
 /** Attendee addresses other than the buyer's get a mail of their own (one per address). */
 const isOtherHolder = (buyerEmail: string, attendeeEmail: string) => attendeeEmail.toLowerCase() !== buyerEmail.toLowerCase();
@@ -64,4 +64,17 @@ export function orderEmails({ order, event, attendees }: PlacedOrder): Mail[] {
     });
   }
   return mails;
+}
+
+/** An order as placed, from what the database holds now: its valid tickets under their current names. */
+export function placedOrderOf(db: Db, order: Order): PlacedOrder {
+  const event = db.select().from(events).where(eq(events.id, order.eventId)).get()!;
+  const rows = db
+    .select({ id: attendees.id, name: attendees.name, email: attendees.email, emailNormalized: attendees.emailNormalized, ticketTypeName: ticketTypes.name })
+    .from(attendees)
+    .innerJoin(ticketTypes, eq(ticketTypes.id, attendees.ticketTypeId))
+    .where(and(eq(attendees.orderId, order.id), eq(attendees.status, "valid")))
+    .orderBy(asc(attendees.createdAt), asc(attendees.id))
+    .all();
+  return { order, event, attendees: rows };
 }

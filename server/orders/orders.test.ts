@@ -3,23 +3,11 @@ import { eq, sql } from "drizzle-orm";
 import { beforeEach, describe, expect, it } from "vitest";
 import type { AppDb } from "@/db/client";
 import { attendees, orders, ticketTypes, users, type User } from "@/db/schema";
-import { fieldsOf, statusOf } from "@/server/errors";
 import { addEventMember } from "@/server/events/service";
 import { makeEvent } from "@/server/events/test-fixtures";
-import { callerAs, freshDb, makeUser, TEST_PASSWORD } from "@/server/test-support";
+import { failure } from "@/server/testing/failure";
 import { mailsTo } from "@/server/testing/outbox";
-
-type Failure = { status: number; code: string; message: string; fields: Record<string, string> };
-
-async function failure(promise: Promise<unknown>): Promise<Failure> {
-  try {
-    await promise;
-  } catch (error) {
-    if (!(error instanceof TRPCError)) throw error;
-    return { status: statusOf(error), code: error.code, message: error.message, fields: fieldsOf(error) ?? {} };
-  }
-  throw new Error("expected the call to fail");
-}
+import { callerAs, freshDb, makeUser, TEST_PASSWORD } from "@/server/test-support";
 
 const unique = (name: string) => `${name}-${Date.now()}-${Math.random().toString(36).slice(2, 8)}@example.test`;
 

@@ -7,6 +7,9 @@ import { fieldError, RateLimitedError } from "@/server/errors";
 import { looksLikeIdentifier, randomId } from "@/server/ids";
 import { enqueueMails } from "@/server/mail";
 import { orderMailLimits, release, reserve } from "@/server/rate-limit";
+import { saleWindowProblem } from "@/server/ticket-types/rules";
+import { newDoorCode } from "@/server/checkin/door-code";
+import { freshCredentials, retryOnDoorCodeClash } from "@/server/tickets/credentials";
 import { orderEmails, orderMailCount } from "./emails";
 import type { PlaceOrderInput } from "./schemas";
 
@@ -31,21 +34,28 @@ export function placeOrder(db: Db, caller: Caller, input: PlaceOrderInput, now =
         throw fieldError("NOT_FOUND", { eventId: "This event doesn't exist or isn't on sale" }, "No such event");
       }
 
-      // Ticket types are looked up *within this event*: an id from another event is "not found".
+      if (event.cancelledAt !== null) throw fieldError("CONFLICT", { eventId: "This event has been cancelled" }, "This event has been cancelled");
+
+      // Ticket types are looked up *within this event*: an id from another event is "not found",
+      // and so is a hidden type (it isn't on the event page either).
       const types = new Map<string, TicketType>();
       const problems: Record<string, string> = {};
       input.items.forEach((item, index) => {
         const type = looksLikeIdentifier(item.ticketTypeId)
           ? tx.select().from(ticketTypes).where(and(eq(ticketTypes.id, item.ticketTypeId), eq(ticketTypes.eventId, event.id))).get()
           : undefined;
-        if (!type) problems[`items.${index}.ticketTypeId`] = "This ticket type isn't on sale for this event";
+        if (!type || type.hidden) problems[`items.${index}.ticketTypeId`] = "This ticket type isn't on sale for this event";
         else types.set(type.id, type);
       });
       if (Object.keys(problems).length) throw fieldError("NOT_FOUND", problems);
 
       input.items.forEach((item, index) => {
         const type = types.get(item.ticketTypeId)!;
-        if (item.quantity > type.quantity) {
+        const window = saleWindowProblem(type, event.timeZone, now);
+        if (window) problems[`items.${index}.ticketTypeId`] = window;
+        else if (type.maxPerOrder !== null && item.quantity > type.maxPerOrder) {
+          problems[`items.${index}.quantity`] = `At most ${type.maxPerOrder} “${type.name}” ${plural(type.maxPerOrder, "ticket", "tickets")} per order`;
+        } else if (item.quantity > type.quantity) {
           problems[`items.${index}.quantity`] = `Only ${type.quantity} “${type.name}” ${plural(type.quantity, "ticket is", "tickets are")} on sale in total`;
         }
       });
@@ -96,7 +106,7 @@ export function placeOrder(db: Db, caller: Caller, input: PlaceOrderInput, now =
       tx.insert(orders).values(order).run();
 
       const rows: Attendee[] = input.attendees.map((attendee, index) => ({
-        // Three independent random values: knowing an order or attendee id never yields a ticket.
+        // Independent random values: knowing an order or attendee id never yields a ticket.
         id: randomId(),
         orderId: order.id,
         eventId: event.id,
@@ -104,7 +114,7 @@ export function placeOrder(db: Db, caller: Caller, input: PlaceOrderInput, now =
         name: attendee.name,
         email: attendee.email,
         emailNormalized: attendee.email.toLowerCase(),
-        checkinSecret: randomId(),
+        ...freshCredentials(),
         status: "valid",
         cancelledAt: null,
         checkedInAt: null,
@@ -112,7 +122,10 @@ export function placeOrder(db: Db, caller: Caller, input: PlaceOrderInput, now =
         // A millisecond apart, so attendees list in the order the buyer entered them.
         createdAt: now + index,
       }));
-      tx.insert(attendees).values(rows).run();
+      retryOnDoorCodeClash(
+        () => tx.insert(attendees).values(rows).run(),
+        () => rows.forEach((row) => (row.doorCode = newDoorCode())),
+      );
 
       const placed: PlacedOrder = {
         order,

@@ -11,7 +11,7 @@ import { listDownloadHistory, type DownloadHistoryEntry } from "@/server/tickets
  * the ticket itself and only ever leaves the server inside the ticket PDF's QR code.
  */
 
-export type EventSummary = Pick<Event, "id" | "slug" | "name" | "venue" | "startsAt" | "endsAt" | "timeZone">;
+export type EventSummary = Pick<Event, "id" | "slug" | "name" | "venue" | "startsAt" | "endsAt" | "timeZone" | "cancelledAt">;
 
 export type AttendeeView = Pick<Attendee, "id" | "name" | "email" | "ticketTypeId" | "status" | "checkedInAt"> & {
   ticketTypeName: string;

@@ -2,11 +2,12 @@ import type { Db } from "@/db/client";
 import { eq, sql } from "drizzle-orm";
 import { attendees, events, orders, ticketTypes, type Attendee, type Event, type TicketType, type User } from "@/db/schema";
 import { randomId } from "@/server/ids";
+import { freshCredentials } from "@/server/tickets/credentials";
 
 /**
  * Direct inserts of an event and an order, for tests that must not depend on the events and
- * orders modules (the privilege-matrix world, ticket tests, the e2e spec). Only db/ and ids:
- * cheap to import anywhere.
+ * orders modules (the privilege-matrix world, ticket tests, the e2e spec). Only db/, ids and
+ * ticket credentials: cheap to import anywhere.
  */
 
 export function insertEvent(
@@ -57,7 +58,7 @@ export function insertOrder(
     name: p.name,
     email: p.email,
     emailNormalized: p.email.toLowerCase(),
-    checkinSecret: randomId(),
+    ...freshCredentials(),
     status: "valid",
     cancelledAt: null,
     checkedInAt: null,

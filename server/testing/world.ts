@@ -27,7 +27,7 @@ export type World = {
   db: AppDb;
   users: Record<SignedInRole, User>;
   event: { id: string; slug: string; ticketTypeId: string };
-  order: { id: string; buyerAttendeeId: string; holderAttendeeId: string; holderSecret: string };
+  order: { id: string; buyerAttendeeId: string; holderAttendeeId: string; holderSecret: string; holderDoorCode: string };
   otherEvent: { id: string; slug: string; ticketTypeId: string; orderId: string; attendeeId: string; ownerId: string };
   /** A browser session for the role: the cookie header value and the resolved caller. */
   cookieFor(role: SignedInRole): { cookie: string; caller: Caller };
@@ -88,7 +88,7 @@ export async function buildWorld(file = ":memory:"): Promise<World> {
     db,
     users: u,
     event,
-    order: { id: main.orderId, buyerAttendeeId: main.rows[0].id, holderAttendeeId: main.rows[1].id, holderSecret: main.rows[1].checkinSecret },
+    order: { id: main.orderId, buyerAttendeeId: main.rows[0].id, holderAttendeeId: main.rows[1].id, holderSecret: main.rows[1].checkinSecret, holderDoorCode: main.rows[1].doorCode },
     otherEvent: { ...other, orderId: otherOrder.orderId, attendeeId: otherOrder.rows[0].id, ownerId: otherOwner.id },
     cookieFor(role) {
       const { secret } = createBrowserSession(db, u[role].id, { device: "matrix", ip: "127.0.0.1" });

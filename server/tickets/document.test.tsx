@@ -4,6 +4,7 @@ import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { formatDoorCode, newDoorCode } from "@/server/checkin/door-code";
 import { formatEventRange, printedFingerprint, renderTicketsPdf, type PrintedTicket } from "./document";
 
 const secret = () => randomBytes(16).toString("base64url");
@@ -27,6 +28,7 @@ const tickets: PrintedTicket[] = [
     priceLabel: "€49.00",
     orderIdentifier,
     checkinSecret: secret(),
+    doorCode: newDoorCode(),
     status: "valid",
   },
   {
@@ -37,6 +39,7 @@ const tickets: PrintedTicket[] = [
     priceLabel: "Free",
     orderIdentifier,
     checkinSecret: secret(),
+    doorCode: newDoorCode(),
     status: "valid",
   },
   {
@@ -47,6 +50,7 @@ const tickets: PrintedTicket[] = [
     priceLabel: "Free",
     orderIdentifier,
     checkinSecret: secret(),
+    doorCode: newDoorCode(),
     status: "cancelled",
   },
 ];
@@ -103,8 +107,12 @@ describe("renderTicketsPdf", () => {
     expect(perPage[1]).not.toContain("CANCELLED");
     expect(perPage[2]).toContain("José Álvarez");
     expect(perPage[2]).toContain("CANCELLED — NOT VALID FOR ENTRY");
-    // A cancelled ticket carries no code to type in either.
-    expect(perPage[2]).not.toContain(tickets[2].checkinSecret);
+    // The door code is printed under the QR, grouped for reading out; a cancelled ticket carries
+    // no code to type in, and the secret itself is only ever in the QR code.
+    expect(perPage[0]).toContain(formatDoorCode(tickets[0].doorCode));
+    expect(perPage[1]).toContain(formatDoorCode(tickets[1].doorCode));
+    expect(perPage[2]).not.toContain(formatDoorCode(tickets[2].doorCode));
+    for (const ticket of tickets) expect(flat).not.toContain(ticket.checkinSecret);
   });
 
   it("puts a QR code of exactly the check-in secret on each valid page", () => {
@@ -169,7 +177,10 @@ describe("printedFingerprint", () => {
     const fp = printedFingerprint(base);
     expect(printedFingerprint({ ...base, attendeeName: "Zoe Lukasiewicz" })).not.toBe(fp);
     expect(printedFingerprint({ ...base, checkinSecret: secret() })).not.toBe(fp);
+    expect(printedFingerprint({ ...base, doorCode: newDoorCode() })).not.toBe(fp);
     expect(printedFingerprint({ ...base, status: "cancelled" })).not.toBe(fp);
+    expect(printedFingerprint({ ...base, status: "event_cancelled" })).not.toBe(fp);
+    expect(printedFingerprint({ ...base, ticketTypeName: "Late bird" })).not.toBe(fp);
     expect(printedFingerprint({ ...base, timeZone: "Europe/London" })).not.toBe(fp);
     expect(printedFingerprint({ ...base, venue: base.venue + "!" })).not.toBe(fp);
   });

@@ -1,6 +1,7 @@
 import path from "node:path";
 import { Document, Font, Image, Page, StyleSheet, Text, View, renderToBuffer } from "@react-pdf/renderer";
 import QRCode from "qrcode";
+import { formatDoorCode } from "@/server/checkin/door-code";
 
 /**
  * The printable ticket PDF. Pure: data in, bytes out. No HTTP, no database, no file cache —
@@ -21,11 +22,14 @@ export type PrintedTicket = {
   priceLabel: string;
   orderIdentifier: string;
   checkinSecret: string;
-  status: "valid" | "cancelled";
+  /** The short code printed under the QR for typing at the door (server/checkin/door-code.ts). */
+  doorCode: string;
+  /** "event_cancelled": the ticket itself is fine, but the event it admits to won't happen. */
+  status: "valid" | "cancelled" | "event_cancelled";
 };
 
 /** Bump whenever the layout or wording changes, so cached PDFs of the old layout are not served. */
-export const TEMPLATE_VERSION = 1;
+export const TEMPLATE_VERSION = 2;
 
 // Next.js bundles server code, so a path relative to this module's URL would point into .next/.
 // The fonts ship in the source tree, and the server always runs from the project root.
@@ -44,7 +48,7 @@ function registerFonts(): void {
       { src: path.join(FONT_DIR, "DejaVuSans-Bold.ttf"), fontWeight: "bold" },
     ],
   });
-  // Mono for the typed fallback code: 0/O and 1/l/I must be told apart at the door.
+  // Mono for identifiers and the door code, so every character of a code is told apart at the door.
   Font.register({ family: MONO, src: path.join(FONT_DIR, "DejaVuSansMono.ttf") });
   Font.registerHyphenationCallback(breakOnlyOverlongWords);
   fontsRegistered = true;
@@ -174,6 +178,7 @@ export function printedFingerprint(t: PrintedTicket): string {
     t.priceLabel,
     t.orderIdentifier,
     t.checkinSecret,
+    t.doorCode,
     t.status,
   ]);
 }
@@ -231,7 +236,8 @@ const styles = StyleSheet.create({
   mono: { fontFamily: MONO, fontSize: 11 },
   qrBlock: { alignItems: "center", marginTop: 8 },
   qr: { width: 240, height: 240 },
-  code: { fontFamily: MONO, fontSize: 10, marginTop: 4, color: "#374151" },
+  codeLabel: { fontSize: 8, letterSpacing: 1, color: MUTED, textTransform: "uppercase", marginTop: 6 },
+  code: { fontFamily: MONO, fontSize: 22, letterSpacing: 2, marginTop: 2 },
   hint: { fontSize: 9, color: MUTED, marginTop: 10, textAlign: "center" },
   cancelled: {
     marginTop: 24,
@@ -284,7 +290,7 @@ function fittedSize(text: string, max: number): number {
 }
 
 function TicketPage({ t, qr }: { t: PrintedTicket; qr: Buffer | null }) {
-  const cancelled = t.status === "cancelled";
+  const cancelled = t.status !== "valid";
   return (
     // wrap={false}: one ticket is always exactly one page, whatever the text lengths.
     <Page size="A4" style={styles.page} wrap={false}>
@@ -317,13 +323,16 @@ function TicketPage({ t, qr }: { t: PrintedTicket; qr: Buffer | null }) {
 
         {cancelled || !qr ? (
           <View style={styles.cancelled}>
-            <Text style={styles.cancelledText}>CANCELLED — NOT VALID FOR ENTRY</Text>
-            <Text style={styles.cancelledHint}>This ticket has been cancelled by the organizer.</Text>
+            <Text style={styles.cancelledText}>{t.status === "event_cancelled" ? "EVENT CANCELLED" : "CANCELLED"} — NOT VALID FOR ENTRY</Text>
+            <Text style={styles.cancelledHint}>
+              {t.status === "event_cancelled" ? "This event has been cancelled by its organizer." : "This ticket has been cancelled by the organizer."}
+            </Text>
           </View>
         ) : (
           <View style={styles.qrBlock}>
             <Image style={styles.qr} src={{ data: qr, format: "png" }} />
-            <Text style={styles.code}>{t.checkinSecret}</Text>
+            <Text style={styles.codeLabel}>Door code</Text>
+            <Text style={styles.code}>{formatDoorCode(t.doorCode)}</Text>
             <Text style={styles.hint}>
               Show this code at the entrance. It admits one person, once. Do not share it.
             </Text>

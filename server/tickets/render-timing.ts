@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { pathToFileURL } from "node:url";
+import { newDoorCode } from "@/server/checkin/door-code";
 import { renderTicketsPdf, type PrintedTicket } from "./document";
 
 /**
@@ -32,6 +33,7 @@ export function syntheticTickets(n: number): PrintedTicket[] {
     priceLabel: i % 3 === 0 ? "€49.00" : "€79.00",
     orderIdentifier,
     checkinSecret: id(),
+    doorCode: newDoorCode(),
     status: i % 10 === 9 ? "cancelled" : "valid",
   }));
 }

@@ -8,7 +8,9 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { GET } from "@/app/tickets/[orderIdentifier]/route";
 import { attendees, events } from "@/db/schema";
 import { config } from "@/server/config";
+import { formatDoorCode } from "@/server/checkin/door-code";
 import { randomId } from "@/server/ids";
+import { callerAs } from "@/server/test-support";
 import { renderTicketsPdf } from "./document";
 import { downloadsOfOrder } from "./downloads";
 import { cacheKeyFor, printedTicketsFor, sweepTicketCache, ticketCacheDir, ticketFileFor, ticketPathFor, webStreamOf } from "./storage";
@@ -105,6 +107,41 @@ describe("stale tickets are never served", () => {
     expect(pdf.qrCodes).toEqual([[], [fresh], [w.order.attendees[2].checkinSecret]]);
     expect(pdf.text[0]).toContain("CANCELLED");
     expect(pdf.text.join(" ")).not.toContain(second.checkinSecret);
+  });
+
+  it("prints the door code under the QR code, and the new one after the ticket is regenerated", async () => {
+    const [first] = w.order.attendees;
+    expect(readPdf(new Uint8Array(await (await download()).arrayBuffer())).text[0]).toContain(formatDoorCode(first.doorCode));
+    await callerAs(w.db, w.users.organizer).attendees.regenerateSecret({ eventId: w.event.id, attendeeId: first.id });
+    const fresh = w.db.select().from(attendees).where(eq(attendees.id, first.id)).get()!;
+    const pdf = readPdf(new Uint8Array(await (await download()).arrayBuffer()));
+    expect(pdf.text[0]).toContain(formatDoorCode(fresh.doorCode));
+    expect(pdf.text[0]).not.toContain(formatDoorCode(first.doorCode));
+    expect(pdf.qrCodes[0]).toEqual([fresh.checkinSecret]);
+  });
+
+  it("prints a renamed ticket type on the next download, from a new file", async () => {
+    await (await download()).arrayBuffer();
+    const oldPath = expectedPath();
+    await callerAs(w.db, w.users.organizer).ticketTypes.update({
+      eventId: w.event.id,
+      ticketTypeId: w.event.ticketTypeId,
+      name: "Supporter",
+      priceCents: 4900,
+      quantity: 1000,
+    });
+    expect(expectedPath()).not.toBe(oldPath);
+    const pdf = readPdf(new Uint8Array(await (await download()).arrayBuffer()));
+    expect(pdf.text.every((page) => page.includes("Supporter"))).toBe(true);
+  });
+
+  it("prints EVENT CANCELLED and no QR code on every ticket once the event is cancelled", async () => {
+    await (await download()).arrayBuffer();
+    await callerAs(w.db, w.users.owner).events.cancel({ eventId: w.event.id, reason: "Storm" });
+    const pdf = readPdf(new Uint8Array(await (await download()).arrayBuffer()));
+    expect(pdf.qrCodes).toEqual([[], [], []]);
+    for (const page of pdf.text) expect(page).toContain("EVENT CANCELLED");
+    for (const attendee of w.order.attendees) expect(pdf.text.join(" ")).not.toContain(formatDoorCode(attendee.doorCode));
   });
 
   it("changes the file when the event's printed details change", async () => {

@@ -72,7 +72,8 @@ export function printedTicketsFor(db: Db, orderIdentifier: string, choice: Atten
     priceLabel: priceLabel(ticketType.priceCents, ticketType.currency),
     orderIdentifier: orderId,
     checkinSecret: attendee.checkinSecret,
-    status: attendee.status,
+    doorCode: attendee.doorCode,
+    status: event.cancelledAt !== null && attendee.status === "valid" ? "event_cancelled" : attendee.status,
   }));
 }
 

@@ -1,44 +1,58 @@
 "use client";
 
-import { describedBy, Field, FieldError, FormError, useFocusFirstError } from "@/app/_components/form-field";
-import { useHydrated } from "@/app/_components/use-hydrated";
+import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useState } from "react";
+import { describedBy, Field, FieldError, FormError, useFocusFirstError } from "@/app/_components/form-field";
 import { fieldErrors, trpc } from "@/app/_components/trpc";
-import { formatMoney } from "@/server/events/format";
+import { useHydrated } from "@/app/_components/use-hydrated";
+import { formatMoney, formatMomentInZone } from "@/server/events/format";
+import type { PublicTicketType } from "@/server/events/service";
 
-type TicketTypeOption = { id: string; name: string; priceCents: number; currency: string; remaining: number };
 type Person = { name: string; email: string };
 
-/** Mirrors the server's per-order cap; the server still decides. */
+/** Mirrors the server's per-order cap (server/orders/schemas.ts); the server still decides. */
 const MAX_PER_ORDER = 20;
 
-function parseQuantity(text: string): number {
-  return text.trim() === "" ? 0 : Number(text);
+/** The most of one type a buyer can choose: what's left, the type's own limit, the order's cap. */
+function maxOf(type: PublicTicketType): number {
+  if (type.saleState !== "on_sale") return 0;
+  return Math.min(type.remaining, type.maxPerOrder ?? MAX_PER_ORDER, MAX_PER_ORDER);
 }
 
-/** How many attendee rows to show for what was typed (the server judges the number itself). */
-function rowsFor(text: string): number {
-  const n = parseQuantity(text);
-  return Number.isInteger(n) && n > 0 ? Math.min(n, MAX_PER_ORDER) : 0;
+/** "12 left", "Sold out", "On sale from 1 Jun 2030, 10:00", "Sales closed". */
+function availability(type: PublicTicketType, timeZone: string): { text: string; open: boolean } {
+  switch (type.saleState) {
+    case "sold_out":
+      return { text: "Sold out", open: false };
+    case "not_yet":
+      return { text: `On sale from ${formatMomentInZone(type.salesStartAt!, timeZone)}`, open: false };
+    case "ended":
+      return { text: "Sales closed", open: false };
+    case "on_sale":
+      return { text: `${type.remaining.toLocaleString("en")} left`, open: true };
+  }
 }
 
-export function CheckoutForm(props: { eventId: string; ticketTypes: TicketTypeOption[]; buyer: Person }) {
+/**
+ * The event's tickets and checkout in one: each ticket row has its own quantity (all start at 0,
+ * so nobody buys what they didn't choose), states its limit per order before it is reached, and
+ * says plainly when a type is sold out or not on sale now. Signed out, the rows show without
+ * quantities and a way to sign in.
+ */
+export function CheckoutForm(props: { eventId: string; timeZone: string; ticketTypes: PublicTicketType[]; buyer: Person | null; signInHref: string }) {
   const hydrated = useHydrated();
   const router = useRouter();
   const place = trpc.orders.place.useMutation();
-  const [quantities, setQuantities] = useState<Record<string, string>>(() =>
-    Object.fromEntries(props.ticketTypes.map((type, index) => [type.id, index === 0 && type.remaining > 0 ? "1" : "0"])),
-  );
+  const [quantities, setQuantities] = useState<Record<string, number>>({});
   const [people, setPeople] = useState<Record<string, Person>>({});
   // The request as sent, so that error paths like "items.1.quantity" can be put back in place.
   const [sent, setSent] = useState<{ items: { ticketTypeId: string }[] } | null>(null);
 
+  const quantityOf = (type: PublicTicketType) => Math.min(quantities[type.id] ?? 0, maxOf(type));
   // One attendee row per ticket, in ticket-type order; the buyer is prefilled for the first.
-  const rows = props.ticketTypes.flatMap((type) =>
-    Array.from({ length: rowsFor(quantities[type.id] ?? "0") }, (_, index) => ({ key: `${type.id}:${index}`, type, index })),
-  );
-  const personAt = (key: string, position: number): Person => people[key] ?? (position === 0 ? props.buyer : { name: "", email: "" });
+  const rows = props.ticketTypes.flatMap((type) => Array.from({ length: quantityOf(type) }, (_, index) => ({ key: `${type.id}:${index}`, type, index })));
+  const personAt = (key: string, position: number): Person => people[key] ?? (position === 0 && props.buyer ? props.buyer : { name: "", email: "" });
 
   const errors = fieldErrors(place.error);
   const formRef = useFocusFirstError(place.error);
@@ -50,15 +64,12 @@ export function CheckoutForm(props: { eventId: string; ticketTypes: TicketTypeOp
   const otherErrors = Object.entries(errors).filter(([key]) => !placed.has(key)).map(([, message]) => message);
   const conflict = place.error?.data?.code === "CONFLICT";
 
-  const allValid = props.ticketTypes.every((type) => rowsFor(quantities[type.id] ?? "0") === parseQuantity(quantities[type.id] ?? "0"));
-  const total = props.ticketTypes.reduce((sum, type) => sum + rowsFor(quantities[type.id] ?? "0") * type.priceCents, 0);
+  const total = props.ticketTypes.reduce((sum, type) => sum + quantityOf(type) * type.priceCents, 0);
   const currency = props.ticketTypes[0]?.currency ?? "EUR";
 
   function submit(event: React.FormEvent<HTMLFormElement>) {
     event.preventDefault();
-    const items = props.ticketTypes
-      .filter((type) => parseQuantity(quantities[type.id] ?? "0") !== 0)
-      .map((type) => ({ ticketTypeId: type.id, quantity: parseQuantity(quantities[type.id]) }));
+    const items = props.ticketTypes.filter((type) => quantityOf(type) > 0).map((type) => ({ ticketTypeId: type.id, quantity: quantityOf(type) }));
     const attendees = rows.map((row, position) => ({ ticketTypeId: row.type.id, ...personAt(row.key, position) }));
     setSent({ items });
     place.mutate(
@@ -73,107 +84,145 @@ export function CheckoutForm(props: { eventId: string; ticketTypes: TicketTypeOp
 
   return (
     <form ref={formRef} method="post" onSubmit={submit} noValidate className="space-y-6" aria-label="Checkout">
-      <fieldset className="space-y-3">
-        <legend className="text-lg font-semibold">How many?</legend>
+      <ul className="divide-y divide-slate-100" aria-label="Ticket types">
         {props.ticketTypes.map((type) => {
           const id = `quantity-${type.id}`;
           const error = quantityError(type.id);
+          const max = maxOf(type);
+          const state = availability(type, props.timeZone);
           return (
-            <div key={type.id} className="flex flex-wrap items-center gap-3">
-              <label htmlFor={id} className="w-48 text-sm font-medium text-slate-700">
-                {type.name} <span className="text-slate-600">({formatMoney(type.priceCents, type.currency)})</span>
-              </label>
-              <input
-                id={id}
-                name={id}
-                className="input w-24"
-                type="number"
-                inputMode="numeric"
-                min={0}
-                max={Math.min(type.remaining, MAX_PER_ORDER)}
-                disabled={type.remaining === 0}
-                value={type.remaining === 0 ? "0" : (quantities[type.id] ?? "0")}
-                onChange={(e) => setQuantities({ ...quantities, [type.id]: e.target.value })}
-                {...describedBy(id, error)}
-              />
-              {type.remaining === 0 && <span className="text-sm font-medium text-red-700">Sold out</span>}
+            <li key={type.id} className="flex flex-wrap items-center justify-between gap-3 py-3" data-testid="ticket-type">
+              <div className="min-w-0 flex-1">
+                <label htmlFor={id} className="font-medium">
+                  {type.name}
+                </label>
+                {type.description && <p className="text-sm text-slate-600">{type.description}</p>}
+                <p className="text-sm">
+                  <span>{formatMoney(type.priceCents, type.currency)}</span>
+                  {" · "}
+                  <span className={state.open ? "text-slate-600" : "font-medium text-red-700"}>{state.text}</span>
+                  {state.open && type.maxPerOrder !== null && <span className="text-slate-600"> · up to {type.maxPerOrder} per order</span>}
+                </p>
+              </div>
+              {props.buyer && (
+                <select
+                  id={id}
+                  name={id}
+                  className="input min-h-11 w-24 text-base"
+                  disabled={max === 0}
+                  value={quantityOf(type)}
+                  onChange={(e) => setQuantities({ ...quantities, [type.id]: Number(e.target.value) })}
+                  {...describedBy(id, error)}
+                >
+                  {Array.from({ length: max + 1 }, (_, n) => (
+                    <option key={n} value={n}>
+                      {n}
+                    </option>
+                  ))}
+                </select>
+              )}
               <div className="w-full">
                 <FieldError id={id} error={error} />
               </div>
-            </div>
+            </li>
           );
         })}
-      </fieldset>
+      </ul>
 
-      {rows.length > 0 && (
-        <fieldset className="space-y-4">
-          <legend className="text-lg font-semibold">Who is coming?</legend>
-          <p className="text-sm text-slate-600">Each ticket is for one person. We email each of them a link to their ticket.</p>
-          {rows.map((row, position) => {
-            const person = personAt(row.key, position);
-            const nameError = errors[`attendees.${position}.name`];
-            const emailError = errors[`attendees.${position}.email`] ?? errors[`attendees.${position}.ticketTypeId`];
-            const base = `attendee-${position}`;
-            const update = (patch: Partial<Person>) => setPeople({ ...people, [row.key]: { ...person, ...patch } });
-            return (
-              <div key={row.key} className="grid gap-3 rounded-lg border border-slate-200 p-4 sm:grid-cols-2" data-testid="attendee-row">
-                <p className="text-sm font-medium text-slate-700 sm:col-span-2">
-                  Ticket {position + 1}: {row.type.name}
-                </p>
-                <Field id={`${base}-name`} label={`Attendee ${position + 1} name`} error={nameError}>
-                  <input
-                    id={`${base}-name`}
-                    className="input"
-                    autoComplete={position === 0 ? "name" : "off"}
-                    value={person.name}
-                    onChange={(e) => update({ name: e.target.value })}
-                    {...describedBy(`${base}-name`, nameError)}
-                  />
-                </Field>
-                <Field id={`${base}-email`} label={`Attendee ${position + 1} email`} error={emailError}>
-                  <input
-                    id={`${base}-email`}
-                    className="input"
-                    type="email"
-                    autoComplete={position === 0 ? "email" : "off"}
-                    value={person.email}
-                    onChange={(e) => update({ email: e.target.value })}
-                    {...describedBy(`${base}-email`, emailError)}
-                  />
-                </Field>
-              </div>
-            );
-          })}
-        </fieldset>
-      )}
-
-      {place.error && (
-        <FormError className="rounded-lg border border-red-200 bg-red-50 px-4 py-3 text-sm text-red-800">
-          {conflict ? (
-            <p>
-              <strong>{place.error.message}.</strong> Someone else got these tickets while you were choosing; the numbers above
-              are up to date.
-            </p>
-          ) : otherErrors.length ? (
-            otherErrors.map((message) => <p key={message}>{message}</p>)
-          ) : Object.keys(errors).length ? (
-            <p>Please fix the fields marked above.</p>
-          ) : (
-            <p>{place.error.message}</p>
-          )}
-        </FormError>
-      )}
-
-      <div className="flex flex-wrap items-center justify-between gap-4 border-t border-slate-100 pt-4">
-        <p className="text-sm text-slate-700" aria-live="polite">
-          {rows.length === 0 ? "No tickets chosen" : `${rows.length} ${rows.length === 1 ? "ticket" : "tickets"}`}
-          {allValid && rows.length > 0 && <> · Total <strong>{formatMoney(total, currency)}</strong></>}
+      {!props.buyer ? (
+        <p className="rounded-lg bg-indigo-50 px-4 py-3 text-sm text-indigo-900">
+          <Link className="font-medium underline" href={props.signInHref}>
+            Sign in
+          </Link>{" "}
+          or{" "}
+          <Link className="font-medium underline" href="/register">
+            create an account
+          </Link>{" "}
+          to get tickets.
         </p>
-        <button className="btn" type="submit" disabled={!hydrated || place.isPending || place.isSuccess}>
-          {place.isPending || place.isSuccess ? "Placing order…" : "Place order"}
-        </button>
-      </div>
-      <p className="text-xs text-slate-600">Payment is arranged with the organizer; your tickets are issued right away.</p>
+      ) : (
+        <>
+          {rows.length > 0 && (
+            <fieldset className="space-y-4">
+              <legend className="text-lg font-semibold">Who is coming?</legend>
+              <p className="text-sm text-slate-600">Each ticket is for one person. We email each of them a link to their ticket.</p>
+              {rows.map((row, position) => (
+                <AttendeeRow
+                  key={row.key}
+                  position={position}
+                  typeName={row.type.name}
+                  person={personAt(row.key, position)}
+                  errors={errors}
+                  onChange={(person) => setPeople({ ...people, [row.key]: person })}
+                />
+              ))}
+            </fieldset>
+          )}
+
+          {place.error && (
+            <FormError className="rounded-lg border border-red-200 bg-red-50 px-4 py-3 text-sm text-red-800">
+              {conflict ? (
+                <p>
+                  <strong>{place.error.message}.</strong> Someone else got these tickets while you were choosing; the numbers above are up to date.
+                </p>
+              ) : otherErrors.length ? (
+                otherErrors.map((message) => <p key={message}>{message}</p>)
+              ) : Object.keys(errors).length ? (
+                <p>Please fix the fields marked above.</p>
+              ) : (
+                <p>{place.error.message}</p>
+              )}
+            </FormError>
+          )}
+
+          <div className="flex flex-wrap items-center justify-between gap-4 border-t border-slate-100 pt-4">
+            <p className="text-sm text-slate-700" aria-live="polite">
+              {rows.length === 0 ? "No tickets chosen" : `${rows.length} ${rows.length === 1 ? "ticket" : "tickets"}`}
+              {rows.length > 0 && <> · Total <strong>{formatMoney(total, currency)}</strong></>}
+              <span className="text-slate-600"> · at most {MAX_PER_ORDER} per order</span>
+            </p>
+            <button className="btn min-h-11" type="submit" disabled={!hydrated || rows.length === 0 || place.isPending || place.isSuccess}>
+              {place.isPending || place.isSuccess ? "Placing order…" : "Place order"}
+            </button>
+          </div>
+          <p className="text-xs text-slate-600">Payment is arranged with the organizer; your tickets are issued right away.</p>
+        </>
+      )}
     </form>
+  );
+}
+
+function AttendeeRow(props: { position: number; typeName: string; person: Person; errors: Record<string, string>; onChange: (person: Person) => void }) {
+  const { position, person, errors } = props;
+  const nameError = errors[`attendees.${position}.name`];
+  const emailError = errors[`attendees.${position}.email`] ?? errors[`attendees.${position}.ticketTypeId`];
+  const base = `attendee-${position}`;
+  return (
+    <div className="grid gap-3 rounded-lg border border-slate-200 p-4 sm:grid-cols-2" data-testid="attendee-row">
+      <p className="text-sm font-medium text-slate-700 sm:col-span-2">
+        Ticket {position + 1}: {props.typeName}
+      </p>
+      <Field id={`${base}-name`} label={`Attendee ${position + 1} name`} error={nameError}>
+        <input
+          id={`${base}-name`}
+          className="input"
+          autoComplete={position === 0 ? "name" : "off"}
+          value={person.name}
+          onChange={(e) => props.onChange({ ...person, name: e.target.value })}
+          {...describedBy(`${base}-name`, nameError)}
+        />
+      </Field>
+      <Field id={`${base}-email`} label={`Attendee ${position + 1} email`} error={emailError}>
+        <input
+          id={`${base}-email`}
+          className="input"
+          type="email"
+          autoComplete={position === 0 ? "email" : "off"}
+          value={person.email}
+          onChange={(e) => props.onChange({ ...person, email: e.target.value })}
+          {...describedBy(`${base}-email`, emailError)}
+        />
+      </Field>
+    </div>
   );
 }

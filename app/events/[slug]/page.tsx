@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { db } from "@/db/client";
 import { pageCaller } from "@/server/auth/page-session";
-import { formatEventRange, formatMoney } from "@/server/events/format";
+import { formatEventRange } from "@/server/events/format";
 import { getVisibleEventBySlug } from "@/server/events/service";
 import { loadForPage } from "@/app/_lib/load-for-page";
 import { CheckoutForm } from "./checkout-form";
@@ -23,11 +23,11 @@ export default async function EventPage({ params }: Props) {
   const caller = await pageCaller();
   const here = `/events/${slug}`;
   const { event, ticketTypes, viewerRole } = loadForPage(() => getVisibleEventBySlug(db(), caller, slug), here);
-  const soldOut = ticketTypes.every((type) => type.remaining === 0);
+  const soldOut = ticketTypes.length > 0 && ticketTypes.every((type) => type.remaining === 0);
 
   return (
     <div className="space-y-8">
-      {!event.published && (
+      {!event.published && event.cancelledAt === null && (
         <p className="rounded-lg border border-amber-200 bg-amber-50 px-4 py-3 text-sm text-amber-800" role="status">
           This event is a draft: only its team can see this page or buy tickets.{" "}
           {viewerRole && (
@@ -44,49 +44,37 @@ export default async function EventPage({ params }: Props) {
         {event.description && <p className="whitespace-pre-line pt-2 text-slate-700">{event.description}</p>}
       </header>
 
-      <section aria-labelledby="tickets-heading" className="card space-y-6">
-        <h2 id="tickets-heading" className="text-xl font-semibold">
-          Tickets
-        </h2>
-        <ul className="divide-y divide-slate-100" aria-label="Ticket types">
-          {ticketTypes.map((type) => (
-            <li key={type.id} className="flex items-center justify-between py-2" data-testid="ticket-type">
-              <span className="font-medium">{type.name}</span>
-              <span className="flex items-center gap-4 text-sm">
-                <span>{formatMoney(type.priceCents, type.currency)}</span>
-                <span className={type.remaining === 0 ? "font-medium text-red-700" : "text-slate-600"}>
-                  {type.remaining === 0 ? "Sold out" : `${type.remaining.toLocaleString("en")} left`}
-                </span>
-              </span>
-            </li>
-          ))}
-        </ul>
-
-        {soldOut ? (
-          <p className="rounded-lg bg-slate-100 px-4 py-3 text-slate-700" role="status">
-            This event is sold out.
-          </p>
-        ) : caller ? (
-          <CheckoutForm
-            eventId={event.id}
-            ticketTypes={ticketTypes.map(({ id, name, priceCents, currency, remaining }) => ({ id, name, priceCents, currency, remaining }))}
-            buyer={{ name: caller.user.name, email: caller.user.email }}
-          />
-        ) : (
-          <div className="rounded-lg bg-indigo-50 px-4 py-3 text-sm text-indigo-900">
-            <p>
-              <Link className="font-medium underline" href={`/signin?callbackUrl=${encodeURIComponent(here)}`}>
-                Sign in
-              </Link>{" "}
-              or{" "}
-              <Link className="font-medium underline" href="/register">
-                create an account
-              </Link>{" "}
-              to get tickets.
+      {event.cancelledAt !== null ? (
+        <p className="rounded-lg border border-red-200 bg-red-50 px-4 py-3 font-medium text-red-800" role="status">
+          This event has been cancelled. Tickets are no longer sold, and existing tickets don&apos;t get anyone in.
+        </p>
+      ) : (
+        <section aria-labelledby="tickets-heading" className="card space-y-6">
+          <h2 id="tickets-heading" className="text-xl font-semibold">
+            Tickets
+          </h2>
+          {ticketTypes.length === 0 ? (
+            <p className="rounded-lg bg-slate-100 px-4 py-3 text-slate-700" role="status">
+              No tickets are on sale.
             </p>
-          </div>
-        )}
-      </section>
+          ) : (
+            <>
+              {soldOut && (
+                <p className="rounded-lg bg-slate-100 px-4 py-3 text-slate-700" role="status">
+                  This event is sold out.
+                </p>
+              )}
+              <CheckoutForm
+                eventId={event.id}
+                timeZone={event.timeZone}
+                ticketTypes={ticketTypes}
+                buyer={caller ? { name: caller.user.name, email: caller.user.email } : null}
+                signInHref={`/signin?callbackUrl=${encodeURIComponent(here)}`}
+              />
+            </>
+          )}
+        </section>
+      )}
     </div>
   );
 }

@@ -36,6 +36,12 @@ export default async function OrderPage({ params, searchParams }: Props) {
         </div>
       )}
 
+      {event.cancelledAt !== null && (
+        <p className="rounded-lg border border-red-200 bg-red-50 px-4 py-3 font-medium text-red-800" role="status">
+          This event has been cancelled by its organizer. The tickets below no longer get anyone in.
+        </p>
+      )}
+
       <header className="space-y-1">
         <p className="text-sm font-medium uppercase tracking-wide text-slate-600">{whole ? "Order" : "Your ticket"}</p>
         <h1 className="text-3xl font-bold tracking-tight">

@@ -2,21 +2,27 @@ import { z } from "zod";
 import { db } from "@/db/client";
 import { requireEventPermission } from "@/server/access";
 import { attemptCheckIn } from "@/server/checkin/checkin";
+import { doorCodeInput, oneReference, referenceOf, secretInput } from "@/server/checkin/schemas";
 import { requireBearer } from "@/server/http/caller";
 import { errorResponse, json, readJson, route } from "@/server/http/respond";
 
-const checkInRequest = z.object({
-  secret: z.string({ error: "secret is required" }).trim().min(1, "secret is required").max(512, "secret is too long"),
-  /** Optional: a scanner bound to one event refuses tickets of any other. */
-  eventId: z.string().min(1).max(64).optional(),
-});
+const checkInRequest = z
+  .object({
+    /** The QR code's content, or */
+    secret: secretInput.optional(),
+    /** the short code printed under it (typed codes count against the session's rate limit). */
+    code: doorCodeInput.optional(),
+    /** Optional: a scanner bound to one event refuses tickets of any other. */
+    eventId: z.string().min(1).max(64).optional(),
+  })
+  .superRefine(oneReference);
 
-/** Scanner devices: 200 checked in · 409 already (with when) · 410 cancelled · 403 · 404. */
+/** Scanner devices: 200 checked in · 409 already (with when) · 410 cancelled · 403 · 404 · 429 too many typed codes. */
 export const POST = route(async (request) => {
   const caller = await requireBearer(request, "POST /api/v1/checkin");
   const input = await readJson(request, checkInRequest);
   const event = input.eventId ? requireEventPermission(db(), caller, input.eventId, "check_in") : null;
-  const outcome = attemptCheckIn(db(), caller, { secret: input.secret, event });
+  const outcome = attemptCheckIn(db(), caller, { ...referenceOf(input), event });
   switch (outcome.status) {
     case "checked_in":
       return json({ status: "checked_in", checkedInAt: new Date(outcome.checkedInAt).toISOString(), attendee: outcome.attendee, ticketType: outcome.ticketType, event: outcome.event });
@@ -36,6 +42,8 @@ export const POST = route(async (request) => {
       );
     case "cancelled":
       return errorResponse(request, 410, "TICKET_CANCELLED", "This ticket has been cancelled");
+    case "event_cancelled":
+      return errorResponse(request, 410, "EVENT_CANCELLED", "This event has been cancelled");
     case "wrong_event":
       return errorResponse(request, 404, "NOT_FOUND", "This ticket is not for this event");
     case "not_found":

@@ -2,7 +2,6 @@
 
 import { ActionsCell, Cell, DataTable } from "@/app/_components/data-table";
 import { keepPreviousData } from "@tanstack/react-query";
-import { useRouter } from "next/navigation";
 import { useState } from "react";
 import { ConfirmDialog } from "@/app/_components/confirm-dialog";
 import { DoneMessage } from "@/app/_components/done-message";
@@ -10,6 +9,7 @@ import { PagedList } from "@/app/_components/paged-list";
 import { trpc, type RouterOutputs } from "@/app/_components/trpc";
 import { SearchInput, usePageFor, useSettledSearch } from "@/app/_components/paged-search";
 import { formatMomentInZone } from "@/server/events/format";
+import { useRefreshFigures } from "./live-figures";
 
 type Attendee = RouterOutputs["attendees"]["list"]["rows"][number];
 /** A select's "any / yes / no", as the server's optional boolean filters. */
@@ -20,7 +20,7 @@ type Pending = { action: "cancel" | "regenerate"; attendee: Attendee };
 
 export function AttendeesTable(props: { eventId: string; timeZone: string; ticketTypes: Array<{ id: string; name: string }>; canManage: boolean }) {
   const utils = trpc.useUtils();
-  const router = useRouter();
+  const refreshFigures = useRefreshFigures();
   const { search, setSearch, settled: settledSearch } = useSettledSearch();
   const [ticketTypeId, setTicketTypeId] = useState("");
   const [checkedIn, setCheckedIn] = useState<Either>("");
@@ -43,8 +43,7 @@ export function AttendeesTable(props: { eventId: string; timeZone: string; ticke
   const afterChange = (message: string) => {
     setPending(null);
     setDone(message);
-    // The figures in the page header (sold, checked in) are rendered on the server.
-    router.refresh();
+    refreshFigures();
     void utils.attendees.list.invalidate();
     void utils.attendees.auditLog.invalidate();
   };
@@ -198,9 +197,9 @@ export function AttendeesTable(props: { eventId: string; timeZone: string; ticke
         onConfirm={() => pending && mutation.mutate({ eventId: props.eventId, attendeeId: pending.attendee.id })}
       >
         {pending?.action === "cancel" ? (
-          <p>The ticket stops working at the door and its seat goes back on sale. This can&apos;t be undone.</p>
+          <p>The ticket stops working at the door and its seat goes back on sale. The attendee and the buyer are emailed. This can&apos;t be undone.</p>
         ) : (
-          <p>The current QR code stops working at once. They need to download their ticket again to get in.</p>
+          <p>The current QR code and door code stop working at once. The attendee and the buyer are emailed to download the ticket again.</p>
         )}
       </ConfirmDialog>
     </section>

@@ -1,5 +1,6 @@
 import Link from "next/link";
 import { formatEventRange } from "@/server/events/format";
+import { HeaderFigures } from "./live-figures";
 import type { EventDashboard } from "./load-event";
 import { eventSectionHref, type EventSection } from "./sections";
 
@@ -30,8 +31,7 @@ export function EventHeader({ dashboard, section }: { dashboard: EventDashboard;
         </p>
         {may.view && (
           <p className="text-sm text-slate-700" data-testid="event-figures">
-            <span className="tabular-nums">{counts.sold.toLocaleString("en")}</span> / {counts.capacity.toLocaleString("en")} sold ·{" "}
-            <span className="tabular-nums">{counts.checkedIn.toLocaleString("en")}</span> checked in
+            <HeaderFigures eventId={event.id} initial={counts} />
             {" · "}
             <Link className="text-indigo-700 underline hover:text-indigo-900" href={`/events/${event.slug}`}>
               Event page

@@ -3,7 +3,7 @@ import { db } from "@/db/client";
 import { loadForPage } from "@/app/_lib/load-for-page";
 import { requirePageCaller } from "@/server/auth/page-session";
 import { eventDashboardAccess } from "@/server/events/dashboard";
-import { eventCounts } from "@/server/events/service";
+import { liveCounts } from "@/server/events/service";
 import { eventSectionHref, type EventSection } from "./sections";
 
 /**
@@ -20,7 +20,7 @@ export async function loadEventDashboard(eventId: string, section: EventSection)
   } else if (!access.may.view) {
     redirect(eventSectionHref(access.event.id, "checkin"));
   }
-  return { caller, ...access, counts: eventCounts(db(), access.event.id) };
+  return { caller, ...access, counts: liveCounts(db(), access.event.id) };
 }
 
 export type EventDashboard = Awaited<ReturnType<typeof loadEventDashboard>>;

@@ -18,7 +18,7 @@ export function AuditLog(props: { eventId: string; timeZone: string }) {
         <h2 id="audit-heading" className="text-lg font-semibold">
           Audit log
         </h2>
-        <p className="text-sm text-slate-600">Check-ins, ticket downloads, cancellations, new QR codes and team changes, newest first. Times are the event&apos;s local time.</p>
+        <p className="text-sm text-slate-600">Check-ins and their undoing, ticket downloads, cancellations, new codes, ticket type and team changes, newest first. Times are the event&apos;s local time.</p>
       </div>
       {log.isLoading ? (
         <p className="text-sm text-slate-600" role="status">
@@ -93,6 +93,8 @@ function AuditLine({ entry }: { entry: Entry }) {
         return <>{actor} scanned {who}: ticket cancelled, refused</>;
       case "wrong_event":
         return <>{actor} scanned a ticket for another event: refused</>;
+      case "event_cancelled":
+        return <>{actor} scanned {who}: event cancelled, refused</>;
       default:
         return <>{actor} scanned an unknown code: refused</>;
     }
@@ -130,6 +132,30 @@ function AuditLine({ entry }: { entry: Entry }) {
       const changed = Array.isArray(d.changed) ? d.changed.map(String) : [];
       return <>{actor} edited the event{changed.length > 0 && <span className="text-slate-600"> ({changed.join(", ")})</span>}</>;
     }
+    case "checkin_undone":
+      return (
+        <>
+          {actor} undid {name}&apos;s check-in<span className="text-slate-600">: “{text(d.reason)}”</span>
+        </>
+      );
+    case "ticket_type_created":
+      return <>{actor} added the ticket type “{name}”</>;
+    case "ticket_type_updated": {
+      const changed = Array.isArray(d.changed) ? d.changed.map(String) : [];
+      return <>{actor} edited the ticket type “{name}”{changed.length > 0 && <span className="text-slate-600"> ({changed.join(", ")})</span>}</>;
+    }
+    case "ticket_type_deleted":
+      return <>{actor} deleted the ticket type “{name}”</>;
+    case "ticket_type_hidden":
+      return <>{actor} hid the ticket type “{name}”</>;
+    case "event_published":
+      return <>{actor} published the event</>;
+    case "event_unpublished":
+      return <>{actor} unpublished the event</>;
+    case "event_cancelled":
+      return <>{actor} cancelled the event{text(d.reason) && <span className="text-slate-600">: “{text(d.reason)}”</span>}</>;
+    case "order_emails_resent":
+      return <>{actor} resent the emails of <OrderLink id={d.orderId} /></>;
     case "attendees_exported":
       return <>{actor} exported the attendee list as CSV</>;
     case "staff_ticket_download":

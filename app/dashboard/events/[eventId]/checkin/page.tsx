@@ -17,7 +17,7 @@ export default async function EventCheckInPage({ params }: Props) {
       <CheckInScreen
         eventId={dashboard.event.id}
         timeZone={dashboard.event.timeZone}
-        initialCounts={{ sold: dashboard.counts.sold, checkedIn: dashboard.counts.checkedIn }}
+        initialCounts={dashboard.counts}
       />
     </div>
   );

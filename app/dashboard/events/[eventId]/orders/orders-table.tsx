@@ -2,13 +2,13 @@
 
 import { ActionsCell, Cell, DataTable } from "@/app/_components/data-table";
 import { keepPreviousData } from "@tanstack/react-query";
-import { useRouter } from "next/navigation";
 import { useState } from "react";
 import { ConfirmDialog } from "@/app/_components/confirm-dialog";
 import { DoneMessage } from "@/app/_components/done-message";
 import { PagedList } from "@/app/_components/paged-list";
 import { trpc, type RouterOutputs } from "@/app/_components/trpc";
 import { SearchCard, usePageFor, useSettledSearch } from "@/app/_components/paged-search";
+import { useRefreshFigures } from "../live-figures";
 import { formatMoney, formatMomentInZone } from "@/server/events/format";
 
 type Order = RouterOutputs["attendees"]["orders"]["rows"][number];
@@ -16,7 +16,7 @@ type Pending = { action: "cancel" | "regenerate"; order: Order };
 
 export function OrdersTable(props: { eventId: string; timeZone: string; canManage: boolean }) {
   const utils = trpc.useUtils();
-  const router = useRouter();
+  const refreshFigures = useRefreshFigures();
   const { search, setSearch, settled: settledSearch } = useSettledSearch();
   // The page belongs to one search: a new search starts again at page 1.
   const [page, setPage] = usePageFor(settledSearch ?? "");
@@ -27,8 +27,7 @@ export function OrdersTable(props: { eventId: string; timeZone: string; canManag
   const afterChange = (message: string) => {
     setPending(null);
     setDone(message);
-    // The figures in the page header (sold, checked in) are rendered on the server.
-    router.refresh();
+    refreshFigures();
     void utils.attendees.orders.invalidate();
     void utils.attendees.list.invalidate();
     void utils.attendees.auditLog.invalidate();
@@ -42,6 +41,9 @@ export function OrdersTable(props: { eventId: string; timeZone: string; canManag
   });
   const markPaid = trpc.attendees.markPaid.useMutation({
     onSuccess: (result) => afterChange(result.paid ? "Order marked as paid." : "Order marked as unpaid."),
+  });
+  const resend = trpc.attendees.resendOrderEmails.useMutation({
+    onSuccess: () => afterChange("The order's emails are sent again, to the buyer and each attendee."),
   });
   const confirming = pending?.action === "cancel" ? cancelOrder : regenerate;
   function ask(action: Pending["action"], order: Order) {
@@ -59,9 +61,9 @@ export function OrdersTable(props: { eventId: string; timeZone: string; canManag
       <SearchCard label="Search orders" id="order-search" placeholder="Buyer name, email or order" value={search} onChange={setSearch} />
 
       <DoneMessage message={done} />
-      {markPaid.error && (
+      {(markPaid.error ?? resend.error) && (
         <p className="field-error" role="alert">
-          {markPaid.error.message}
+          {(markPaid.error ?? resend.error)!.message}
         </p>
       )}
 
@@ -111,6 +113,7 @@ export function OrdersTable(props: { eventId: string; timeZone: string; canManag
                       disabled={markPaid.isPending}
                       onClick={() => {
                         setDone("");
+                        resend.reset();
                         markPaid.mutate({ eventId: props.eventId, orderId: order.id, paid: !order.paid });
                       }}
                     >
@@ -120,6 +123,18 @@ export function OrdersTable(props: { eventId: string; timeZone: string; canManag
                   )}
                   {props.canManage && order.status === "completed" && (
                     <>
+                      <button
+                        type="button"
+                        className="btn-secondary px-3 py-1"
+                        disabled={resend.isPending}
+                        onClick={() => {
+                          setDone("");
+                          markPaid.reset();
+                          resend.mutate({ eventId: props.eventId, orderId: order.id });
+                        }}
+                      >
+                        Resend emails<span className="sr-only"> of {order.buyerName}&apos;s order</span>
+                      </button>
                       <button type="button" className="btn-secondary px-3 py-1" onClick={() => ask("regenerate", order)}>
                         New QR codes<span className="sr-only"> for {order.buyerName}&apos;s order</span>
                       </button>
@@ -149,10 +164,10 @@ export function OrdersTable(props: { eventId: string; timeZone: string; canManag
         {pending?.action === "cancel" ? (
           <p>
             All {pending.order.attendeeCount} ticket{pending.order.attendeeCount === 1 ? "" : "s"} of this order stop working at the door and their
-            seats go back on sale. This can&apos;t be undone.
+            seats go back on sale. The buyer and the attendees are emailed. This can&apos;t be undone.
           </p>
         ) : (
-          <p>Every QR code of this order stops working at once. The attendees need to download their tickets again to get in.</p>
+          <p>Every QR code and door code of this order stops working at once. The buyer and the attendees are emailed to download their tickets again.</p>
         )}
       </ConfirmDialog>
     </section>

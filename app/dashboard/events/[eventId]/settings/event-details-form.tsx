@@ -38,6 +38,7 @@ export function EventDetailsForm(props: { initial: EventDetailsDraft; timeZones:
       startsAtLocal: text("startsAtLocal"),
       endsAtLocal: text("endsAtLocal"),
       timeZone: text("timeZone"),
+      notifyAttendees: form.get("notifyAttendees") === "on",
     });
   }
 
@@ -65,12 +66,22 @@ export function EventDetailsForm(props: { initial: EventDetailsDraft; timeZones:
           </select>
         </Field>
       </div>
+      <label className="flex items-start gap-2 text-sm">
+        <input type="checkbox" name="notifyAttendees" className="mt-1 h-4 w-4" />
+        <span>Notify attendees: email everyone with a ticket if the time or place changes</span>
+      </label>
       <FormError>{update.error && !Object.keys(errors).length && update.error.message}</FormError>
       <div className="flex flex-wrap items-center gap-3">
         <button className="btn" type="submit" disabled={!hydrated || update.isPending}>
           {update.isPending ? "Saving…" : "Save details"}
         </button>
-        <DoneMessage message={update.isSuccess && !update.isPending ? "Saved. Tickets downloaded from now on show the new details." : ""} />
+        <DoneMessage
+          message={
+            update.isSuccess && !update.isPending
+              ? `Saved. Tickets downloaded from now on show the new details.${update.data.notified ? " Everyone with a ticket has been emailed." : ""}`
+              : ""
+          }
+        />
       </div>
     </form>
   );

@@ -1,0 +1,47 @@
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { migrate } from "drizzle-orm/better-sqlite3/migrator";
+import { describe, expect, it } from "vitest";
+import { openDb } from "./client";
+
+/** The migrations folder as it was before `tag` (journal cut there), for upgrading an old database. */
+function migrationsBefore(tag: string): string {
+  const dir = path.join(mkdtempSync(path.join(tmpdir(), "admit-migrations-")), "migrations");
+  cpSync(path.resolve("db/migrations"), dir, { recursive: true });
+  const journalFile = path.join(dir, "meta", "_journal.json");
+  const journal = JSON.parse(readFileSync(journalFile, "utf8")) as { entries: Array<{ tag: string }> };
+  const cut = journal.entries.findIndex((entry) => entry.tag === tag);
+  expect(cut).toBeGreaterThan(0);
+  writeFileSync(journalFile, JSON.stringify({ ...journal, entries: journal.entries.slice(0, cut) }));
+  return dir;
+}
+
+describe("migration 0006: door codes and ticket settings", () => {
+  it("gives every existing ticket its own door code, and keeps published events from being deleted as drafts", () => {
+    const file = path.join(mkdtempSync(path.join(tmpdir(), "admit-upgrade-")), "old.db");
+    const db = openDb(file, { migrate: false });
+    migrate(db, { migrationsFolder: migrationsBefore("0006_door_codes_and_ticket_settings") });
+    const raw = db.$client;
+    raw.prepare("INSERT INTO users (id, email, name, password_hash, created_at) VALUES ('u1', 'a@example.test', 'A', 'x', 1)").run();
+    raw.prepare("INSERT INTO events (id, slug, name, venue, starts_at, ends_at, time_zone, published, created_at) VALUES ('e1', 'e1', 'Old Conf', 'Hall', 1, 2, 'UTC', 1, 7), ('e2', 'e2', 'Old Draft', 'Hall', 1, 2, 'UTC', 0, 8)").run();
+    raw.prepare("INSERT INTO ticket_types (id, event_id, name, quantity, sold, created_at) VALUES ('t1', 'e1', 'General', 500, 300, 1)").run();
+    raw.prepare("INSERT INTO orders (id, event_id, buyer_id, buyer_name, buyer_email, total_cents, created_at) VALUES ('o1', 'e1', 'u1', 'A', 'a@example.test', 0, 1)").run();
+    const insert = raw.prepare("INSERT INTO attendees (id, order_id, event_id, ticket_type_id, name, email, email_normalized, checkin_secret, created_at) VALUES (?, 'o1', 'e1', 't1', 'Guest', 'g@example.test', 'g@example.test', ?, 1)");
+    raw.transaction(() => {
+      for (let i = 0; i < 300; i++) insert.run(`a${i}`, `secret-${i}`);
+    })();
+
+    migrate(db, { migrationsFolder: path.resolve("db/migrations") });
+    const codes = (raw.prepare("SELECT door_code AS code FROM attendees").all() as Array<{ code: string }>).map((row) => row.code);
+    expect(codes).toHaveLength(300);
+    for (const code of codes) expect(code).toMatch(/^[0-9A-HJKMNP-TV-Z]{10}$/);
+    expect(new Set(codes).size).toBe(300);
+    expect(raw.prepare("SELECT id, first_published_at AS firstPublishedAt FROM events ORDER BY id").all()).toEqual([
+      { id: "e1", firstPublishedAt: 7 },
+      { id: "e2", firstPublishedAt: null },
+    ]);
+    expect(raw.prepare("SELECT description, hidden, max_per_order AS maxPerOrder FROM ticket_types").get()).toEqual({ description: "", hidden: 0, maxPerOrder: null });
+    raw.close();
+  });
+});

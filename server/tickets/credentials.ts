@@ -1,0 +1,28 @@
+import { isUniqueViolation } from "@/db/errors";
+import { newDoorCode } from "@/server/checkin/door-code";
+import { randomId } from "@/server/ids";
+
+/**
+ * A ticket's two ways through the door, issued and replaced together: the QR code's secret
+ * (128 bits) and the short code printed under it (50 bits).
+ */
+export function freshCredentials(): { checkinSecret: string; doorCode: string } {
+  return { checkinSecret: randomId(), doorCode: newDoorCode() };
+}
+
+/**
+ * Runs a write of fresh credentials, and runs it again if a door code clashed with an existing
+ * ticket's, after `redraw` (for a write that doesn't draw its codes itself). With 50 bits a clash is rare (about 1 in 10^9 per ticket among a
+ * million), but it must not fail an order. SQLite undoes only the failed statement, so this is
+ * safe inside a transaction.
+ */
+export function retryOnDoorCodeClash<T>(write: () => T, redraw: () => void = () => undefined, attempts = 3): T {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return write();
+    } catch (error) {
+      if (attempt >= attempts || !isUniqueViolation(error, "attendees.door_code")) throw error;
+      redraw();
+    }
+  }
+}
