@@ -234,6 +234,25 @@ export const auditLog = sqliteTable(
 );
 
 /**
+ * What retention (server/maintenance.ts) keeps of the ticket-download and check-in rows it deletes
+ * once an event is long over: how many there were, per event, order and kind, and when.
+ */
+export const auditTotals = sqliteTable(
+  "audit_totals",
+  {
+    eventId: text("event_id").notNull().references(() => events.id, { onDelete: "cascade" }),
+    /** The order, for downloads; "" for check-ins, which are counted per event. */
+    orderId: text("order_id").notNull().default(""),
+    /** "ticket_download", or "checkin:" and the check-in's result. */
+    kind: text("kind").notNull(),
+    count: integer("count").notNull(),
+    firstAt: integer("first_at").notNull(),
+    lastAt: integer("last_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.eventId, t.orderId, t.kind] })],
+);
+
+/**
  * Mail waiting to go out, written in the same transaction as the change that causes it
  * (server/mail.ts), and delivered by the worker of server/mail-worker.ts. A worker claims a row
  * with one conditional UPDATE (pending, due, and no live claim), which also counts the attempt;

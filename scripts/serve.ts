@@ -1,8 +1,11 @@
 import next from "next";
+import { getHeapStatistics } from "node:v8";
 import { db } from "@/db/client";
 import { config, ConfigError } from "@/server/config";
 import { createAppServer } from "@/server/http/front-door";
 import { startMailWorker } from "@/server/mail-worker";
+import { DEFAULT_RETENTION, startMaintenance } from "@/server/maintenance";
+import { SERVER_HEAP_LIMIT_MB } from "./server-command";
 
 /**
  * The production server: validates config, migrates, then serves Next.js behind the checks of
@@ -20,6 +23,10 @@ async function main() {
     }
     throw error;
   }
+  const heapLimitMb = getHeapStatistics().heap_size_limit / 1024 / 1024;
+  if (heapLimitMb > 2 * SERVER_HEAP_LIMIT_MB) {
+    console.warn(`The heap limit is ${heapLimitMb.toFixed(0)} MiB: memory will grow far past what the server needs. Start it with node --max-old-space-size=${SERVER_HEAP_LIMIT_MB} (npm start does; see scripts/server-command.ts).`);
+  }
   const database = db(); // opens and migrates
   // Next.js builds absolute URLs (Auth.js redirects among them) from the port it is told.
   const app = next({ dev: false, dir: process.cwd(), port: settings.port });
@@ -28,7 +35,9 @@ async function main() {
   server.listen(settings.port, () => console.log(`Admit listening on http://localhost:${settings.port}`));
   // Delivers the mail that requests queue (server/mail.ts), with retries, while the server runs.
   const mailWorker = startMailWorker(database);
-  const shutdown = () => server.close(() => void mailWorker.stop().then(() => process.exit(0)));
+  // Hourly: old download and check-in rows, dead sessions, used links, old mail, stale PDFs.
+  const maintenance = startMaintenance(database, { ...DEFAULT_RETENTION, auditDaysAfterEvent: settings.retentionDays });
+  const shutdown = () => server.close(() => void Promise.all([mailWorker.stop(), maintenance.stop()]).then(() => process.exit(0)));
   process.on("SIGTERM", shutdown);
   process.on("SIGINT", shutdown);
 }

@@ -21,6 +21,8 @@ const envSchema = z.object({
   DATA_DIR: z.string().default("data"),
   /** Trust X-Forwarded-For only behind a proxy we know about (rate limiting keys on the IP). */
   TRUST_PROXY: z.enum(["0", "1", "true", "false"]).default("0"),
+  /** Days after an event ends that its ticket-download and check-in rows are kept; then only their counts (server/maintenance.ts). */
+  RETENTION_DAYS: z.coerce.number().int().min(1, "must be at least 1 (day)").max(36_500).default(90),
   /** Set by `npm run demo` (scripts/demo.ts): a production build serving a local demo. */
   DEMO: z.enum(["0", "1", "true", "false"]).default("0"),
 });
@@ -41,6 +43,7 @@ export type Config = {
   originFromRequest: boolean;
   trustProxy: boolean;
   secureCookies: boolean;
+  retentionDays: number;
 };
 
 let cached: Config | undefined;
@@ -77,6 +80,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     appUrl: e.APP_URL?.replace(/\/$/, ""),
     originFromRequest: !e.APP_URL && (e.NODE_ENV !== "production" || demo),
     trustProxy: e.TRUST_PROXY === "1" || e.TRUST_PROXY === "true",
+    retentionDays: e.RETENTION_DAYS,
     // Secure cookies in production, unless the operator explicitly serves plain http (e2e) or it is
     // the local demo (plain http, and at 127.0.0.1 a browser drops Secure cookies).
     secureCookies: e.NODE_ENV === "production" && !demo && !(e.APP_URL ?? "").startsWith("http://"),

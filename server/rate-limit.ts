@@ -112,9 +112,14 @@ export function reserve(db: Db, limits: Limit[], { weight = 1, now = Date.now() 
     },
     { behavior: "immediate" },
   );
-  // Keep the table small: nothing older than the longest window counts any more.
-  if (Math.random() < 0.01) db.delete(rateLimitHits).where(lt(rateLimitHits.at, now - LONGEST_WINDOW_MS)).run();
+  // Keep the table small between the scheduled prunes (server/maintenance.ts).
+  if (Math.random() < 0.01) pruneRateLimitHits(db, now);
   return reservation;
+}
+
+/** Nothing older than the longest window counts any more. */
+export function pruneRateLimitHits(db: Db, now = Date.now()): number {
+  return db.delete(rateLimitHits).where(lt(rateLimitHits.at, now - LONGEST_WINDOW_MS)).run().changes;
 }
 
 /** A limit on one kind of action, counted separately for each subject (a session, an order, an event). */

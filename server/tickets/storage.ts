@@ -419,7 +419,7 @@ async function syncDir(dir: string): Promise<void> {
 /**
  * Deletes cached PDFs not modified for `maxAgeMs`, and temp files left by crashed renders. Safe
  * while serving: a deleted PDF is rendered again on its next request, and an open file handle
- * keeps streaming after the unlink. Not scheduled by the app; run it from cron or a script.
+ * keeps streaming after the unlink. Run hourly by the server's maintenance (server/maintenance.ts).
  */
 export async function sweepTicketCache(maxAgeMs: number, now = Date.now()): Promise<{ removed: number }> {
   const root = ticketCacheDir();
