@@ -52,6 +52,16 @@ export function createBrowserSession(db: Db, userId: string, info: DeviceInfo, n
   return { session, secret };
 }
 
+/**
+ * Signs a browser in: the session it already had (if any, whoever's it was) is revoked, and a new
+ * one is created. Password sign-in (server/auth/nextauth.ts), registration and email links all go
+ * through here; the returned secret becomes the cookie.
+ */
+export function replaceBrowserSession(db: Db, previousSessionId: string | null, userId: string, info: DeviceInfo, now = Date.now()) {
+  if (previousSessionId) revokeSession(db, previousSessionId, "replaced_by_sign_in", now);
+  return createBrowserSession(db, userId, info, now);
+}
+
 /** Creates an API session and its first refresh token. */
 export function createApiSession(db: Db, userId: string, scopes: Scope[], info: DeviceInfo, now = Date.now()) {
   return db.transaction((tx) => {
