@@ -97,7 +97,7 @@ describe("orders.place", () => {
       const links = mail.text.match(/https?:\/\/\S+/g) ?? [];
       expect(links, mail.text).toHaveLength(1);
       expect(mail.html ?? "").toContain(links[0]);
-      const token = /\/link\?token=([\w-]+)$/.exec(links[0])?.[1] ?? "";
+      const token = /\/link\?token=([\w-]+)$/.exec(links[0] ?? "")?.[1] ?? "";
       landings.push((await callerAs(db, null).auth.followLink({ token })).to);
     }
     expect(landings).toEqual([`/orders/${id}?download=1`, `/orders/${id}?download=1`]);
