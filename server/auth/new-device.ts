@@ -13,11 +13,14 @@ import { reserve } from "@/server/rate-limit";
 /** "Chrome on Linux" from a browser's user agent; an API client's own name for itself as it gave it. */
 export function deviceLabel(kind: Session["kind"], device: string): string {
   if (kind === "api") return device;
-  const parsed = Bowser.parse(device);
-  const browser = parsed.browser.name;
-  const os = parsed.os.name;
+  const agent = device.trim();
+  if (!agent) return "Unknown browser";
+  const parsed = Bowser.parse(agent);
+  const browser = parsed.browser.name || undefined;
+  const os = parsed.os.name || undefined;
   if (browser && os) return `${browser} on ${os}`;
-  return browser ?? os ?? "Unknown browser";
+  // Not a browser Bowser knows (a command-line client, say): its own words, shortened.
+  return browser ?? os ?? agent.slice(0, 60);
 }
 
 /** How many earlier sessions are compared: enough for any person's devices, cheap to parse. */
