@@ -102,6 +102,8 @@ export const BEARER_ACCESS = {
   "HEAD /tickets/[orderIdentifier]": "tickets:read",
   "GET /tickets/[orderIdentifier]/[attendeeIdentifier]": "tickets:read",
   "HEAD /tickets/[orderIdentifier]/[attendeeIdentifier]": "tickets:read",
+  "GET /tickets/[orderIdentifier]/[attendeeIdentifier]/qr.svg": "tickets:read",
+  "GET /events/[slug]/calendar.ics": "no-credentials",
   "GET /api/bench/empty": "no-credentials",
 } as const satisfies Record<string, BearerRule>;
 
