@@ -3,6 +3,7 @@ import type { Db } from "@/db/client";
 import { prepared } from "@/db/prepared";
 import { refreshTokens, sessions, users, type Session, type User } from "@/db/schema";
 import { randomId, randomSecret, sha256 } from "@/server/ids";
+import { deviceLabel } from "./new-device";
 import { BROWSER_SCOPES, parseScopes, type Scope } from "./scopes";
 
 const MINUTE = 60_000;
@@ -226,6 +227,8 @@ export type DeviceView = {
   id: string;
   kind: Session["kind"];
   device: string;
+  /** "Chrome on Linux", or an API client's own name (server/auth/new-device.ts). */
+  label: string;
   ip: string;
   createdAt: number;
   lastUsedAt: number;
@@ -244,6 +247,7 @@ export function listLiveSessions(db: Db, userId: string, currentSessionId: strin
       id: s.id,
       kind: s.kind,
       device: s.device,
+      label: deviceLabel(s.kind, s.device),
       ip: s.ip,
       createdAt: s.createdAt,
       lastUsedAt: s.lastUsedAt,

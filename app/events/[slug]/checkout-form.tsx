@@ -6,6 +6,7 @@ import { useRouter } from "next/navigation";
 import { useState } from "react";
 import { fieldErrors, trpc } from "@/app/_components/trpc";
 import { formatMoney } from "@/server/events/format";
+import { CheckInbox } from "@/app/_components/check-inbox";
 
 type TicketTypeOption = { id: string; name: string; priceCents: number; currency: string; remaining: number };
 type Person = { name: string; email: string };
@@ -23,7 +24,11 @@ function rowsFor(text: string): number {
   return Number.isInteger(n) && n > 0 ? Math.min(n, MAX_PER_ORDER) : 0;
 }
 
-export function CheckoutForm(props: { eventId: string; ticketTypes: TicketTypeOption[]; buyer: Person }) {
+/**
+ * Checkout. `buyer` is the signed-in account; without one it is a guest checkout: the buyer gives
+ * a name and email here, and gets the order by a link mailed to that address.
+ */
+export function CheckoutForm(props: { eventId: string; ticketTypes: TicketTypeOption[]; buyer: Person | null }) {
   const hydrated = useHydrated();
   const router = useRouter();
   const place = trpc.orders.place.useMutation();
@@ -31,6 +36,9 @@ export function CheckoutForm(props: { eventId: string; ticketTypes: TicketTypeOp
     Object.fromEntries(props.ticketTypes.map((type, index) => [type.id, index === 0 && type.remaining > 0 ? "1" : "0"])),
   );
   const [people, setPeople] = useState<Record<string, Person>>({});
+  const [guest, setGuest] = useState<Person>({ name: "", email: "" });
+  const [emailedTo, setEmailedTo] = useState<string | null>(null);
+  const buyer = props.buyer ?? guest;
   // The request as sent, so that error paths like "items.1.quantity" can be put back in place.
   const [sent, setSent] = useState<{ items: { ticketTypeId: string }[] } | null>(null);
 
@@ -38,7 +46,7 @@ export function CheckoutForm(props: { eventId: string; ticketTypes: TicketTypeOp
   const rows = props.ticketTypes.flatMap((type) =>
     Array.from({ length: rowsFor(quantities[type.id] ?? "0") }, (_, index) => ({ key: `${type.id}:${index}`, type, index })),
   );
-  const personAt = (key: string, position: number): Person => people[key] ?? (position === 0 ? props.buyer : { name: "", email: "" });
+  const personAt = (key: string, position: number): Person => people[key] ?? (position === 0 ? buyer : { name: "", email: "" });
 
   const errors = fieldErrors(place.error);
   const formRef = useFocusFirstError(place.error);
@@ -46,7 +54,7 @@ export function CheckoutForm(props: { eventId: string; ticketTypes: TicketTypeOp
     const index = sent?.items.findIndex((item) => item.ticketTypeId === ticketTypeId) ?? -1;
     return index === -1 ? undefined : (errors[`items.${index}.quantity`] ?? errors[`items.${index}.ticketTypeId`]);
   };
-  const placed = new Set(Object.keys(errors).filter((key) => /^items\.\d+\.(quantity|ticketTypeId)$/.test(key) || /^attendees\.\d+\./.test(key)));
+  const placed = new Set(Object.keys(errors).filter((key) => /^items\.\d+\.(quantity|ticketTypeId)$/.test(key) || /^attendees\.\d+\./.test(key) || /^buyer\./.test(key)));
   const otherErrors = Object.entries(errors).filter(([key]) => !placed.has(key)).map(([, message]) => message);
   const conflict = place.error?.data?.code === "CONFLICT";
 
@@ -62,17 +70,40 @@ export function CheckoutForm(props: { eventId: string; ticketTypes: TicketTypeOp
     const attendees = rows.map((row, position) => ({ ticketTypeId: row.type.id, ...personAt(row.key, position) }));
     setSent({ items });
     place.mutate(
-      { eventId: props.eventId, items, attendees },
+      { eventId: props.eventId, items, attendees, buyer: props.buyer ? undefined : guest },
       {
-        onSuccess: ({ id }) => router.push(`/orders/${id}?placed=1`),
+        // A guest opens the order from the link mailed to them; a signed-in buyer goes straight there.
+        onSuccess: ({ id, emailedTo }) => (emailedTo ? setEmailedTo(emailedTo) : router.push(`/orders/${id}?placed=1`)),
         // Someone else got the last seats: show the fresh numbers alongside the message.
         onError: (error) => error.data?.code === "CONFLICT" && router.refresh(),
       },
     );
   }
 
+  if (emailedTo) {
+    return (
+      <CheckInbox to={emailedTo}>
+        Your order is placed. Follow the link to see it and download your tickets on this device; each attendee gets a link to their own ticket.
+      </CheckInbox>
+    );
+  }
+
   return (
     <form ref={formRef} method="post" onSubmit={submit} noValidate className="space-y-6" aria-label="Checkout">
+      {!props.buyer && (
+        <fieldset className="space-y-3">
+          <legend className="text-lg font-semibold">Your details</legend>
+          <p className="text-sm text-slate-600">No account needed: we email you a link to your order.</p>
+          <div className="grid gap-3 sm:grid-cols-2">
+            <Field id="guest-name" label="Your name" error={errors["buyer.name"]}>
+              <input id="guest-name" className="input" autoComplete="name" value={guest.name} onChange={(e) => setGuest({ ...guest, name: e.target.value })} {...describedBy("guest-name", errors["buyer.name"])} />
+            </Field>
+            <Field id="guest-email" label="Your email" error={errors["buyer.email"]}>
+              <input id="guest-email" className="input" type="email" autoComplete="email" value={guest.email} onChange={(e) => setGuest({ ...guest, email: e.target.value })} {...describedBy("guest-email", errors["buyer.email"])} />
+            </Field>
+          </div>
+        </fieldset>
+      )}
       <fieldset className="space-y-3">
         <legend className="text-lg font-semibold">How many?</legend>
         {props.ticketTypes.map((type) => {

@@ -5,6 +5,7 @@ import { pageCaller } from "@/server/auth/page-session";
 import { formatEventRange, formatMoney } from "@/server/events/format";
 import { getVisibleEventBySlug } from "@/server/events/service";
 import { loadForPage } from "@/app/_lib/load-for-page";
+import { linkWithReturnPath } from "@/server/http/return-path";
 import { CheckoutForm } from "./checkout-form";
 
 type Props = { params: Promise<{ slug: string }> };
@@ -66,25 +67,27 @@ export default async function EventPage({ params }: Props) {
           <p className="rounded-lg bg-slate-100 px-4 py-3 text-slate-700" role="status">
             This event is sold out.
           </p>
-        ) : caller ? (
-          <CheckoutForm
-            eventId={event.id}
-            ticketTypes={ticketTypes.map(({ id, name, priceCents, currency, remaining }) => ({ id, name, priceCents, currency, remaining }))}
-            buyer={{ name: caller.user.name, email: caller.user.email }}
-          />
         ) : (
-          <div className="rounded-lg bg-indigo-50 px-4 py-3 text-sm text-indigo-900">
-            <p>
-              <Link className="font-medium underline" href={`/signin?callbackUrl=${encodeURIComponent(here)}`}>
-                Sign in
-              </Link>{" "}
-              or{" "}
-              <Link className="font-medium underline" href="/register">
-                create an account
-              </Link>{" "}
-              to get tickets.
-            </p>
-          </div>
+          <>
+            {!caller && (
+              <p className="rounded-lg bg-indigo-50 px-4 py-3 text-sm text-indigo-900">
+                Have an account?{" "}
+                <Link className="font-medium underline" href={linkWithReturnPath("/signin", here)}>
+                  Sign in
+                </Link>{" "}
+                or{" "}
+                <Link className="font-medium underline" href={linkWithReturnPath("/register", here)}>
+                  create one
+                </Link>
+                . Or just fill in your details below.
+              </p>
+            )}
+            <CheckoutForm
+              eventId={event.id}
+              ticketTypes={ticketTypes.map(({ id, name, priceCents, currency, remaining }) => ({ id, name, priceCents, currency, remaining }))}
+              buyer={caller ? { name: caller.user.name, email: caller.user.email } : null}
+            />
+          </>
         )}
       </section>
     </div>
