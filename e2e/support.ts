@@ -51,7 +51,9 @@ export async function signIn(page: Page, person: Person, password: string) {
   await page.goto("/signin");
   await page.getByLabel("Email").fill(person.email);
   await page.getByLabel("Password", { exact: true }).fill(password);
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
+  // Leaving the page first: a browser already signed in as this person shows the name at once.
+  await page.waitForURL((url) => url.pathname !== "/signin");
   await expect(page.getByTestId("signed-in-as")).toContainText(person.name);
 }
 

@@ -65,8 +65,8 @@ export function SignInForm({ returnTo }: { returnTo: string }) {
         {busy ? "Signing in…" : "Sign in"}
       </button>
     </form>
-      <section className="space-y-3 border-t border-slate-200 pt-4" aria-labelledby="email-link-heading">
-        <h2 id="email-link-heading" className="text-base font-semibold">
+      <section className="space-y-3 border-t border-slate-200 pt-4">
+        <h2 className="text-base font-semibold">
           Forgot your password, or never had one?
         </h2>
         {linkFormOpen ? (
