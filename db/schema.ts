@@ -1,4 +1,4 @@
-import { index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
 // All timestamps are integer milliseconds since the epoch (UTC).
 // All primary keys exposed to clients are 128-bit random, URL-safe strings (see server/ids.ts),
@@ -36,6 +36,8 @@ export const emailLinks = sqliteTable(
     name: text("name"),
     /** A confirmation link's registering session: followed from that very session, the registration's password stays. */
     sessionId: text("session_id"),
+    /** An invitation link's team invitation (server/team/invitations.ts): following it accepts it. */
+    invitationId: text("invitation_id"),
     createdAt: integer("created_at").notNull(),
     expiresAt: integer("expires_at").notNull(),
     usedAt: integer("used_at"),
@@ -115,6 +117,28 @@ export const eventMembers = sqliteTable(
     createdAt: integer("created_at").notNull(),
   },
   (t) => [primaryKey({ columns: [t.eventId, t.userId] }), index("event_members_user_idx").on(t.userId)],
+);
+
+/**
+ * Invitations to an event's team, by email (server/team/invitations.ts): pending until the
+ * invitee follows the emailed link, withdrawn by an owner, or expired. One row per event and
+ * address; inviting again renews it.
+ */
+export const teamInvitations = sqliteTable(
+  "team_invitations",
+  {
+    id: text("id").primaryKey(),
+    eventId: text("event_id").notNull().references(() => events.id, { onDelete: "cascade" }),
+    /** Lower-cased. */
+    email: text("email").notNull(),
+    role: text("role", { enum: ["owner", "organizer", "registrar"] }).notNull(),
+    invitedBy: text("invited_by").references(() => users.id, { onDelete: "set null" }),
+    createdAt: integer("created_at").notNull(),
+    expiresAt: integer("expires_at").notNull(),
+    acceptedAt: integer("accepted_at"),
+    revokedAt: integer("revoked_at"),
+  },
+  (t) => [uniqueIndex("team_invitations_event_email_idx").on(t.eventId, t.email)],
 );
 
 export const ticketTypes = sqliteTable(

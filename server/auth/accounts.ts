@@ -201,7 +201,7 @@ export async function renewEmailLink(db: Db, token: string, ip: string, now = Da
   if (!reservation.ok) throw new RateLimitedError(reservation.retryAfterSeconds, "Too many emails to this address or from your network");
   if (found.state === "invalid") return;
   const { link } = found;
-  const fresh = issueEmailLink(db, { purpose: link.purpose, email: link.email, returnTo: link.returnTo, name: link.name, sessionId: link.sessionId }, now);
+  const fresh = issueEmailLink(db, { purpose: link.purpose, email: link.email, returnTo: link.returnTo, name: link.name, sessionId: link.sessionId, invitationId: link.invitationId }, now);
   await sendMail(renewedLinkMail(link, fresh));
 }
 

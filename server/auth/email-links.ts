@@ -42,6 +42,7 @@ export type NewLink = {
   /** The name a new account gets when following the link creates one. */
   name?: string | null;
   sessionId?: string | null;
+  invitationId?: string | null;
 };
 
 /** Stores a new link and returns its token (which only the mail will ever hold). */
@@ -55,6 +56,7 @@ export function issueEmailLink(db: Db, link: NewLink, now = Date.now()): string 
       returnTo: safeReturnPath(link.returnTo),
       name: link.name ?? null,
       sessionId: link.sessionId ?? null,
+      invitationId: link.invitationId ?? null,
       createdAt: now,
       expiresAt: now + LINK_LIFETIMES[link.purpose],
       usedAt: null,

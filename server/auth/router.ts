@@ -7,6 +7,7 @@ import { followEmailLink } from "./email-links";
 import { noticeNewDevice } from "./new-device";
 import { passwordSchema } from "./passwords";
 import { SESSION_LIFETIMES } from "./sessions";
+import { acceptInvitation } from "@/server/team/invitations";
 
 /** The browser behind a request that signs it in; only a cookie session is "its current one". */
 function browserOf(ctx: Context): Browser {
@@ -58,7 +59,8 @@ export const authRouter = router({
    * can't spend it. Signs this browser in as the link's address and says where to go next.
    */
   followLink: publicProcedure.input(tokenInput).mutation(async ({ ctx, input }) => {
-    const outcome = followEmailLink(ctx.db, input.token, browserOf(ctx));
+    // An invitation link also puts its invitee on the team, in the same transaction.
+    const outcome = followEmailLink(ctx.db, input.token, browserOf(ctx), Date.now(), acceptInvitation);
     if (!outcome.ok) throw fieldError("BAD_REQUEST", { token: FOLLOW_FAILURES[outcome.reason] });
     setSessionCookie(ctx, outcome.sessionSecret);
     await noticeNewDevice(ctx.db, { id: outcome.sessionId, userId: outcome.user.id, kind: "browser", device: browserOf(ctx).device, ip: ctx.ip, createdAt: Date.now() });
