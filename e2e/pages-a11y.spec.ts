@@ -29,6 +29,7 @@ function pagesOf(role: Role, w: World): PageCase[] {
         { name: "register", path: "/register" },
         { name: "an emailed ticket link", path: `/link?token=${w.links.fresh}` },
         { name: "an emailed link already used", path: `/link?token=${w.links.used}` },
+        { name: "an invitation to a team", path: `/link?token=${w.links.invitation}` },
         { name: "an emailed link that isn't valid", path: "/link?token=made-up" },
         { name: "ticket link signed out", path: `/tickets/${w.orderId}`, status: 401 },
         { name: "unknown address", path: "/no-such-page", status: 404 },

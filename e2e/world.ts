@@ -1,9 +1,9 @@
 import { eq } from "drizzle-orm";
 import { openDb, type AppDb } from "@/db/client";
-import { attendees, emailLinks, eventMembers, type User } from "@/db/schema";
+import { attendees, emailLinks, eventMembers, teamInvitations, type User } from "@/db/schema";
 import { createUser } from "@/server/auth/accounts";
 import { issueEmailLink } from "@/server/auth/email-links";
-import { sha256 } from "@/server/ids";
+import { randomId, sha256 } from "@/server/ids";
 import { insertEvent, insertOrder } from "@/server/testing/inserts";
 import { DATABASE_FILE, type Person } from "./support";
 
@@ -28,7 +28,7 @@ export type World = {
   holderCode: string;
   holderAttendeeId: string;
   /** Tokens of emailed links to the holder's ticket: one not yet followed, one already used. */
-  links: { fresh: string; used: string };
+  links: { fresh: string; used: string; invitation: string };
 };
 
 /**
@@ -91,6 +91,11 @@ async function seed(db: AppDb, tag: string): Promise<World> {
   const holderLanding = `/orders/${order.id}?ticket=${order.attendees[1].id}`;
   const link = () => issueEmailLink(db, { purpose: "order", email: holder.email, returnTo: holderLanding, name: holder.name });
   const used = link();
+  // A pending invitation to the team (listed on the team page) and its link.
+  const invitationId = randomId();
+  const invitee = `invitee${tag}@harbour.test`;
+  db.insert(teamInvitations).values({ id: invitationId, eventId: event.id, email: invitee, role: "registrar", invitedBy: owner.id, createdAt: now, expiresAt: now + 7 * DAY }).run();
+  const invitation = issueEmailLink(db, { purpose: "invitation", email: invitee, returnTo: "/dashboard", invitationId });
   db.update(emailLinks).set({ usedAt: now }).where(eq(emailLinks.tokenHash, sha256(used))).run();
   return {
     people: {
@@ -105,6 +110,6 @@ async function seed(db: AppDb, tag: string): Promise<World> {
     orderId: order.id,
     holderCode: order.attendees[1].checkinSecret,
     holderAttendeeId: order.attendees[1].id,
-    links: { fresh: link(), used },
+    links: { fresh: link(), used, invitation },
   };
 }

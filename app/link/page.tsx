@@ -6,6 +6,7 @@ import { inspectEmailLink } from "@/server/auth/email-links";
 import { pageCaller } from "@/server/auth/page-session";
 import { formatEventRange } from "@/server/events/format";
 import { orderLanding } from "@/server/orders/queries";
+import { invitationOfLink } from "@/server/team/invitations";
 import { EmailMeALink } from "../signin/email-me-a-link";
 import { FollowLink, RenewLink } from "./link-actions";
 
@@ -57,13 +58,21 @@ export default async function EmailLinkPage({ searchParams }: Props) {
     );
   }
 
+  const invitation = link.purpose === "invitation" ? invitationOfLink(db(), link) : null;
+  if (invitation?.state === "gone") {
+    return (
+      <Frame title="This invitation is no longer valid">
+        <p>It was withdrawn, or it expired. Ask the event&apos;s owner to invite you again.</p>
+      </Frame>
+    );
+  }
   const landing = link.purpose === "order" ? orderLanding(db(), link.returnTo) : null;
   const single = link.returnTo.includes("ticket=");
   const what = {
     sign_in: { title: "Sign in to Admit", button: "Sign in" },
     verify: { title: "Confirm your email", button: "Confirm my email" },
     order: { title: landing ? `Your ${single ? "ticket" : "tickets"} for ${landing.name}` : "Your tickets", button: single ? "Get my ticket" : "Get my tickets" },
-    invitation: { title: "Join an event's team", button: "Accept the invitation" },
+    invitation: { title: invitation?.state === "pending" ? `Join the team of ${invitation.eventName}` : "Join an event's team", button: "Accept the invitation" },
   }[link.purpose];
   const resets = link.purpose === "sign_in" && hasPasswordByEmail(db(), link.email);
 
@@ -76,6 +85,7 @@ export default async function EmailLinkPage({ searchParams }: Props) {
           {landing.venue}
         </p>
       )}
+      {invitation?.state === "pending" && <p>You are invited as {invitation.role === "registrar" ? "a registrar (check-in)" : `an ${invitation.role}`}.</p>}
       <p>
         This signs this browser in as <strong className="break-all">{link.email}</strong>
         {link.purpose === "order" ? ", no password needed, and downloads your " + (single ? "ticket" : "tickets") + " (PDF)." : ", no password needed."}

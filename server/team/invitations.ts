@@ -127,5 +127,5 @@ export function acceptInvitation(tx: Db, link: EmailLink, user: { id: string; na
   tx.update(teamInvitations).set({ acceptedAt: now }).where(eq(teamInvitations.id, invitation.id)).run();
   // Someone already on the team keeps their role: an old invitation never demotes an owner.
   tx.insert(eventMembers).values({ eventId: invitation.eventId, userId: user.id, role: invitation.role, createdAt: now }).onConflictDoNothing().run();
-  recordAudit(tx, { eventId: invitation.eventId, caller: null, action: "team_member_added", detail: { userId: user.id, name: user.name, role: invitation.role, by: "invitation" } }, now);
+  recordAudit(tx, { eventId: invitation.eventId, caller: null, action: "team_invitation_accepted", detail: { userId: user.id, name: user.name, email: invitation.email, role: invitation.role } }, now);
 }
