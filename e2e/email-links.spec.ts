@@ -204,5 +204,6 @@ test("registering from an event page signs in and comes back there; the banner g
   await expect(banner).toHaveCount(0);
   // Confirmed in the browser that registered: the password chosen then still works.
   await page.getByRole("button", { name: "Sign out" }).click();
+  await expect(page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Sign in" })).toBeVisible();
   await signIn(page, person, "rami-password-1");
 });
