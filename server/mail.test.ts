@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { ConfigError, loadConfig } from "@/server/config";
 import { composeMail } from "./mail";
 
-const env = (extra: Record<string, string>) => ({ NODE_ENV: "test", DATA_DIR: ".test-data", ...extra });
+const env = (extra: Record<string, string>): NodeJS.ProcessEnv => ({ NODE_ENV: "test", DATA_DIR: ".test-data", ...extra });
 
 describe("mail", () => {
   it("has a plain-text part and an HTML part saying the same, with one link, everything from users escaped", () => {
