@@ -20,13 +20,7 @@ export function listTeam(db: Db, event: Pick<Event, "id">) {
 /** Changes the role of someone on the team (an event always keeps an owner). */
 export function changeTeamRole(db: Db, event: Pick<Event, "id">, caller: Caller, input: { userId: string; role: EventRole }, now = Date.now()) {
   return db.transaction((tx) => {
-    const member = tx
-      .select({ role: eventMembers.role, name: users.name })
-      .from(eventMembers)
-      .innerJoin(users, eq(users.id, eventMembers.userId))
-      .where(and(eq(eventMembers.eventId, event.id), eq(eventMembers.userId, input.userId)))
-      .get();
-    if (!member) throw notFound("This person is not on the team");
+    const member = requireMember(tx, event.id, input.userId);
     if (member.role === "owner" && input.role !== "owner") assertAnotherOwner(tx, event.id);
     tx.update(eventMembers).set({ role: input.role }).where(and(eq(eventMembers.eventId, event.id), eq(eventMembers.userId, input.userId))).run();
     recordAudit(tx, { eventId: event.id, caller, action: "team_role_changed", detail: { userId: input.userId, name: member.name, role: input.role, previousRole: member.role } }, now);
@@ -36,18 +30,24 @@ export function changeTeamRole(db: Db, event: Pick<Event, "id">, caller: Caller,
 
 export function removeTeamMember(db: Db, event: Pick<Event, "id">, caller: Caller, input: { userId: string }, now = Date.now()) {
   return db.transaction((tx) => {
-    const member = tx
-      .select({ role: eventMembers.role, name: users.name })
-      .from(eventMembers)
-      .innerJoin(users, eq(users.id, eventMembers.userId))
-      .where(and(eq(eventMembers.eventId, event.id), eq(eventMembers.userId, input.userId)))
-      .get();
-    if (!member) throw notFound("This person is not on the team");
+    const member = requireMember(tx, event.id, input.userId);
     if (member.role === "owner") assertAnotherOwner(tx, event.id);
     tx.delete(eventMembers).where(and(eq(eventMembers.eventId, event.id), eq(eventMembers.userId, input.userId))).run();
     recordAudit(tx, { eventId: event.id, caller, action: "team_member_removed", detail: { userId: input.userId, name: member.name, role: member.role } }, now);
     return { removed: true };
   }, { behavior: "immediate" });
+}
+
+/** Someone on the event's team, by user id; anyone else (on another team, or nobody) is "not found". */
+function requireMember(db: Db, eventId: string, userId: string) {
+  const member = db
+    .select({ role: eventMembers.role, name: users.name })
+    .from(eventMembers)
+    .innerJoin(users, eq(users.id, eventMembers.userId))
+    .where(and(eq(eventMembers.eventId, eventId), eq(eventMembers.userId, userId)))
+    .get();
+  if (!member) throw notFound("This person is not on the team");
+  return member;
 }
 
 /** An event always keeps an owner, or nobody could manage its team again. */
