@@ -47,7 +47,7 @@ export const attendeesRouter = router({
     .input(z.object({ orderId: idInput }))
     .mutation(async ({ ctx, input }) => {
       const order = prepareOrderResend(ctx.db, ctx.event, ctx.caller, input.orderId);
-      await sendOrderEmails(placedOrderOf(ctx.db, order));
+      await sendOrderEmails(ctx.db, placedOrderOf(ctx.db, order));
       return { resent: true };
     }),
   markPaid: eventProcedure("manage_event")

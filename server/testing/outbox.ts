@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { outboxDir } from "@/server/mail";
 
-export type OutboxMail = { to: string; subject: string; text: string; sentAt: string };
+export type OutboxMail = { from: string; to: string; subject: string; text: string; html?: string; sentAt: string };
 
 /**
  * Mail the app "sent" to an address, oldest first. Without SMTP_URL every message is a JSON file
