@@ -1,4 +1,4 @@
-import { index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
 // All timestamps are integer milliseconds since the epoch (UTC).
 // All primary keys exposed to clients are 128-bit random, URL-safe strings (see server/ids.ts),
@@ -9,18 +9,41 @@ export const users = sqliteTable("users", {
   /** Always stored lower-cased; matching is case-insensitive by construction. */
   email: text("email").notNull().unique(),
   name: text("name").notNull(),
-  passwordHash: text("password_hash").notNull(),
+  /**
+   * Null for an account that lives on email links alone: made by guest checkout or a link, or
+   * whose password was dropped when its mailbox was proven (server/auth/email-links.ts).
+   */
+  passwordHash: text("password_hash"),
   role: text("role", { enum: ["user", "staff", "admin"] }).notNull().default("user"),
   emailVerifiedAt: integer("email_verified_at"),
   createdAt: integer("created_at").notNull(),
 });
 
-export const emailVerifications = sqliteTable("email_verifications", {
-  tokenHash: text("token_hash").primaryKey(),
-  userId: text("user_id").notNull().references(() => users.id, { onDelete: "cascade" }),
-  expiresAt: integer("expires_at").notNull(),
-  usedAt: integer("used_at"),
-});
+/**
+ * Emailed links (server/auth/email-links.ts): each proves its mailbox once, then is spent. Only
+ * the SHA-256 of the token is stored.
+ */
+export const emailLinks = sqliteTable(
+  "email_links",
+  {
+    tokenHash: text("token_hash").primaryKey(),
+    purpose: text("purpose", { enum: ["sign_in", "verify", "order", "invitation"] }).notNull(),
+    /** The mailbox it was sent to, lower-cased: following it signs in as this address's account. */
+    email: text("email").notNull(),
+    /** Where the browser lands after following it: a path on our origin. */
+    returnTo: text("return_to").notNull().default("/"),
+    /** The name an account created by following it gets (an attendee's, a guest buyer's). */
+    name: text("name"),
+    /** A confirmation link's registering session: followed from that very session, the registration's password stays. */
+    sessionId: text("session_id"),
+    /** An invitation link's team invitation (server/team/invitations.ts): following it accepts it. */
+    invitationId: text("invitation_id"),
+    createdAt: integer("created_at").notNull(),
+    expiresAt: integer("expires_at").notNull(),
+    usedAt: integer("used_at"),
+  },
+  (t) => [index("email_links_email_idx").on(t.email, t.createdAt)],
+);
 
 /** The session whitelist: one row per signed-in browser or API client. */
 export const sessions = sqliteTable(
@@ -100,6 +123,28 @@ export const eventMembers = sqliteTable(
   (t) => [primaryKey({ columns: [t.eventId, t.userId] }), index("event_members_user_idx").on(t.userId)],
 );
 
+/**
+ * Invitations to an event's team, by email (server/team/invitations.ts): pending until the
+ * invitee follows the emailed link, withdrawn by an owner, or expired. One row per event and
+ * address; inviting again renews it.
+ */
+export const teamInvitations = sqliteTable(
+  "team_invitations",
+  {
+    id: text("id").primaryKey(),
+    eventId: text("event_id").notNull().references(() => events.id, { onDelete: "cascade" }),
+    /** Lower-cased. */
+    email: text("email").notNull(),
+    role: text("role", { enum: ["owner", "organizer", "registrar"] }).notNull(),
+    invitedBy: text("invited_by").references(() => users.id, { onDelete: "set null" }),
+    createdAt: integer("created_at").notNull(),
+    expiresAt: integer("expires_at").notNull(),
+    acceptedAt: integer("accepted_at"),
+    revokedAt: integer("revoked_at"),
+  },
+  (t) => [uniqueIndex("team_invitations_event_email_idx").on(t.eventId, t.email)],
+);
+
 export const ticketTypes = sqliteTable(
   "ticket_types",
   {
@@ -136,6 +181,11 @@ export const orders = sqliteTable(
     status: text("status", { enum: ["completed", "cancelled"] }).notNull().default("completed"),
     paid: integer("paid", { mode: "boolean" }).notNull().default(false),
     totalCents: integer("total_cents").notNull(),
+    /**
+     * The buyer account sees this order only once its email is proven: a guest's order (anyone
+     * could type that address) and the orders of a pending registration someone else replaced.
+     */
+    buyerMustProveEmail: integer("buyer_must_prove_email", { mode: "boolean" }).notNull().default(false),
     currency: text("currency").notNull().default("EUR"),
     createdAt: integer("created_at").notNull(),
   },
@@ -211,6 +261,8 @@ export const ticketDownloads = sqliteTable(
     attendeeIds: text("attendee_ids").notNull(),
     /** Why the caller could see it: buyer, holder, owner, organizer, staff. */
     accessAs: text("access_as").notNull(),
+    /** The PDF, or the QR shown on a phone ("Show ticket"): both hand out the check-in secret. */
+    format: text("format", { enum: ["pdf", "qr"] }).notNull().default("pdf"),
     ip: text("ip").notNull(),
     at: integer("at").notNull(),
   },
@@ -281,6 +333,7 @@ export const mailQueue = sqliteTable(
 );
 
 export type User = typeof users.$inferSelect;
+export type EmailLink = typeof emailLinks.$inferSelect;
 export type Session = typeof sessions.$inferSelect;
 export type Event = typeof events.$inferSelect;
 export type TicketType = typeof ticketTypes.$inferSelect;

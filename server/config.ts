@@ -15,6 +15,11 @@ const envSchema = z.object({
     .default("file:data/admit.db"),
   AUTH_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
   SMTP_URL: z.string().url("must be a URL such as smtp://user:pass@host:587").optional(),
+  /** The From of every mail: an address, optionally with a display name. */
+  MAIL_FROM: z
+    .string()
+    .regex(/^(?:[^<>\r\n]*<[^\s@<>]+@[^\s@<>]+>|[^\s@<>]+@[^\s@<>]+)$/, "must be an address such as Admit <tickets@example.com>")
+    .default("Admit <no-reply@admit.local>"),
   PORT: z.coerce.number().int().min(1).max(65535).default(3000),
   /** Where the app is reached; used in emailed links and the CSRF origin check. */
   APP_URL: z.string().url("must be a URL such as https://tickets.example.com").optional(),
@@ -33,6 +38,7 @@ export type Config = {
   dataDir: string;
   authSecret: string;
   smtpUrl?: string;
+  mailFrom: string;
   port: number;
   appUrl?: string;
   /**
@@ -76,6 +82,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dataDir,
     authSecret,
     smtpUrl: e.SMTP_URL,
+    mailFrom: e.MAIL_FROM.trim(),
     port: e.PORT,
     appUrl: e.APP_URL?.replace(/\/$/, ""),
     originFromRequest: !e.APP_URL && (e.NODE_ENV !== "production" || demo),

@@ -76,8 +76,8 @@ describe("the mail queue", () => {
     expect(smtp.messagesTo(email)).toHaveLength(1);
     expect(mail.messageId).toBe(`<${queued.id}@admit.local>`);
     // The link in it still works.
-    const token = /verify-email\?token=([\w-]+)/.exec(mail.text)![1];
-    expect(await callerAs(db, null).auth.verifyEmail({ token })).toEqual({ verified: true });
+    const token = decodeURIComponent(/\/link\?token=([^\s]+)/.exec(mail.text)![1]);
+    expect(await callerAs(db, null).auth.followLink({ token })).toMatchObject({ to: expect.any(String) });
   });
 
   it("two workers in two threads, each with its own connection, deliver every one of 60 mails exactly once", async () => {

@@ -3,7 +3,7 @@ import path from "node:path";
 import { count, eq } from "drizzle-orm";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import type { AppDb } from "@/db/client";
-import { auditTotals, checkins, emailVerifications, mailQueue, rateLimitHits, refreshTokens, sessions, ticketDownloads } from "@/db/schema";
+import { auditTotals, checkins, emailLinks, mailQueue, rateLimitHits, refreshTokens, sessions, ticketDownloads } from "@/db/schema";
 import { authenticateCookie, type Caller } from "@/server/auth/caller";
 import { createApiSession, createBrowserSession, revokeSession } from "@/server/auth/sessions";
 import { attemptCheckIn } from "@/server/checkin/checkin";
@@ -99,7 +99,7 @@ describe("retention of sessions, links, rate-limit hits and mail", () => {
     const user = await makeUser(db, { verified: false });
     const link = (expiresAt: number, usedAt: number | null) => {
       const tokenHash = randomId();
-      db.insert(emailVerifications).values({ tokenHash, userId: user.id, expiresAt, usedAt }).run();
+      db.insert(emailLinks).values({ tokenHash, purpose: "sign_in", email: user.email, createdAt: NOW - 3 * DAY, expiresAt, usedAt }).run();
       return tokenHash;
     };
     link(NOW - 2 * DAY, null);
@@ -112,7 +112,7 @@ describe("retention of sessions, links, rate-limit hits and mail", () => {
 
     const report = await runMaintenance(db, POLICY, NOW);
     expect(report).toMatchObject({ emailLinks: 2, rateLimitHits: 1, mails: 1 });
-    expect(db.select({ t: emailVerifications.tokenHash }).from(emailVerifications).all()).toEqual([{ t: fresh }]);
+    expect(db.select({ t: emailLinks.tokenHash }).from(emailLinks).all()).toEqual([{ t: fresh }]);
     expect(db.select({ at: rateLimitHits.at }).from(rateLimitHits).all()).toEqual([{ at: NOW - 60_000 }]);
     expect(db.select({ id: mailQueue.id }).from(mailQueue).all()).toEqual([{ id: pending }]);
     expect(sentLongAgo).not.toBe(pending);

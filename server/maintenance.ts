@@ -1,6 +1,6 @@
 import { and, count, eq, inArray, isNotNull, lt, max, min, or, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
-import { auditTotals, checkins, emailVerifications, events, mailQueue, sessions, ticketDownloads } from "@/db/schema";
+import { auditTotals, checkins, emailLinks, events, mailQueue, sessions, ticketDownloads } from "@/db/schema";
 import { pruneRateLimitHits, SIGN_IN_KNOWN_ADDRESS_MS } from "@/server/rate-limit";
 import { sweepTicketCache } from "@/server/tickets/storage";
 
@@ -104,7 +104,7 @@ export function pruneDeadSessions(db: Db, now = Date.now()): number {
 /** Confirmation links used or expired a day ago or longer. */
 export function pruneEmailLinks(db: Db, now = Date.now()): number {
   const since = now - DAY;
-  return db.delete(emailVerifications).where(or(lt(emailVerifications.expiresAt, since), lt(emailVerifications.usedAt, since))).run().changes;
+  return db.delete(emailLinks).where(or(lt(emailLinks.expiresAt, since), lt(emailLinks.usedAt, since))).run().changes;
 }
 
 /** Mail delivered a while ago, and mail that failed for good long ago. */

@@ -46,7 +46,19 @@ export const ACCOUNT_MAIL_LIMITS = { windowMs: HOUR, perRecipient: 5, perAddress
 /** Order mails (one to the buyer, one per other attendee address), per buyer account and per address, in an hour. */
 export const ORDER_MAIL_LIMITS = { windowMs: HOUR, perAccount: 60, perAddress: 200 };
 
-const LONGEST_WINDOW_MS = Math.max(SIGN_IN_LIMITS.windowMs, ACCOUNT_MAIL_LIMITS.windowMs, ORDER_MAIL_LIMITS.windowMs);
+/**
+ * Orders placed by guests (nobody signed in), per requesting address and per buyer address typed,
+ * in an hour: checkout without an account must not become a way to mail strangers in bulk.
+ */
+export const GUEST_ORDER_LIMITS = { windowMs: HOUR, perAddress: 10, perBuyerEmail: 10 };
+
+/**
+ * Ticket emails sent again on request ("Resend"), per recipient and per account asking, in an
+ * hour: enough to recover a lost mail, too few to bomb an inbox.
+ */
+export const RESEND_LIMITS = { windowMs: HOUR, perRecipient: 3, perAccount: 20 };
+
+const LONGEST_WINDOW_MS = Math.max(SIGN_IN_LIMITS.windowMs, ACCOUNT_MAIL_LIMITS.windowMs, ORDER_MAIL_LIMITS.windowMs, GUEST_ORDER_LIMITS.windowMs, RESEND_LIMITS.windowMs);
 
 export function signInLimits(email: string, ip: string, { knownAddress }: { knownAddress: boolean }): Limit[] {
   const account = email.trim().toLowerCase();
@@ -72,6 +84,22 @@ export function orderMailLimits(buyerId: string, ip: string): Limit[] {
   return [
     { key: `order-mail:account:${buyerId}`, max: ORDER_MAIL_LIMITS.perAccount, windowMs },
     { key: `order-mail:address:${ip}`, max: ORDER_MAIL_LIMITS.perAddress, windowMs },
+  ];
+}
+
+export function guestOrderLimits(buyerEmail: string, ip: string): Limit[] {
+  const { windowMs } = GUEST_ORDER_LIMITS;
+  return [
+    { key: `guest-order:address:${ip}`, max: GUEST_ORDER_LIMITS.perAddress, windowMs },
+    { key: `guest-order:buyer:${buyerEmail.trim().toLowerCase()}`, max: GUEST_ORDER_LIMITS.perBuyerEmail, windowMs },
+  ];
+}
+
+export function resendLimits(recipient: string, accountId: string): Limit[] {
+  const { windowMs } = RESEND_LIMITS;
+  return [
+    { key: `resend:to:${recipient.trim().toLowerCase()}`, max: RESEND_LIMITS.perRecipient, windowMs },
+    { key: `resend:account:${accountId}`, max: RESEND_LIMITS.perAccount, windowMs },
   ];
 }
 

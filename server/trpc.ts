@@ -17,14 +17,17 @@ export type Context = {
   userAgent: string;
   /** False when a cookie-authenticated mutation did not come from our own origin as JSON. */
   sameOrigin: boolean;
+  /** The response's headers: procedures that sign a browser in set its session cookie here. */
+  resHeaders?: Headers;
 };
 
 export function createInnerContext(input: Partial<Omit<Context, "db">> & { db: Db }): Context {
   return { auth: { kind: "anonymous" }, ip: "127.0.0.1", userAgent: "test", sameOrigin: true, ...input };
 }
 
-export async function createContextFromRequest(db: Db, request: Request): Promise<Context> {
+export async function createContextFromRequest(db: Db, request: Request, resHeaders?: Headers): Promise<Context> {
   return {
+    resHeaders,
     db,
     auth: await authenticateRequest(db, request.headers),
     ip: clientIp(request.headers),

@@ -7,7 +7,7 @@ import { fieldError, notFound } from "@/server/errors";
 import { limitOn, requireRoom, type ActionLimit } from "@/server/rate-limit";
 import { looksLikeIdentifier } from "@/server/ids";
 import { enqueueMails } from "@/server/mail";
-import { orderEmails, placedOrderOf } from "@/server/orders/emails";
+import { placedOrderOf, queueOrderEmails } from "@/server/orders/emails";
 import { ticketChangeMails, type TicketChange } from "@/server/orders/notices";
 import { freshCredentials, retryOnDoorCodeClash } from "@/server/tickets/credentials";
 
@@ -122,6 +122,6 @@ export function resendOrderEmails(db: Db, event: Event, caller: Caller, orderId:
   requireRoom(db, limitOn(ORDER_EMAIL_RESENDS, order.id), "This order's emails were resent 3 times this hour", now);
   db.transaction((tx) => {
     recordAudit(tx, { eventId: event.id, caller, action: "order_emails_resent", detail: { orderId: order.id } }, now);
-    enqueueMails(tx, orderEmails(placedOrderOf(tx, order)), now);
+    queueOrderEmails(tx, placedOrderOf(tx, order));
   });
 }

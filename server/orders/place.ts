@@ -1,16 +1,13 @@
 import { and, eq, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
-import { attendees, events, orders, ticketTypes, type Attendee, type Event, type Order, type TicketType } from "@/db/schema";
+import { attendees, events, orders, ticketTypes, type Attendee, type Event, type Order, type TicketType, type User } from "@/db/schema";
 import { canBuyFromEvent } from "@/server/access";
 import type { Caller } from "@/server/auth/caller";
-import { fieldError, RateLimitedError } from "@/server/errors";
+import { fieldError } from "@/server/errors";
 import { looksLikeIdentifier, randomId } from "@/server/ids";
-import { enqueueMails } from "@/server/mail";
-import { orderMailLimits, release, reserve } from "@/server/rate-limit";
 import { saleWindowProblem } from "@/server/ticket-types/rules";
 import { newDoorCode } from "@/server/checkin/door-code";
 import { freshCredentials, retryOnDoorCodeClash } from "@/server/tickets/credentials";
-import { orderEmails, orderMailCount } from "./emails";
 import type { PlaceOrderInput } from "./schemas";
 
 export type PlacedAttendee = Pick<Attendee, "id" | "name" | "email" | "emailNormalized"> & { ticketTypeName: string };
@@ -22,10 +19,21 @@ export type PlacedOrder = { order: Order; event: Event; attendees: PlacedAttende
  * are claimed by a conditional UPDATE (`sold + n <= quantity`); if any claim fails the whole
  * transaction rolls back, so a buyer who loses the race leaves no order and no attendee rows.
  *
- * The mails to the buyer and the other attendees are queued in the same transaction
- * (server/mail.ts): an order exists exactly when its mails are on their way.
+ * `withPlaced` runs last inside that transaction: the order's mails are queued there
+ * (server/orders/emails.ts), so an order exists exactly when its mails are on their way.
  */
-export function placeOrder(db: Db, caller: Caller, input: PlaceOrderInput, now = Date.now()): PlacedOrder {
+/** A guest at checkout: the account found or created for the address they typed (unproven). */
+export type GuestBuyer = { guest: Pick<User, "id" | "name" | "email"> };
+
+export function placeOrder(
+  db: Db,
+  buyer: Caller | GuestBuyer,
+  input: PlaceOrderInput,
+  withPlaced: (tx: Db, placed: PlacedOrder) => void = () => {},
+  now = Date.now(),
+): PlacedOrder {
+  const caller = "guest" in buyer ? null : buyer;
+  const account = "guest" in buyer ? buyer.guest : buyer.user;
   return db.transaction(
     (tx) => {
       const event = looksLikeIdentifier(input.eventId) ? tx.select().from(events).where(eq(events.id, input.eventId)).get() : undefined;
@@ -93,9 +101,11 @@ export function placeOrder(db: Db, caller: Caller, input: PlaceOrderInput, now =
       const order: Order = {
         id: randomId(),
         eventId: event.id,
-        buyerId: caller.user.id,
-        buyerName: caller.user.name,
-        buyerEmail: caller.user.email,
+        buyerId: account.id,
+        buyerName: account.name,
+        buyerEmail: account.email,
+        // Anyone can type an address at checkout: the account sees the order once it proves it.
+        buyerMustProveEmail: caller === null,
         status: "completed",
         // Payment is out of scope: free orders are settled, others wait for the organizer to mark them.
         paid: totalCents === 0,
@@ -138,28 +148,11 @@ export function placeOrder(db: Db, caller: Caller, input: PlaceOrderInput, now =
           ticketTypeName: types.get(row.ticketTypeId)!.name,
         })),
       };
-      enqueueMails(tx, orderEmails(placed), now);
+      withPlaced(tx, placed);
       return placed;
     },
     { behavior: "immediate" },
   );
-}
-
-/**
- * Places an order within the order-mail limits per buyer and per address (server/rate-limit.ts):
- * an order can mail up to 21 addresses, so the mails are reserved before the order is placed
- * (429, nothing placed, if they don't fit) and given back if placing fails.
- */
-export function placeOrderWithinMailLimits(db: Db, caller: Caller, input: PlaceOrderInput, ip: string): PlacedOrder {
-  const weight = orderMailCount(caller.user.email, input.attendees.map((a) => a.email));
-  const reservation = reserve(db, orderMailLimits(caller.user.id, ip), { weight });
-  if (!reservation.ok) throw new RateLimitedError(reservation.retryAfterSeconds, "Too many order emails from your account or network");
-  try {
-    return placeOrder(db, caller, input);
-  } catch (error) {
-    release(db, reservation);
-    throw error;
-  }
 }
 
 function plural(n: number, one: string, many: string): string {

@@ -2,6 +2,7 @@ import Database from "better-sqlite3";
 import { openDb } from "@/db/client";
 import { authenticateCookie } from "@/server/auth/caller";
 import { attemptCheckIn } from "@/server/checkin/checkin";
+import { queueOrderEmails } from "@/server/orders/emails";
 import { placeOrder } from "@/server/orders/place";
 
 /**
@@ -53,7 +54,9 @@ const say = (line: string) => process.stdout.write(`${line}\n`);
 if (job.kind === "checkout") {
   for (let n = 0; ; n++) {
     const people = Array.from({ length: job.attendeesPerOrder }, (_, i) => ({ ticketTypeId: job.ticketTypeId, name: `Guest ${n}.${i}`, email: `guest-${n}-${i}@crash.test` }));
-    const placed = placeOrder(db, caller, { eventId: job.eventId, items: [{ ticketTypeId: job.ticketTypeId, quantity: people.length }], attendees: people });
+    const input = { eventId: job.eventId, items: [{ ticketTypeId: job.ticketTypeId, quantity: people.length }], attendees: people };
+    // As the checkout procedure does: the order's mails are queued in its transaction.
+    const placed = placeOrder(db, caller, input, (tx, order) => queueOrderEmails(tx, order));
     say(`placed ${placed.order.id}`);
   }
 } else {

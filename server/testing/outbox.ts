@@ -4,7 +4,7 @@ import { db } from "@/db/client";
 import { outboxDir } from "@/server/mail";
 import { drainMailQueue } from "@/server/mail-worker";
 
-export type OutboxMail = { id: string; to: string; subject: string; text: string; sentAt: string };
+export type OutboxMail = { id: string; from: string; to: string; subject: string; text: string; html?: string; sentAt: string };
 
 /**
  * Mail the app sent to an address, oldest first: what is queued is delivered first (no worker

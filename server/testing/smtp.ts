@@ -66,14 +66,26 @@ export class TestSmtpServer {
   }
 }
 
-/** Headers and the text body of a simple message as nodemailer writes it (7bit or quoted-printable). */
+/** Headers and the plain-text body of a message as nodemailer writes it (7bit or quoted-printable, multipart or not). */
 function parseMessage(raw: string): ReceivedMail {
+  const { header, text } = parsePart(raw);
+  return { messageId: header("Message-ID"), to: header("To").replace(/^.*<|>.*$/g, ""), subject: header("Subject"), text };
+}
+
+function parsePart(raw: string): { header: (name: string) => string; text: string } {
   const split = raw.indexOf("\r\n\r\n");
   const head = raw.slice(0, split).replace(/\r\n[ \t]+/g, " ");
   const header = (name: string) => new RegExp(`^${name}:\\s*(.*)$`, "im").exec(head)?.[1].trim() ?? "";
-  let text = raw.slice(split + 4);
+  const body = raw.slice(split + 4);
+  const boundary = /boundary="?([^";]+)"?/i.exec(header("Content-Type"))?.[1];
+  if (boundary) {
+    // multipart/alternative: the text/plain part.
+    const parts = body.split(`--${boundary}`).slice(1, -1).map((part) => parsePart(part.replace(/^\r\n/, "")));
+    return { header, text: (parts.find((part) => /^text\/plain/i.test(part.header("Content-Type"))) ?? parts[0]).text };
+  }
+  let text = body;
   if (/quoted-printable/i.test(header("Content-Transfer-Encoding"))) {
     text = text.replace(/=\r\n/g, "").replace(/=([0-9A-F]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
   }
-  return { messageId: header("Message-ID"), to: header("To").replace(/^.*<|>.*$/g, ""), subject: header("Subject"), text: text.replace(/\r\n/g, "\n") };
+  return { header, text: text.replace(/\r\n/g, "\n") };
 }

@@ -15,6 +15,8 @@ export type DownloadRecord = {
   visibility: OrderVisibility;
   ip: string;
   at?: number;
+  /** The PDF (default), or the QR shown on a phone: either hands out the check-in secret. */
+  format?: "pdf" | "qr";
 };
 
 export function recordTicketDownload(db: Db, record: DownloadRecord): void {
@@ -28,6 +30,7 @@ export function recordTicketDownload(db: Db, record: DownloadRecord): void {
     accessAs: record.visibility.as,
     ip: record.ip,
     at,
+    format: record.format ?? "pdf",
   };
   if (record.visibility.as !== "staff") {
     insertDownload(db).run(row);
@@ -42,7 +45,7 @@ export function recordTicketDownload(db: Db, record: DownloadRecord): void {
         eventId: record.order.eventId,
         caller: record.caller,
         action: "staff_ticket_download",
-        detail: { orderId: record.order.id, attendeeIds: record.attendeeIds, ip: record.ip },
+        detail: { orderId: record.order.id, attendeeIds: record.attendeeIds, ip: record.ip, format: row.format },
       },
       at,
     );
@@ -56,7 +59,7 @@ function insertDownload(db: Db): { run(values: Record<string, unknown>): unknown
     const p = (name: string) => sql.placeholder(name);
     prepared = db
       .insert(ticketDownloads)
-      .values({ orderId: p("orderId"), eventId: p("eventId"), userId: p("userId"), sessionId: p("sessionId"), attendeeIds: p("attendeeIds"), accessAs: p("accessAs"), ip: p("ip"), at: p("at") })
+      .values({ orderId: p("orderId"), eventId: p("eventId"), userId: p("userId"), sessionId: p("sessionId"), attendeeIds: p("attendeeIds"), accessAs: p("accessAs"), ip: p("ip"), at: p("at"), format: p("format") })
       .prepare();
     insertStatements.set(db, prepared);
   }
@@ -80,6 +83,8 @@ export type DownloadHistoryEntry = {
   isViewer: boolean;
   /** Who, as the order page words it: "you", "the buyer", "the organizer", "Admit staff", … */
   byLabel: string;
+  /** A PDF downloaded, or a QR shown on screen. */
+  format: "pdf" | "qr";
 };
 
 const LABELS: Record<z.infer<typeof accessAsSchema>, string> = {
@@ -108,6 +113,7 @@ export function listDownloadHistory(
       userId: ticketDownloads.userId,
       attendeeIds: ticketDownloads.attendeeIds,
       accessAs: ticketDownloads.accessAs,
+      format: ticketDownloads.format,
       byName: users.name,
     })
     .from(ticketDownloads)
@@ -129,6 +135,7 @@ export function listDownloadHistory(
       isBuyer: row.userId === order.buyerId,
       isViewer,
       byLabel: isViewer ? "you" : accessAs.success ? LABELS[accessAs.data] : "someone with access",
+      format: row.format,
     };
   });
 }

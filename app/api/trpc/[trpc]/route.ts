@@ -25,7 +25,7 @@ async function handler(incoming: Request) {
     // A larger batch is refused (400) before any of its calls runs: one request can't carry
     // dozens of password guesses or expensive queries.
     maxBatchSize: MAX_TRPC_BATCH_CALLS,
-    createContext: () => createContextFromRequest(db(), request),
+    createContext: ({ resHeaders }) => createContextFromRequest(db(), request, resHeaders),
     // A rate-limited call, or one that met a busy database, says when to try again, as the REST
     // routes do (server/http/respond.ts).
     responseMeta({ errors }) {
