@@ -3,6 +3,7 @@ import { getHeapStatistics } from "node:v8";
 import { db } from "@/db/client";
 import { config, ConfigError } from "@/server/config";
 import { createAppServer } from "@/server/http/front-door";
+import { drainAndStop } from "@/server/http/shutdown";
 import { startMailWorker } from "@/server/mail-worker";
 import { DEFAULT_RETENTION, startMaintenance } from "@/server/maintenance";
 import { SERVER_HEAP_LIMIT_MB } from "./server-command";
@@ -37,7 +38,23 @@ async function main() {
   const mailWorker = startMailWorker(database);
   // Hourly: old download and check-in rows, dead sessions, used links, old mail, stale PDFs.
   const maintenance = startMaintenance(database, { ...DEFAULT_RETENTION, auditDaysAfterEvent: settings.retentionDays });
-  const shutdown = () => server.close(() => void Promise.all([mailWorker.stop(), maintenance.stop()]).then(() => process.exit(0)));
+  // SIGTERM (or Ctrl-C): finish the requests and the mail delivery under way, then close the
+  // database (checkpointing its write-ahead log) and exit. A second signal exits at once.
+  let stopping = false;
+  const shutdown = (signal: NodeJS.Signals) => {
+    if (stopping) process.exit(1);
+    stopping = true;
+    console.log(`${signal}: finishing the requests under way, then stopping`);
+    void drainAndStop(server, [mailWorker, maintenance])
+      .then(() => database.$client.close())
+      .then(
+        () => process.exit(0),
+        (error) => {
+          console.error("Stopping failed:", error);
+          process.exit(1);
+        },
+      );
+  };
   process.on("SIGTERM", shutdown);
   process.on("SIGINT", shutdown);
 }

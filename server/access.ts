@@ -118,6 +118,7 @@ export const BEARER_ACCESS = {
   "GET /tickets/[orderIdentifier]/[attendeeIdentifier]/qr.svg": "tickets:read",
   "GET /events/[slug]/calendar.ics": "no-credentials",
   "GET /api/bench/empty": "no-credentials",
+  "GET /api/health": "no-credentials",
 } as const satisfies Record<string, BearerRule>;
 
 export type AccessKey = keyof typeof BEARER_ACCESS;
