@@ -170,6 +170,8 @@ test("guest checkout: no account, name and email, and the order arrives by a lin
   await page.goto(`/events/${event.slug}`);
   await page.getByLabel("Your name").fill(guest.name);
   await page.getByLabel("Your email").fill(guest.email);
+  // Every quantity starts at 0: one ticket.
+  await page.getByTestId("ticket-type").first().getByRole("combobox").selectOption("1");
   // The first ticket is the guest's own, filled in from their details.
   await expect(page.getByLabel("Attendee 1 email")).toHaveValue(guest.email);
   await page.getByRole("button", { name: "Place order" }).click();

@@ -73,8 +73,9 @@ export async function registerViaApi(request: APIRequestContext, baseURL: string
  * Confirms an address through the API the link page's button uses, with the link from its mail.
  * From the context that registered it, the registration's password stays.
  */
-export async function verifyViaApi(request: APIRequestContext, baseURL: string, email: string) {
-  const token = new URL(await emailLink(email, /confirm/i)).searchParams.get("token");
+/** Follows the newest emailed link about `subject` (default: the confirmation) as the request's browser would. */
+export async function verifyViaApi(request: APIRequestContext, baseURL: string, email: string, subject = /confirm/i) {
+  const token = new URL(await emailLink(email, subject)).searchParams.get("token");
   const response = await request.post("/api/trpc/auth.followLink", {
     headers: { origin: baseURL, "content-type": "application/json" },
     data: { token },
