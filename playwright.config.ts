@@ -1,5 +1,5 @@
 import { defineConfig } from "@playwright/test";
-import { SERVER_COMMAND } from "./scripts/server-command";
+import { SERVER_COMMAND, SERVER_ENV } from "./scripts/server-command";
 
 const PORT = Number(process.env.E2E_PORT ?? 3100);
 const DATA_DIR = ".e2e-data";
@@ -40,6 +40,7 @@ export default defineConfig({
     timeout: 120_000,
     reuseExistingServer: false,
     env: {
+      ...SERVER_ENV,
       NODE_ENV: "production",
       PORT: String(PORT),
       DATA_DIR,

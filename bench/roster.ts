@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { SERVER_NODE_ARGS } from "../scripts/server-command";
+import { SERVER_ENV, SERVER_NODE_ARGS } from "../scripts/server-command";
 
 /**
  * The dashboard at scale: an event with 100,000 attendees on the production server, read over
@@ -25,6 +25,7 @@ const env: Record<string, string | undefined> = {
   AUTH_SECRET: "bench-secret-0123456789-0123456789-0123456789",
   APP_URL: BASE,
   PORT: String(PORT),
+  ...SERVER_ENV,
 };
 
 /** Setup steps (build, seed) run outside production mode: the seed refuses production. */

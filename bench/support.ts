@@ -4,6 +4,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node
 import { createServer } from "node:net";
 import os from "node:os";
 import path from "node:path";
+import { SERVER_ENV } from "../scripts/server-command";
 
 /** What the benchmarks share: the build, ports, starting and stopping servers, reading /proc. */
 
@@ -43,6 +44,7 @@ export function freshServerEnv(dataDir: string, port: number, extra: Record<stri
     PORT: String(port),
     APP_URL: `http://localhost:${port}`,
     NEXT_TELEMETRY_DISABLED: "1",
+    ...SERVER_ENV,
     ...extra,
   };
   Object.assign(process.env, env);
