@@ -306,6 +306,14 @@ export function requireOrderAccess(db: Db, caller: Caller | null, orderIdentifie
   return { order, visibility };
 }
 
+/**
+ * Sending a ticket's mail again from the order page: the buyer (any ticket of the order) and a
+ * holder (their own, see visibleAttendees). The event's team resends through the dashboard.
+ */
+export function requireMayResendTicketMail(visibility: OrderVisibility): void {
+  if (visibility.as !== "buyer" && visibility.as !== "holder") throw forbidden("Only the buyer or the ticket's holder can send its email again");
+}
+
 /** Filters attendee rows down to what the visibility allows. */
 export function visibleAttendees<T extends { id: string }>(rows: T[], visibility: OrderVisibility): T[] {
   if (visibility.scope === "all") return rows;

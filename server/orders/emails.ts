@@ -2,7 +2,7 @@ import { and, asc, eq } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { attendees, events, orders, ticketTypes, type Order } from "@/db/schema";
 import { forbidden, RateLimitedError, fieldError, notFound } from "@/server/errors";
-import type { OrderVisibility } from "@/server/access";
+import { requireMayResendTicketMail, visibleAttendees, type OrderVisibility } from "@/server/access";
 import { findOrCreateAccount } from "@/server/auth/accounts";
 import type { Caller } from "@/server/auth/caller";
 import { emailLinkUrl, issueEmailLink } from "@/server/auth/email-links";
@@ -136,7 +136,7 @@ export function placedOrderOf(db: Db, order: Order): PlacedOrder {
  * per recipient and per account asking. The order is already authorized (orderProcedure).
  */
 export function resendTicketEmail(db: Db, caller: Caller, order: Order, visibility: OrderVisibility, attendeeIdentifier: string): { sentTo: string } {
-  if (visibility.as !== "buyer" && visibility.as !== "holder") throw forbidden("Only the buyer or the ticket's holder can send its email again");
+  requireMayResendTicketMail(visibility);
   const placed = placedOrderOf(db, order);
   const attendee = placed.attendees.find((a) => a.id === attendeeIdentifier);
   if (!attendee) {
@@ -144,7 +144,7 @@ export function resendTicketEmail(db: Db, caller: Caller, order: Order, visibili
     if (!exists) throw notFound("No such ticket");
     throw fieldError("CONFLICT", { attendeeIdentifier: "This ticket is cancelled: there is nothing to send" });
   }
-  if (visibility.scope === "own" && !visibility.attendeeIds.includes(attendee.id)) throw forbidden("This ticket belongs to another attendee");
+  if (visibleAttendees([attendee], visibility).length === 0) throw forbidden("This ticket belongs to another attendee");
   const recipient = recipientsOf(placed).find((r) => r.email.toLowerCase() === attendee.emailNormalized);
   if (!recipient) throw notFound("No such ticket");
   const reservation = reserve(db, resendLimits(recipient.email, caller.user.id));
