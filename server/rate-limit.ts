@@ -157,9 +157,9 @@ export function limitOn(rule: ActionLimit, subject: string): Limit {
   return { key: `${rule.name}:${subject}`, max: rule.max, windowMs: rule.windowMs };
 }
 
-/** Takes one hit under `limit`, or throws 429 (Retry-After on every transport) saying what to wait for. */
-export function requireRoom(db: Db, limit: Limit, what: string, now = Date.now()): void {
-  const reservation = reserve(db, [limit], { now });
+/** Takes one hit under each limit (all or none), or throws 429 (Retry-After on every transport) saying what to wait for. */
+export function requireRoom(db: Db, limits: Limit | Limit[], what: string, now = Date.now()): void {
+  const reservation = reserve(db, Array.isArray(limits) ? limits : [limits], { now });
   if (!reservation.ok) throw new RateLimitedError(reservation.retryAfterSeconds, what);
 }
 

@@ -82,7 +82,18 @@ export function cancelOrder(db: Db, event: Event, caller: Caller, orderId: strin
   }, { behavior: "immediate" });
 }
 
+/**
+ * New codes per ticket in an hour. Each replacement mails the holder and the buyer, so without a
+ * limit a loop of "New QR code" clicks would flood their inboxes; cancelling is never limited.
+ */
+export const CODE_REPLACEMENTS: ActionLimit = { name: "code-replacement", max: 5, windowMs: 60 * 60_000 };
+
+function requireCodeReplacements(db: Db, attendeeIds: string[], now: number): void {
+  requireRoom(db, attendeeIds.map((id) => limitOn(CODE_REPLACEMENTS, id)), `Tickets can get a new code ${CODE_REPLACEMENTS.max} times an hour`, now);
+}
+
 export function regenerateAttendeeSecret(db: Db, event: Event, caller: Caller, attendeeId: string, now = Date.now()) {
+  requireCodeReplacements(db, [attendeeOf(db, event.id, attendeeId).id], now);
   return db.transaction((tx) => {
     const attendee = attendeeOf(tx, event.id, attendeeId);
     replaceCredentials(tx, attendee.id);
@@ -93,6 +104,8 @@ export function regenerateAttendeeSecret(db: Db, event: Event, caller: Caller, a
 }
 
 export function regenerateOrderSecrets(db: Db, event: Event, caller: Caller, orderId: string, now = Date.now()) {
+  const valid = db.select({ id: attendees.id }).from(attendees).where(and(eq(attendees.orderId, orderOf(db, event.id, orderId).id), eq(attendees.status, "valid"))).all();
+  requireCodeReplacements(db, valid.map((row) => row.id), now);
   return db.transaction((tx) => {
     const order = orderOf(tx, event.id, orderId);
     const rows = tx.select({ id: attendees.id, status: attendees.status }).from(attendees).where(eq(attendees.orderId, order.id)).all();

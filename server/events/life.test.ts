@@ -3,7 +3,7 @@ import { beforeEach, describe, expect, it } from "vitest";
 import type { AppDb } from "@/db/client";
 import { attendees, auditLog, events, type User } from "@/db/schema";
 import { POST as trpcPOST } from "@/app/api/trpc/[trpc]/route";
-import { ORDER_EMAIL_RESENDS } from "@/server/attendees/lifecycle";
+import { CODE_REPLACEMENTS, ORDER_EMAIL_RESENDS } from "@/server/attendees/lifecycle";
 import { createBrowserSession } from "@/server/auth/sessions";
 import { formatDoorCode } from "@/server/checkin/door-code";
 import { callerAs, freshDb, makeUser } from "@/server/test-support";
@@ -152,6 +152,21 @@ describe("telling attendees about changes", () => {
     await desk.cancel({ eventId: event.id, attendeeId: theirs.id });
     expect((await mailsTo(friend)).map((m) => m.subject)).toContain("Ticket cancelled: Life Conf");
     expect((await mailsTo(buyer.email)).map((m) => m.subject)).toContain("Ticket cancelled: Life Conf");
+  });
+
+  it("replaces a ticket's code a few times an hour, then answers 429: new-code mails can't flood a holder", async () => {
+    const { friend, theirs } = await order();
+    const desk = callerAs(db, owner).attendees;
+    const newCodeMails = async () => (await mailsTo(friend)).filter((m) => m.subject === "New ticket code: Life Conf").length;
+    for (let i = 0; i < CODE_REPLACEMENTS.max; i++) await desk.regenerateSecret({ eventId: event.id, attendeeId: theirs.id });
+    expect(await newCodeMails()).toBe(CODE_REPLACEMENTS.max);
+    const before = db.select().from(attendees).where(eq(attendees.id, theirs.id)).get()!;
+    expect(await failure(desk.regenerateSecret({ eventId: event.id, attendeeId: theirs.id }))).toMatchObject({ status: 429 });
+    expect(await failure(desk.regenerateOrderSecrets({ eventId: event.id, orderId: theirs.orderId }))).toMatchObject({ status: 429 });
+    expect(await newCodeMails()).toBe(CODE_REPLACEMENTS.max);
+    expect(db.select().from(attendees).where(eq(attendees.id, theirs.id)).get()!.checkinSecret).toBe(before.checkinSecret);
+    // Cancelling, which ends the ticket for good, is never held back.
+    await desk.cancel({ eventId: event.id, attendeeId: theirs.id });
   });
 
   it("resends an order's emails a few times an hour, then answers 429", async () => {
