@@ -3,7 +3,7 @@ import { and, desc, eq, ne } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { sessions, users, type Session } from "@/db/schema";
 import { appUrl, composeMail, enqueueMail } from "@/server/mail";
-import { reserve } from "@/server/rate-limit";
+import { limitOn, reserve, type ActionLimit } from "@/server/rate-limit";
 
 /**
  * Devices in words people recognise ("Chrome on Linux"), and a mail to the owner when an account
@@ -27,7 +27,7 @@ export function deviceLabel(kind: Session["kind"], device: string): string {
 const EARLIER_SESSIONS = 200;
 
 /** At most this many "new device" mails per account an hour: a burst of sign-ins can't flood the owner. */
-const NEW_DEVICE_MAILS = { windowMs: 60 * 60_000, max: 10 };
+const NEW_DEVICE_MAILS: ActionLimit = { name: "new-device-mail", max: 10, windowMs: 60 * 60_000 };
 
 /**
  * Mails the owner when `session` is the first one from its device (browser and OS, or an API
@@ -47,7 +47,7 @@ export async function noticeNewDevice(db: Db, session: Pick<Session, "id" | "use
     .all();
   const label = deviceLabel(session.kind, session.device);
   if (earlier.length === 0 || earlier.some((s) => deviceLabel(s.kind, s.device) === label)) return false;
-  if (!reserve(db, [{ key: `new-device-mail:${session.userId}`, ...NEW_DEVICE_MAILS }]).ok) return false;
+  if (!reserve(db, [limitOn(NEW_DEVICE_MAILS, session.userId)]).ok) return false;
   const when = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" }).format(session.createdAt);
   enqueueMail(
     db,
