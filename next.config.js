@@ -24,6 +24,7 @@ const nextConfig = {
     return [
       { source: "/api/:path*", headers: [{ key: "Content-Security-Policy", value: NON_DOCUMENT_POLICY }] },
       { source: "/tickets/:order/:rest*", headers: [{ key: "Content-Security-Policy", value: NON_DOCUMENT_POLICY }] },
+      { source: "/events/:slug/calendar.ics", headers: [{ key: "Content-Security-Policy", value: NON_DOCUMENT_POLICY }] },
       { source: "/:path*", headers: Object.entries(SECURITY_HEADERS).map(([key, value]) => ({ key, value })) },
     ];
   },

@@ -1,4 +1,5 @@
 import { defineConfig } from "@playwright/test";
+import { SERVER_COMMAND, SERVER_ENV } from "./scripts/server-command";
 
 const PORT = Number(process.env.E2E_PORT ?? 3100);
 const DATA_DIR = ".e2e-data";
@@ -34,11 +35,12 @@ export default defineConfig({
     // Playwright starts the webServer *before* globalSetup, so a globalSetup that deletes the
     // folder pulls the database out from under the running server (which keeps the unlinked
     // file while tests that seed it open a new, empty one).
-    command: "rm -rf .e2e-data && npx tsx scripts/serve.ts",
+    command: `rm -rf .e2e-data && ${SERVER_COMMAND.join(" ")}`,
     url: `http://localhost:${PORT}/`,
     timeout: 120_000,
     reuseExistingServer: false,
     env: {
+      ...SERVER_ENV,
       NODE_ENV: "production",
       PORT: String(PORT),
       DATA_DIR,

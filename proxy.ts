@@ -32,10 +32,10 @@ export function proxy(request: NextRequest) {
 }
 
 export const config = {
-  // Pages only: API, ticket PDFs and static assets get next.config.js's fixed policy.
+  // Pages only: API, ticket PDFs and QRs, calendar files and static assets get next.config.js's fixed policy.
   matcher: [
     {
-      source: "/((?!api/|tickets/[^/]+|_next/static|_next/image|favicon.ico).*)",
+      source: "/((?!api/|tickets/[^/]+|events/[^/]+/calendar\\.ics|_next/static|_next/image|favicon.ico).*)",
       missing: [
         { type: "header", key: "next-router-prefetch" },
         { type: "header", key: "purpose", value: "prefetch" },

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { SERVER_ENV, SERVER_NODE_ARGS } from "../scripts/server-command";
 
 /**
  * The dashboard at scale: an event with 100,000 attendees on the production server, read over
@@ -24,6 +25,7 @@ const env: Record<string, string | undefined> = {
   AUTH_SECRET: "bench-secret-0123456789-0123456789-0123456789",
   APP_URL: BASE,
   PORT: String(PORT),
+  ...SERVER_ENV,
   // One process, so its RSS is the server's (bench/rush.ts measures worker processes).
   WEB_CONCURRENCY: "1",
 };
@@ -39,7 +41,7 @@ function run(command: string, args: string[]): Promise<string> {
 }
 
 async function startServer(): Promise<ChildProcess> {
-  const server = spawn(process.execPath, ["--import", "tsx", "scripts/serve.ts"], { env: env as NodeJS.ProcessEnv, stdio: ["ignore", "ignore", "inherit"] });
+  const server = spawn(process.execPath, [...SERVER_NODE_ARGS, "--import", "tsx", "scripts/serve.ts"], { env: env as NodeJS.ProcessEnv, stdio: ["ignore", "ignore", "inherit"] });
   for (let i = 0; i < 200; i++) {
     try {
       if ((await fetch(`${BASE}/signin`)).ok) return server;

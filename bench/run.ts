@@ -1,10 +1,9 @@
-import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
-import os from "node:os";
 import path from "node:path";
 import autocannon from "autocannon";
+import { SERVER_NODE_ARGS } from "../scripts/server-command";
+import { cpuMsOf, ensureBuild, freePort, freshServerEnv, runBench, saveResults, log, machine as thisMachine, RESULTS_DIR, ROOT, rssOf, start as startServer, stop, waitFor } from "./support";
 
 /**
  * `npm run bench`: the ticket route on the production build against two floors, in one run
@@ -15,92 +14,16 @@ import autocannon from "autocannon";
  * Plus render times for 1/10/100 attendees and RSS. Writes bench/results/tickets-<date>.{json,md}.
  */
 
-const ROOT = process.cwd();
 const DATA_DIR = path.join(ROOT, "bench", ".data");
-const RESULTS_DIR = path.join(ROOT, "bench", "results");
 const LOAD = { connections: 16, durationS: 8, warmupS: 2, rounds: 2 };
-
-function log(message: string) {
-  console.log(`[bench] ${message}`);
-}
-
-/** `next build` unless a build is there that has the routes we measure. */
-function ensureBuild() {
-  const manifest = path.join(ROOT, ".next", "app-path-routes-manifest.json");
-  const routes = existsSync(manifest) ? (JSON.parse(readFileSync(manifest, "utf8")) as Record<string, string>) : {};
-  const hasRoutes = ["/tickets/[orderIdentifier]/route", "/api/bench/empty/route"].every((r) => r in routes);
-  if (existsSync(path.join(ROOT, ".next", "BUILD_ID")) && hasRoutes) {
-    log("using the existing production build (.next/BUILD_ID)");
-    return;
-  }
-  log("building (next build) …");
-  execFileSync("npx", ["next", "build"], { stdio: "inherit", env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" } });
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitFor(url: string, ok: (status: number) => boolean, child: ChildProcess, timeoutMs = 90_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`${url}: server exited with ${child.exitCode}`);
-    try {
-      const response = await fetch(url);
-      await response.arrayBuffer();
-      if (ok(response.status)) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`${url} did not come up within ${timeoutMs} ms`);
-}
 
 /** `npm run bench -- --profile` writes V8 CPU profiles of each server to bench/results/profiles/<server>/. */
 const PROFILE = process.argv.includes("--profile");
 
-function start(script: string, env: NodeJS.ProcessEnv, name: string): ChildProcess {
+function start(script: string, env: NodeJS.ProcessEnv, name: string) {
   // One file per thread (tsx's loader runs in one of its own); the main thread's is the largest.
   const profile = PROFILE ? ["--cpu-prof", `--cpu-prof-dir=${path.join(RESULTS_DIR, "profiles", name)}`] : [];
-  // `node --import tsx` (not the tsx CLI) so the pid is the server itself, for its RSS.
-  const child = spawn(process.execPath, [...profile, "--import", "tsx", script], { env, stdio: ["ignore", "pipe", "pipe"] });
-  child.stdout?.on("data", () => {});
-  child.stderr?.on("data", (chunk: Buffer) => process.stderr.write(`[${name}] ${chunk}`));
-  return child;
-}
-
-async function stop(child: ChildProcess) {
-  if (child.exitCode !== null) return;
-  const exited = new Promise((r) => child.once("exit", r));
-  child.kill("SIGTERM");
-  await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
-  if (child.exitCode === null) child.kill("SIGKILL");
-}
-
-/** Current and peak resident set of a process, in MiB (Linux /proc). */
-function rssOf(pid: number): { rssMb: number; peakMb: number } | null {
-  try {
-    const status = readFileSync(`/proc/${pid}/status`, "utf8");
-    const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, "m").exec(status)?.[1] ?? NaN);
-    return { rssMb: kb("VmRSS") / 1024, peakMb: kb("VmHWM") / 1024 };
-  } catch {
-    return null;
-  }
-}
-
-/** CPU time a process has used so far (user + system, all threads), in ms (Linux /proc). */
-function cpuMsOf(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
-  // utime and stime are fields 14 and 15 of the whole line, in clock ticks (100 per second on Linux).
-  return (Number(fields[11]) + Number(fields[12])) * 10;
+  return startServer(script, env, name, [...SERVER_NODE_ARGS, ...profile]);
 }
 
 type LoadResult = { rps: number; p50: number; p99: number; mean: number; non2xx: number; errors: number; requests: number; mbPerS: number; serverCpuMsPerRequest: number };
@@ -137,24 +60,9 @@ async function main() {
   const startedAt = Date.now();
   ensureBuild();
 
-  rmSync(DATA_DIR, { recursive: true, force: true });
-  mkdirSync(DATA_DIR, { recursive: true });
   const [port, barePort] = [await freePort(), await freePort()];
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    NODE_ENV: "production",
-    DATA_DIR,
-    DATABASE_URL: `file:${path.join(DATA_DIR, "admit.db")}`,
-    AUTH_SECRET: randomBytes(48).toString("base64url"),
-    PORT: String(port),
-    APP_URL: `http://localhost:${port}`,
-    ADMIT_BENCH: "1",
-    NEXT_TELEMETRY_DISABLED: "1",
-    // One process: the figures are per process (bench/rush.ts compares worker counts).
-    WEB_CONCURRENCY: "1",
-  };
   // This process seeds the database and signs the token with the servers' config.
-  Object.assign(process.env, env);
+  const env = freshServerEnv(DATA_DIR, port, { ADMIT_BENCH: "1" });
   const seeded = await seed(env.DATABASE_URL!.slice("file:".length));
 
   log(`starting the production server on :${port} and the bare server on :${barePort}`);
@@ -308,19 +216,11 @@ function writeResults(r: {
     hundredAttendeesAtMost1500ms: Math.max(r.render.hundred.ms, hundredHttp.coldMs) <= 1500,
     hundredAttendeesRssGrowthAtMost100Mb: r.render.hundred.growthMb <= 100 && (hundredHttp.peakGrowthMb ?? 0) <= 100,
   };
-  const machine = {
-    cpu: os.cpus()[0]?.model ?? "unknown",
-    cores: os.cpus().length,
-    memoryGb: os.totalmem() / 1024 ** 3,
-    os: `${os.type()} ${os.release()}`,
-    node: process.version,
-  };
+  const machine = thisMachine();
   const date = new Date(r.startedAt).toISOString();
   const json = { date, machine, load: { settings: LOAD, rounds: r.rounds, summary, ratios }, httpRenders: r.httpRenders, render: { ...r.render, marginalPerPageMs: marginalPerPage }, serverRss: r.rss, auditedDownloads: r.audited, pdfKib: r.pdfKib, targets, durationS: (Date.now() - r.startedAt) / 1000 };
 
-  mkdirSync(RESULTS_DIR, { recursive: true });
-  const base = path.join(RESULTS_DIR, `tickets-${date.replace(/[:.]/g, "-")}`);
-  writeFileSync(`${base}.json`, JSON.stringify(json, null, 2) + "\n");
+  const resultName = `tickets-${date.replace(/[:.]/g, "-")}`;
 
   const f0 = (n: number) => n.toFixed(0);
   const f1 = (n: number) => n.toFixed(1);
@@ -384,14 +284,9 @@ hooks its AsyncLocalStorage turns on, which tax every await (WebCrypto's HMAC ve
 \`npm run bench -- --profile\`. Warm render cost is react-pdf's layout and font subsetting; the first page
 of a document costs most, each further page less.
 
-Run took ${f0(json.durationS)} s. Raw numbers: \`${path.basename(base)}.json\`.
+Run took ${f0(json.durationS)} s. Raw numbers: \`${resultName}.json\`.
 `;
-  writeFileSync(`${base}.md`, md);
-  log(`wrote ${path.relative(ROOT, base)}.md and .json`);
-  console.log("\n" + md);
+  saveResults("tickets", date, json, md);
 }
 
-main().catch((error) => {
-  console.error(error);
-  process.exit(1);
-});
+runBench(main);

@@ -28,3 +28,27 @@ export async function underSavepoint<T>(tx: Db, write: (tx: Db) => Promise<T>): 
     return write(inner);
   });
 }
+
+/**
+ * Whether a database error means "busy, try again soon" rather than a bug: the database was
+ * locked by another connection for longer than the busy timeout (db/client.ts), or, on
+ * PostgreSQL, a lock wait, serialization conflict or a server that is restarting. The HTTP
+ * layers answer these 503 with Retry-After (server/http/respond.ts, server/trpc.ts), since the
+ * same request will succeed once the lock is released; nothing is left half-done, as the
+ * statement or transaction that met it was rolled back.
+ */
+export function isDatabaseBusy(error: unknown): boolean {
+  for (let cause = error, depth = 0; cause && depth < 5; cause = (cause as { cause?: unknown }).cause, depth++) {
+    const code = (cause as { code?: unknown }).code;
+    if (typeof code !== "string") continue;
+    // better-sqlite3: SQLITE_BUSY, SQLITE_BUSY_SNAPSHOT, SQLITE_BUSY_TIMEOUT, SQLITE_LOCKED, …
+    if (code.startsWith("SQLITE_BUSY") || code.startsWith("SQLITE_LOCKED")) return true;
+    // PostgreSQL SQLSTATEs: serialization failure, deadlock, lock not available, shutting down,
+    // starting up, too many connections.
+    if (["40001", "40P01", "55P03", "57P01", "57P02", "57P03", "53300"].includes(code)) return true;
+  }
+  return false;
+}
+
+/** What a busy answer tells the client to wait before trying again, in seconds. */
+export const BUSY_RETRY_AFTER_SECONDS = 2;

@@ -4,7 +4,7 @@ import path from "node:path";
 import Database from "better-sqlite3";
 import { chromium, expect, test, type APIRequestContext, type Page } from "@playwright/test";
 import { writeQrVideo } from "./fake-camera";
-import { DATABASE_FILE, registerViaApi, signIn, verifyViaApi, type Person } from "./support";
+import { DATABASE_FILE, emailLink, registerViaApi, signIn, verifyViaApi, type Person } from "./support";
 
 /**
  * The organizer dashboard and the door, end to end against the production build: an organizer
@@ -42,9 +42,11 @@ test.describe.configure({ mode: "serial" });
 
 let eventId = "";
 
-test("an organizer runs an event from the dashboard and adds a registrar by email", async ({ page, baseURL }) => {
-  // The registrar has an account before being added; the stranger too, for the last test.
+test("an organizer runs an event from the dashboard and adds a registrar by email", async ({ page, baseURL, browser }) => {
+  // The registrar has a confirmed account before being invited (confirmed from the context that
+  // registered, so its password stays); the stranger an account too, for the last test.
   await register(page.request, baseURL!, registrar);
+  await verifyViaApi(page.request, baseURL!, registrar.email);
   await register(page.request, baseURL!, stranger);
   await register(page.request, baseURL!, organizer);
   // Creating and publishing events needs a proven email.
@@ -92,17 +94,57 @@ test("an organizer runs an event from the dashboard and adds a registrar by emai
   await expect(page.getByTestId("attendee-row")).toContainText(attendee.name);
   await expect(page.getByRole("link", { name: "Export CSV" })).toHaveAttribute("href", `/api/events/${eventId}/attendees.csv?search=bob`);
 
-  // Team: an address without an account is named as such; the registrar's is added.
+  // Team: inviting someone already on it is named as such; the registrar is invited by email.
   await page.getByRole("navigation", { name: "Event sections" }).getByRole("link", { name: "Team" }).click();
   await expect(page.getByTestId("team-member")).toHaveCount(1);
-  await page.getByLabel("Email").fill(`nobody-${suffix}@e2e.test`);
-  await page.getByLabel("Role").selectOption("registrar");
-  await page.getByRole("button", { name: "Add to team" }).click();
-  await expect(page.locator("#member-email-error")).toContainText("No Admit account uses this email");
+  await page.getByLabel("Email").fill(organizer.email);
+  await page.getByLabel("Role", { exact: true }).selectOption("registrar");
+  await page.getByRole("button", { name: "Send invitation" }).click();
+  await expect(page.locator("#member-email-error")).toContainText("already on the team as owner");
   await page.getByLabel("Email").fill(registrar.email.toUpperCase());
-  await page.getByRole("button", { name: "Add to team" }).click();
+  await page.getByRole("button", { name: "Send invitation" }).click();
+  await expect(page.getByTestId("team-invitation")).toContainText(registrar.email);
+
+  // The registrar accepts from the emailed link, in their own browser, and is on the team.
+  const registrarBrowser = await browser.newContext();
+  const registrarPage = await registrarBrowser.newPage();
+  await registrarPage.goto(await emailLink(registrar.email, /invited/i));
+  await expect(registrarPage.getByRole("heading", { name: `Join the team of ${eventName}` })).toBeVisible();
+  await registrarPage.getByRole("button", { name: "Accept the invitation" }).click();
+  await registrarPage.waitForURL((url) => url.pathname === "/dashboard");
+  await registrarBrowser.close();
+  await page.reload();
+  await expect(page.getByTestId("team-invitation")).toHaveCount(0);
   await expect(page.getByTestId("team-member")).toHaveCount(2);
-  await expect(page.getByTestId("team-member").filter({ hasText: registrar.name })).toContainText("registrar");
+  await expect(page.getByLabel(`Role of ${registrar.name}`)).toHaveValue("registrar");
+});
+
+test("someone without an account accepts an invitation, and can be withdrawn before", async ({ page, browser }) => {
+  expect(eventId).not.toBe("");
+  await signInAs(page, organizer);
+  await page.goto(`/dashboard/events/${eventId}/team`);
+  const newcomer = `newcomer-${suffix}@e2e.test`;
+  const withdrawn = `withdrawn-${suffix}@e2e.test`;
+  for (const email of [newcomer, withdrawn]) {
+    await page.getByLabel("Email").fill(email);
+    await page.getByLabel("Role", { exact: true }).selectOption("organizer");
+    await page.getByRole("button", { name: "Send invitation" }).click();
+    await expect(page.getByTestId("team-invitation").filter({ hasText: email })).toBeVisible();
+  }
+  await page.getByRole("button", { name: `Withdraw the invitation to ${withdrawn}` }).click();
+  await expect(page.getByTestId("team-invitation")).toHaveCount(1);
+
+  const guest = await browser.newContext();
+  const guestPage = await guest.newPage();
+  await guestPage.goto(await emailLink(withdrawn, /invited/i));
+  await expect(guestPage.getByRole("heading", { name: "This invitation is no longer valid" })).toBeVisible();
+  await guestPage.goto(await emailLink(newcomer, /invited/i));
+  await guestPage.getByRole("button", { name: "Accept the invitation" }).click();
+  await guestPage.waitForURL((url) => url.pathname === "/dashboard");
+  await expect(guestPage.getByRole("link", { name: `Manage ${eventName}` })).toBeVisible();
+  await guest.close();
+  await page.reload();
+  await expect(page.getByLabel(`Role of ${newcomer.split("@")[0]}`)).toHaveValue("organizer");
 });
 
 test("the registrar sees only check-in and checks the ticket in by typing its code", async ({ page }) => {
@@ -185,7 +227,8 @@ test("the organizer's audit log tells what happened", async ({ page }) => {
   await expect(entries.filter({ hasText: `${registrar.name} scanned an unknown code` })).toHaveCount(1);
   await expect(entries.filter({ hasText: `${registrar.name} scanned ${attendee.name} again: already checked in` })).toHaveCount(1);
   await expect(entries.filter({ hasText: `${registrar.name} checked in ${attendee.name}` })).toHaveCount(1);
-  await expect(entries.filter({ hasText: `${organizer.name} added ${registrar.name} to the team as registrar` })).toHaveCount(1);
+  await expect(entries.filter({ hasText: `${organizer.name} invited ${registrar.email} to the team as registrar` })).toHaveCount(1);
+  await expect(entries.filter({ hasText: `${registrar.name} accepted the invitation and joined the team as registrar` })).toHaveCount(1);
   await expect(page.getByTestId("event-figures")).toContainText("2 / 50 sold · 2 checked in");
 });
 

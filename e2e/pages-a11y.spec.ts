@@ -27,7 +27,10 @@ function pagesOf(role: Role, w: World): PageCase[] {
         { name: "event page, signed out", path: `/events/${w.event.slug}` },
         { name: "sign in, sent from an order link", path: `/signin?callbackUrl=${encodeURIComponent(order)}` },
         { name: "register", path: "/register" },
-        { name: "verify email without a token", path: "/verify-email" },
+        { name: "an emailed ticket link", path: `/link?token=${w.links.fresh}` },
+        { name: "an emailed link already used", path: `/link?token=${w.links.used}` },
+        { name: "an invitation to a team", path: `/link?token=${w.links.invitation}` },
+        { name: "an emailed link that isn't valid", path: "/link?token=made-up" },
         { name: "ticket link signed out", path: `/tickets/${w.orderId}`, status: 401 },
         { name: "unknown address", path: "/no-such-page", status: 404 },
       ];
@@ -46,6 +49,7 @@ function pagesOf(role: Role, w: World): PageCase[] {
     case "holder":
       return [
         { name: "order page, own ticket only", path: order },
+        { name: "order page, ticket shown", path: `${order}?ticket=${w.holderAttendeeId}` },
         { name: "my tickets", path: "/tickets" },
       ];
     case "owner":

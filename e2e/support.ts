@@ -12,7 +12,7 @@ export const DATABASE_FILE = path.resolve(".e2e-data/admit.db");
 /** Where the server under test writes mail (no SMTP_URL): one JSON file per message. */
 export const OUTBOX = path.resolve(".e2e-data/outbox");
 
-export type Mail = { to: string; subject: string; text: string; sentAt: string };
+export type Mail = { from: string; to: string; subject: string; text: string; html?: string; sentAt: string };
 
 /** Every message to `to` so far, oldest first. */
 export function mailsTo(to: string): Mail[] {
@@ -35,11 +35,13 @@ export async function newestMailTo(to: string): Promise<Mail> {
   return found!;
 }
 
-/** The newest link matching `pattern` in the mail to `to`. */
-export async function linkInMail(to: string, pattern: RegExp): Promise<string> {
+/** The emailed link (the /link page it opens) in the newest mail to `to` whose subject matches. */
+export async function emailLink(to: string, subject: RegExp): Promise<string> {
   let link: string | undefined;
   await expect
-    .poll(() => (link = mailsTo(to).map((m) => pattern.exec(m.text)?.[0]).filter(Boolean).at(-1)), { message: `a mail to ${to} matching ${pattern}` })
+    .poll(() => (link = mailsTo(to).filter((m) => subject.test(m.subject)).map((m) => /https?:\/\/\S+\/link\?token=[\w-]+/.exec(m.text)?.[0]).filter(Boolean).at(-1)), {
+      message: `a mail to ${to} about ${subject} with a link`,
+    })
     .toBeTruthy();
   return link!;
 }
@@ -49,11 +51,16 @@ export async function signIn(page: Page, person: Person, password: string) {
   await page.goto("/signin");
   await page.getByLabel("Email").fill(person.email);
   await page.getByLabel("Password", { exact: true }).fill(password);
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
+  // Leaving the page first: a browser already signed in as this person shows the name at once.
+  await page.waitForURL((url) => url.pathname !== "/signin");
   await expect(page.getByTestId("signed-in-as")).toContainText(person.name);
 }
 
-/** Creates an account through the API the register page uses (same-origin JSON). */
+/**
+ * Creates an account through the API the register page uses (same-origin JSON). Like the page, it
+ * signs the request context's browser in (its cookie jar) as the new account.
+ */
 export async function registerViaApi(request: APIRequestContext, baseURL: string, person: Person, password: string) {
   const response = await request.post("/api/trpc/auth.register", {
     headers: { origin: baseURL, "content-type": "application/json" },
@@ -62,11 +69,14 @@ export async function registerViaApi(request: APIRequestContext, baseURL: string
   expect(response.status(), await response.text()).toBe(200);
 }
 
-/** Confirms an address through the API the confirmation page uses, with the link from its mail. */
-export async function verifyViaApi(request: APIRequestContext, baseURL: string, email: string) {
-  const link = await linkInMail(email, /http:\/\/\S+\/verify-email\?token=[\w-]+/);
-  const token = new URL(link).searchParams.get("token");
-  const response = await request.post("/api/trpc/auth.verifyEmail", {
+/**
+ * Confirms an address through the API the link page's button uses, with the link from its mail.
+ * From the context that registered it, the registration's password stays.
+ */
+/** Follows the newest emailed link about `subject` (default: the confirmation) as the request's browser would. */
+export async function verifyViaApi(request: APIRequestContext, baseURL: string, email: string, subject = /confirm/i) {
+  const token = new URL(await emailLink(email, subject)).searchParams.get("token");
+  const response = await request.post("/api/trpc/auth.followLink", {
     headers: { origin: baseURL, "content-type": "application/json" },
     data: { token },
   });

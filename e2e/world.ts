@@ -1,7 +1,9 @@
 import { eq } from "drizzle-orm";
 import { openDb, type AppDb } from "@/db/client";
-import { attendees, eventMembers, type User } from "@/db/schema";
+import { attendees, emailLinks, eventMembers, teamInvitations, type User } from "@/db/schema";
 import { createUser } from "@/server/auth/accounts";
+import { issueEmailLink } from "@/server/auth/email-links";
+import { randomId, sha256 } from "@/server/ids";
 import { insertEvent, insertOrder } from "@/server/testing/inserts";
 import { DATABASE_FILE, type Person } from "./support";
 
@@ -24,6 +26,9 @@ export type World = {
   orderId: string;
   /** The holder's check-in secret (printed as the ticket's QR code), not yet used at the door. */
   holderCode: string;
+  holderAttendeeId: string;
+  /** Tokens of emailed links to the holder's ticket: one not yet followed, one already used. */
+  links: { fresh: string; used: string; invitation: string };
 };
 
 /**
@@ -83,6 +88,15 @@ async function seed(db: AppDb, tag: string): Promise<World> {
   });
 
   const person = (user: User): Person => ({ name: user.name, email: user.email });
+  const holderLanding = `/orders/${order.id}?ticket=${order.attendees[1].id}`;
+  const link = () => issueEmailLink(db, { purpose: "order", email: holder.email, returnTo: holderLanding, name: holder.name });
+  const used = link();
+  // A pending invitation to the team (listed on the team page) and its link.
+  const invitationId = randomId();
+  const invitee = `invitee${tag}@harbour.test`;
+  db.insert(teamInvitations).values({ id: invitationId, eventId: event.id, email: invitee, role: "registrar", invitedBy: owner.id, createdAt: now, expiresAt: now + 7 * DAY }).run();
+  const invitation = issueEmailLink(db, { purpose: "invitation", email: invitee, returnTo: "/dashboard", invitationId });
+  db.update(emailLinks).set({ usedAt: now }).where(eq(emailLinks.tokenHash, sha256(used))).run();
   return {
     people: {
       owner: person(owner),
@@ -95,5 +109,7 @@ async function seed(db: AppDb, tag: string): Promise<World> {
     event: { id: event.id, slug: event.slug, name: "Harbour Conf" },
     orderId: order.id,
     holderCode: order.attendees[1].checkinSecret,
+    holderAttendeeId: order.attendees[1].id,
+    links: { fresh: link(), used, invitation },
   };
 }

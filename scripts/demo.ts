@@ -2,6 +2,7 @@ import { spawnSync, spawn } from "node:child_process";
 import { existsSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
 import { loadConfig, readOrCreateSecret } from "@/server/config";
+import { SERVER_COMMAND, SERVER_ENV } from "./server-command";
 
 /** `npm run demo`: migrate, seed the demo data, build if the sources changed, serve on :3000. */
 function run(command: string, args: string[], env: NodeJS.ProcessEnv = process.env) {
@@ -33,10 +34,11 @@ if (!existsSync(buildId) || statSync(buildId).mtimeMs < newestSourceChange()) {
   run("npx", ["next", "build"], { ...process.env, NEXT_TELEMETRY_DISABLED: "1" });
 }
 console.log(`\nDemo accounts (password demo-password): organizer@demo.test, registrar@demo.test, staff@demo.test, alice@demo.test, bob@demo.test, carol@demo.test\n`);
-const server = spawn("npx", ["tsx", "scripts/serve.ts"], {
+const server = spawn(SERVER_COMMAND[0], SERVER_COMMAND.slice(1), {
   stdio: "inherit",
   env: {
     ...process.env,
+    ...SERVER_ENV,
     NODE_ENV: "production",
     NEXT_TELEMETRY_DISABLED: "1",
     AUTH_SECRET: authSecret,

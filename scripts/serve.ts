@@ -1,9 +1,13 @@
 import cluster from "node:cluster";
+import { getHeapStatistics } from "node:v8";
 import next from "next";
 import { db, migrateDb } from "@/db/client";
 import { config, ConfigError, type Config } from "@/server/config";
 import { createAppServer } from "@/server/http/front-door";
-import { closeGracefully } from "@/server/http/graceful";
+import { drainAndStop } from "@/server/http/shutdown";
+import { startMailWorker } from "@/server/mail-worker";
+import { DEFAULT_RETENTION, startMaintenance } from "@/server/maintenance";
+import { SERVER_HEAP_LIMIT_MB } from "./server-command";
 
 /**
  * The production server: validates config, migrates, then serves Next.js behind the checks of
@@ -11,8 +15,9 @@ import { closeGracefully } from "@/server/http/graceful";
  * client-sent X-Forwarded-For unless TRUST_PROXY is set).
  *
  * With WEB_CONCURRENCY above 1 (default: one per core) the first process migrates, then forks that
- * many workers sharing the port (node:cluster); the database is all they share. SIGTERM or SIGINT
- * stops them gracefully: no new connections, requests in flight finish (up to SHUTDOWN_TIMEOUT_MS).
+ * many workers sharing the port (node:cluster); the database is all they share. Each worker runs
+ * its own mail worker and maintenance rounds: both claim their rows in the database, so they can
+ * run side by side (server/mail-worker.ts). SIGTERM or SIGINT stops them gracefully.
  */
 function settingsOrExit(): Config {
   try {
@@ -26,25 +31,52 @@ function settingsOrExit(): Config {
   }
 }
 
+function warnAboutHeapLimit() {
+  const heapLimitMb = getHeapStatistics().heap_size_limit / 1024 / 1024;
+  if (heapLimitMb > 2 * SERVER_HEAP_LIMIT_MB) {
+    console.warn(`The heap limit is ${heapLimitMb.toFixed(0)} MiB: memory will grow far past what the server needs. Start it with node --max-old-space-size=${SERVER_HEAP_LIMIT_MB} (npm start does; see scripts/server-command.ts).`);
+  }
+}
+
 async function serve(settings: Config, onReady: () => void) {
+  const database = db();
   // Next.js builds absolute URLs (Auth.js redirects among them) from the port it is told.
   const app = next({ dev: false, dir: process.cwd(), port: settings.port });
   await app.prepare();
   const server = createAppServer(app.getRequestHandler(), settings);
   server.listen(settings.port, onReady);
+  // Delivers the mail that requests queue (server/mail.ts), with retries, while the server runs.
+  const mailWorker = startMailWorker(database);
+  // Hourly: old download and check-in rows, dead sessions, used links, old mail, stale PDFs.
+  const maintenance = startMaintenance(database, { ...DEFAULT_RETENTION, auditDaysAfterEvent: settings.retentionDays });
+  // SIGTERM (or Ctrl-C): the health check answers 503, the requests and the mail delivery under
+  // way finish (requests get up to SHUTDOWN_TIMEOUT_MS), then the database closes (SQLite
+  // checkpoints its write-ahead log) and the process exits. A second signal exits at once, unless
+  // this is a worker: Ctrl-C reaches it both from the terminal and from the primary.
   let stopping = false;
-  const stop = async () => {
-    if (stopping) return;
+  const shutdown = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      if (cluster.isPrimary) process.exit(1);
+      return;
+    }
     stopping = true;
-    await closeGracefully(server, settings.shutdownTimeoutMs);
-    await db().$admit.close();
-    process.exit(0);
+    if (cluster.isPrimary) console.log(`${signal}: finishing the requests under way, then stopping`);
+    void drainAndStop(server, [mailWorker, maintenance], { graceMs: settings.shutdownTimeoutMs })
+      .then(() => database.$admit.close())
+      .then(
+        () => process.exit(0),
+        (error) => {
+          console.error("Stopping failed:", error);
+          process.exit(1);
+        },
+      );
   };
-  process.on("SIGTERM", stop);
-  process.on("SIGINT", stop);
+  process.on("SIGTERM", shutdown);
+  process.on("SIGINT", shutdown);
 }
 
 async function primary(settings: Config) {
+  warnAboutHeapLimit();
   await migrateDb(db());
   const url = `http://localhost:${settings.port}`;
   if (settings.webConcurrency === 1) {
@@ -55,9 +87,10 @@ async function primary(settings: Config) {
   await db().$admit.close();
   let stopping = false;
   let listening = 0;
-  const fork = () => cluster.fork().once("listening", () => {
-    if (++listening === settings.webConcurrency) console.log(`Admit listening on ${url} (${settings.webConcurrency} workers)`);
-  });
+  const fork = () =>
+    cluster.fork().once("listening", () => {
+      if (++listening === settings.webConcurrency) console.log(`Admit listening on ${url} (${settings.webConcurrency} workers)`);
+    });
   for (let i = 0; i < settings.webConcurrency; i++) fork();
   cluster.on("exit", (worker, code, signal) => {
     if (stopping) {
@@ -71,7 +104,8 @@ async function primary(settings: Config) {
   const stop = (signal: NodeJS.Signals) => {
     if (stopping) return;
     stopping = true;
-    for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill(signal === "SIGINT" ? "SIGTERM" : signal);
+    console.log(`${signal}: finishing the requests under way, then stopping`);
+    for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill("SIGTERM");
   };
   process.on("SIGTERM", () => stop("SIGTERM"));
   process.on("SIGINT", () => stop("SIGINT"));

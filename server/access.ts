@@ -52,7 +52,9 @@ export type BearerRule = Scope | "any-token" | "browser-only" | "no-credentials"
 export const BEARER_ACCESS = {
   "auth.me": "any-token",
   "auth.register": "browser-only",
-  "auth.verifyEmail": "browser-only",
+  "auth.requestSignInLink": "browser-only",
+  "auth.followLink": "browser-only",
+  "auth.renewLink": "browser-only",
   "auth.resendVerification": "browser-only",
   "auth.changePassword": "browser-only",
   "devices.list": "browser-only",
@@ -70,6 +72,7 @@ export const BEARER_ACCESS = {
   "orders.place": "browser-only",
   "orders.get": "orders:read",
   "orders.mine": "orders:read",
+  "orders.resendTicketEmail": "browser-only",
   "checkin.scan": "checkin:write",
   "checkin.undo": "checkin:write",
   "checkin.recent": "checkin:write",
@@ -89,11 +92,16 @@ export const BEARER_ACCESS = {
   "team.list": "browser-only",
   "team.add": "browser-only",
   "team.remove": "browser-only",
+  "team.invitations": "browser-only",
+  "team.revokeInvitation": "browser-only",
+  "team.setRole": "browser-only",
   "admin.users": "browser-only",
   "admin.setRole": "browser-only",
   "admin.events": "browser-only",
   "admin.sessions": "browser-only",
   "admin.revokeSession": "browser-only",
+  "admin.mails": "browser-only",
+  "admin.retryMail": "browser-only",
 
   "POST /api/v1/auth/token": "no-credentials",
   "POST /api/v1/auth/refresh": "no-credentials",
@@ -107,6 +115,8 @@ export const BEARER_ACCESS = {
   "HEAD /tickets/[orderIdentifier]": "tickets:read",
   "GET /tickets/[orderIdentifier]/[attendeeIdentifier]": "tickets:read",
   "HEAD /tickets/[orderIdentifier]/[attendeeIdentifier]": "tickets:read",
+  "GET /tickets/[orderIdentifier]/[attendeeIdentifier]/qr.svg": "tickets:read",
+  "GET /events/[slug]/calendar.ics": "no-credentials",
   "GET /api/bench/empty": "no-credentials",
   "GET /api/health": "no-credentials",
 } as const satisfies Record<string, BearerRule>;
@@ -215,6 +225,21 @@ export function isHeldByCaller(caller: Caller, row: { emailNormalized: string })
   return email !== null && row.emailNormalized === email;
 }
 
+/**
+ * The buyer rule: the account that placed the order, except that an order marked
+ * buyerMustProveEmail (a guest's, or a pending registration's that someone replaced) waits until
+ * the account's email is proven: an unproven account is only a claim on an address.
+ */
+export function isBuyerOf(caller: Caller, order: Pick<Order, "buyerId" | "buyerMustProveEmail">): boolean {
+  return order.buyerId === caller.user.id && (!order.buyerMustProveEmail || caller.user.emailVerified);
+}
+
+/** The buyer rule as a query condition on orders. */
+export function boughtByCaller(caller: Caller): SQL {
+  const mine = eq(orders.buyerId, caller.user.id);
+  return caller.user.emailVerified ? mine : and(mine, eq(orders.buyerMustProveEmail, false))!;
+}
+
 /** Staff keep order in the whole system, but an admin's sessions are only an admin's business. */
 export function requireMayRevokeSessionsOf(caller: Caller, owner: { role: string }): void {
   requireStaff(caller);
@@ -236,9 +261,9 @@ export async function canViewEvent(db: Db, caller: Caller | null, event: Pick<Ev
   return isStaff(caller) || (await eventRoleOf(db, caller.user.id, event.id)) !== null;
 }
 
-/** Buying needs a published event, except for its team placing test orders before launch. */
-export async function canBuyFromEvent(db: Db, caller: Caller, event: Pick<Event, "id" | "published">): Promise<boolean> {
-  return event.published || (await eventRoleOf(db, caller.user.id, event.id)) !== null;
+/** Buying needs a published event, except for its team placing test orders before launch; guests (no caller) buy only published. */
+export function canBuyFromEvent(db: Db, caller: Caller | null, event: Pick<Event, "id" | "published">): boolean {
+  return event.published || (caller !== null && eventRoleOf(db, caller.user.id, event.id) !== null);
 }
 
 const heldStatement = (db: Db) =>
@@ -257,9 +282,9 @@ export type OrderVisibility =
   | { scope: "all"; as: "buyer" | "owner" | "organizer" | "staff" }
   | { scope: "own"; as: "holder"; attendeeIds: string[] };
 
-export async function orderVisibility(db: Db, caller: Caller, order: Pick<Order, "id" | "buyerId" | "eventId">): Promise<OrderVisibility | null> {
-  if (order.buyerId === caller.user.id) return { scope: "all", as: "buyer" };
-  const role = await eventRoleOf(db, caller.user.id, order.eventId);
+export function orderVisibility(db: Db, caller: Caller, order: Pick<Order, "id" | "buyerId" | "eventId" | "buyerMustProveEmail">): OrderVisibility | null {
+  if (isBuyerOf(caller, order)) return { scope: "all", as: "buyer" };
+  const role = eventRoleOf(db, caller.user.id, order.eventId);
   if (role === "owner" || role === "organizer") return { scope: "all", as: role };
   if (isStaff(caller)) return { scope: "all", as: "staff" };
   const holderEmail = holderEmailOf(caller);
@@ -278,6 +303,14 @@ export async function requireOrderAccess(db: Db, caller: Caller | null, orderIde
   const visibility = await orderVisibility(db, signedIn, order);
   if (!visibility) throw new TRPCError({ code: "FORBIDDEN", message: "This order belongs to another account" });
   return { order, visibility };
+}
+
+/**
+ * Sending a ticket's mail again from the order page: the buyer (any ticket of the order) and a
+ * holder (their own, see visibleAttendees). The event's team resends through the dashboard.
+ */
+export function requireMayResendTicketMail(visibility: OrderVisibility): void {
+  if (visibility.as !== "buyer" && visibility.as !== "holder") throw forbidden("Only the buyer or the ticket's holder can send its email again");
 }
 
 /** Filters attendee rows down to what the visibility allows. */

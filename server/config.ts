@@ -16,6 +16,11 @@ const envSchema = z.object({
     .default("file:data/admit.db"),
   AUTH_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
   SMTP_URL: z.string().url("must be a URL such as smtp://user:pass@host:587").optional(),
+  /** The From of every mail: an address, optionally with a display name. */
+  MAIL_FROM: z
+    .string()
+    .regex(/^(?:[^<>\r\n]*<[^\s@<>]+@[^\s@<>]+>|[^\s@<>]+@[^\s@<>]+)$/, "must be an address such as Admit <tickets@example.com>")
+    .default("Admit <no-reply@admit.local>"),
   PORT: z.coerce.number().int().min(1).max(65535).default(3000),
   /** Where the app is reached; used in emailed links and the CSRF origin check. */
   APP_URL: z.string().url("must be a URL such as https://tickets.example.com").optional(),
@@ -26,6 +31,8 @@ const envSchema = z.object({
   WEB_CONCURRENCY: z.coerce.number({ error: "must be a whole number" }).int("must be a whole number").min(1, "must be at least 1").max(64, "must be at most 64").optional(),
   /** How long a stopping server lets in-flight requests finish before closing their connections. */
   SHUTDOWN_TIMEOUT_MS: z.coerce.number({ error: "must be a number of milliseconds" }).int().min(0).max(600_000).default(30_000),
+  /** Days after an event ends that its ticket-download and check-in rows are kept; then only their counts (server/maintenance.ts). */
+  RETENTION_DAYS: z.coerce.number().int().min(1, "must be at least 1 (day)").max(36_500).default(90),
   /** Set by `npm run demo` (scripts/demo.ts): a production build serving a local demo. */
   DEMO: z.enum(["0", "1", "true", "false"]).default("0"),
 });
@@ -37,6 +44,7 @@ export type Config = {
   dataDir: string;
   authSecret: string;
   smtpUrl?: string;
+  mailFrom: string;
   port: number;
   webConcurrency: number;
   shutdownTimeoutMs: number;
@@ -49,6 +57,7 @@ export type Config = {
   originFromRequest: boolean;
   trustProxy: boolean;
   secureCookies: boolean;
+  retentionDays: number;
 };
 
 let cached: Config | undefined;
@@ -81,12 +90,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dataDir,
     authSecret,
     smtpUrl: e.SMTP_URL,
+    mailFrom: e.MAIL_FROM.trim(),
     port: e.PORT,
     webConcurrency: e.WEB_CONCURRENCY ?? availableParallelism(),
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     appUrl: e.APP_URL?.replace(/\/$/, ""),
     originFromRequest: !e.APP_URL && (e.NODE_ENV !== "production" || demo),
     trustProxy: e.TRUST_PROXY === "1" || e.TRUST_PROXY === "true",
+    retentionDays: e.RETENTION_DAYS,
     // Secure cookies in production, unless the operator explicitly serves plain http (e2e) or it is
     // the local demo (plain http, and at 127.0.0.1 a browser drops Secure cookies).
     secureCookies: e.NODE_ENV === "production" && !demo && !(e.APP_URL ?? "").startsWith("http://"),

@@ -42,7 +42,7 @@ const EXEMPT_ROUTES: Record<string, string> = {
 
 /** Procedures that name an event without acting for its team, each with the reason. */
 const UNGATED_EVENT_INPUTS: Record<string, string> = {
-  "orders.place": "a buyer, not the team: canBuyFromEvent (server/access.ts) is checked inside the order's transaction",
+  "orders.place": "a buyer (signed in or a guest), not the team: canBuyFromEvent (server/access.ts) is checked inside the order's transaction",
 };
 
 const HTTP_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"] as const;

@@ -47,7 +47,19 @@ export const ACCOUNT_MAIL_LIMITS = { windowMs: HOUR, perRecipient: 5, perAddress
 /** Order mails (one to the buyer, one per other attendee address), per buyer account and per address, in an hour. */
 export const ORDER_MAIL_LIMITS = { windowMs: HOUR, perAccount: 60, perAddress: 200 };
 
-const LONGEST_WINDOW_MS = Math.max(SIGN_IN_LIMITS.windowMs, ACCOUNT_MAIL_LIMITS.windowMs, ORDER_MAIL_LIMITS.windowMs);
+/**
+ * Orders placed by guests (nobody signed in), per requesting address and per buyer address typed,
+ * in an hour: checkout without an account must not become a way to mail strangers in bulk.
+ */
+export const GUEST_ORDER_LIMITS = { windowMs: HOUR, perAddress: 10, perBuyerEmail: 10 };
+
+/**
+ * Ticket emails sent again on request ("Resend"), per recipient and per account asking, in an
+ * hour: enough to recover a lost mail, too few to bomb an inbox.
+ */
+export const RESEND_LIMITS = { windowMs: HOUR, perRecipient: 3, perAccount: 20 };
+
+const LONGEST_WINDOW_MS = Math.max(SIGN_IN_LIMITS.windowMs, ACCOUNT_MAIL_LIMITS.windowMs, ORDER_MAIL_LIMITS.windowMs, GUEST_ORDER_LIMITS.windowMs, RESEND_LIMITS.windowMs);
 
 export function signInLimits(email: string, ip: string, { knownAddress }: { knownAddress: boolean }): Limit[] {
   const account = email.trim().toLowerCase();
@@ -73,6 +85,22 @@ export function orderMailLimits(buyerId: string, ip: string): Limit[] {
   return [
     { key: `order-mail:account:${buyerId}`, max: ORDER_MAIL_LIMITS.perAccount, windowMs },
     { key: `order-mail:address:${ip}`, max: ORDER_MAIL_LIMITS.perAddress, windowMs },
+  ];
+}
+
+export function guestOrderLimits(buyerEmail: string, ip: string): Limit[] {
+  const { windowMs } = GUEST_ORDER_LIMITS;
+  return [
+    { key: `guest-order:address:${ip}`, max: GUEST_ORDER_LIMITS.perAddress, windowMs },
+    { key: `guest-order:buyer:${buyerEmail.trim().toLowerCase()}`, max: GUEST_ORDER_LIMITS.perBuyerEmail, windowMs },
+  ];
+}
+
+export function resendLimits(recipient: string, accountId: string): Limit[] {
+  const { windowMs } = RESEND_LIMITS;
+  return [
+    { key: `resend:to:${recipient.trim().toLowerCase()}`, max: RESEND_LIMITS.perRecipient, windowMs },
+    { key: `resend:account:${accountId}`, max: RESEND_LIMITS.perAccount, windowMs },
   ];
 }
 
@@ -113,9 +141,15 @@ export async function reserve(db: Db, limits: Limit[], { weight = 1, now = Date.
     const hitIds = (await tx.insert(rateLimitHits).values(rows).returning({ id: rateLimitHits.id })).map((r) => r.id);
     return { ok: true, hitIds };
   });
-  // Keep the table small: nothing older than the longest window counts any more.
-  if (Math.random() < 0.01) await db.delete(rateLimitHits).where(lt(rateLimitHits.at, now - LONGEST_WINDOW_MS));
+  // Keep the table small between the scheduled prunes (server/maintenance.ts).
+  if (Math.random() < 0.01) await pruneRateLimitHits(db, now);
   return reservation;
+}
+
+/** Nothing older than the longest window counts any more. */
+export async function pruneRateLimitHits(db: Db, now = Date.now()): Promise<number> {
+  const pruned = await db.delete(rateLimitHits).where(lt(rateLimitHits.at, now - LONGEST_WINDOW_MS)).returning({ id: rateLimitHits.id });
+  return pruned.length;
 }
 
 /** A limit on one kind of action, counted separately for each subject (a session, an order, an event). */
@@ -125,9 +159,9 @@ export function limitOn(rule: ActionLimit, subject: string): Limit {
   return { key: `${rule.name}:${subject}`, max: rule.max, windowMs: rule.windowMs };
 }
 
-/** Takes one hit under `limit`, or throws 429 (Retry-After on every transport) saying what to wait for. */
-export async function requireRoom(db: Db, limit: Limit, what: string, now = Date.now()): Promise<void> {
-  const reservation = await reserve(db, [limit], { now });
+/** Takes one hit under each limit (all or none), or throws 429 (Retry-After on every transport) saying what to wait for. */
+export async function requireRoom(db: Db, limits: Limit | Limit[], what: string, now = Date.now()): Promise<void> {
+  const reservation = await reserve(db, Array.isArray(limits) ? limits : [limits], { now });
   if (!reservation.ok) throw new RateLimitedError(reservation.retryAfterSeconds, what);
 }
 

@@ -1,10 +1,13 @@
 import { initTRPC, TRPCError } from "@trpc/server";
+import { TRPC_ERROR_CODES_BY_KEY } from "@trpc/server/rpc";
+import { isDatabaseBusy } from "@/db/errors";
 import type { Db } from "@/db/client";
 import { z } from "zod";
 import { requireAdmin, requireBearerAccess, requireEventPermission, requireOrderAccess, requireStaff, type EventPermission } from "@/server/access";
 import { authenticateRequest, clientIp, type Authentication, type Caller } from "@/server/auth/caller";
 import { fieldsOf } from "@/server/errors";
 import { isSameOriginJsonRequest } from "@/server/http/csrf";
+import { BUSY_MESSAGE } from "@/server/http/respond";
 
 /** The inner context: everything a procedure may use, buildable without HTTP (createCaller tests). */
 export type Context = {
@@ -14,14 +17,17 @@ export type Context = {
   userAgent: string;
   /** False when a cookie-authenticated mutation did not come from our own origin as JSON. */
   sameOrigin: boolean;
+  /** The response's headers: procedures that sign a browser in set its session cookie here. */
+  resHeaders?: Headers;
 };
 
 export function createInnerContext(input: Partial<Omit<Context, "db">> & { db: Db }): Context {
   return { auth: { kind: "anonymous" }, ip: "127.0.0.1", userAgent: "test", sameOrigin: true, ...input };
 }
 
-export async function createContextFromRequest(db: Db, request: Request): Promise<Context> {
+export async function createContextFromRequest(db: Db, request: Request, resHeaders?: Headers): Promise<Context> {
   return {
+    resHeaders,
     db,
     auth: await authenticateRequest(db, request.headers),
     ip: clientIp(request.headers),
@@ -32,6 +38,10 @@ export async function createContextFromRequest(db: Db, request: Request): Promis
 
 const t = initTRPC.context<Context>().create({
   errorFormatter({ shape, error }) {
+    // The database locked beyond its timeout is not a bug: 503, and the route adds Retry-After.
+    if (isDatabaseBusy(error)) {
+      return { ...shape, code: TRPC_ERROR_CODES_BY_KEY.SERVICE_UNAVAILABLE, message: BUSY_MESSAGE, data: { ...shape.data, code: "SERVICE_UNAVAILABLE" as const, httpStatus: 503, stack: undefined, fields: undefined } };
+    }
     // An unexpected failure's own message can quote SQL or paths: the log keeps it, clients don't.
     const message = error.code === "INTERNAL_SERVER_ERROR" ? "Something went wrong on our side" : shape.message;
     return { ...shape, message, data: { ...shape.data, stack: undefined, fields: fieldsOf(error) } };

@@ -1,4 +1,6 @@
 import type { Metadata } from "next";
+import { db } from "@/db/client";
+import { hasPassword } from "@/server/auth/accounts";
 import { requirePageCaller } from "@/server/auth/page-session";
 import { ChangePasswordForm } from "./change-password-form";
 import { ResendVerification } from "./resend-verification";
@@ -7,6 +9,7 @@ export const metadata: Metadata = { title: "Account" };
 
 export default async function AccountPage() {
   const caller = await requirePageCaller("/account");
+  const withPassword = hasPassword(db(), caller.user.id);
   return (
     <div className="mx-auto max-w-lg space-y-6">
       <h1 className="text-2xl font-bold">Your account</h1>
@@ -16,8 +19,13 @@ export default async function AccountPage() {
         {!caller.user.emailVerified && <ResendVerification />}
       </section>
       <section className="card">
-        <h2 className="mb-4 text-lg font-semibold">Change password</h2>
-        <ChangePasswordForm />
+        <h2 className="mb-4 text-lg font-semibold">{withPassword ? "Change password" : "Set a password"}</h2>
+        {!withPassword && (
+          <p className="mb-4 text-sm text-slate-600">
+            Your account has no password: you sign in with links we email you. Set one to sign in with it too.
+          </p>
+        )}
+        <ChangePasswordForm hasPassword={withPassword} />
       </section>
     </div>
   );

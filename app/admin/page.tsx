@@ -3,6 +3,7 @@ import { forbidden } from "next/navigation";
 import { isAdmin, isStaff } from "@/server/access";
 import { requirePageCaller } from "@/server/auth/page-session";
 import { EventsAdmin } from "./events-admin";
+import { MailAdmin } from "./mail-admin";
 import { UsersAdmin } from "./users-admin";
 
 export const metadata: Metadata = { title: "Admin", robots: { index: false } };
@@ -20,11 +21,12 @@ export default async function AdminPage() {
       <div>
         <h1 className="text-2xl font-bold">Admin</h1>
         <p className="text-sm text-slate-600">
-          {admin ? "Accounts, their roles and their signed-in devices; every event." : "Accounts and their signed-in devices, and every event. Only admins change roles."}
+          {admin ? "Accounts, their roles and their signed-in devices; every event; mail that could not be sent." : "Accounts and their signed-in devices, every event, and mail that could not be sent. Only admins change roles."}
         </p>
       </div>
       <UsersAdmin canSetRoles={admin} currentUserId={caller.user.id} />
       <EventsAdmin />
+      <MailAdmin />
     </div>
   );
 }

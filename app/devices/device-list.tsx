@@ -2,7 +2,9 @@
 
 import { trpc } from "../_components/trpc";
 
-const when = (ms: number) => new Date(ms).toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" });
+// One format everywhere on the page ("14 Mar 2026, 09:30"), in the viewer's own time zone.
+const moment = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeStyle: "short" });
+const when = (ms: number) => moment.format(ms);
 
 export function DeviceList() {
   const utils = trpc.useUtils();
@@ -23,11 +25,13 @@ export function DeviceList() {
       <ul className="divide-y divide-slate-200 rounded-xl border border-slate-200 bg-white" aria-label="Signed-in devices">
         {list.map((d) => (
           <li key={d.id} className="flex flex-wrap items-center gap-4 p-4" data-testid="device-row">
-            <div className="min-w-0 flex-1">
-              <p className="truncate font-medium" title={d.device}>
-                {d.device}
-                {d.current && <span className="ml-2 rounded bg-green-100 px-2 py-0.5 text-xs font-semibold text-green-800">This device</span>}
-                <span className="ml-2 rounded bg-slate-100 px-2 py-0.5 text-xs text-slate-600">{d.kind === "api" ? "API client" : "Browser"}</span>
+            <div className="min-w-0 flex-1 space-y-1">
+              <p className="flex flex-wrap items-center gap-2">
+                <span className="break-words font-medium" title={d.device}>
+                  {d.label}
+                </span>
+                {d.current && <span className="whitespace-nowrap rounded bg-green-100 px-2 py-0.5 text-xs font-semibold text-green-800">This device</span>}
+                <span className="whitespace-nowrap rounded bg-slate-100 px-2 py-0.5 text-xs text-slate-600">{d.kind === "api" ? "API client" : "Browser"}</span>
               </p>
               <p className="text-sm text-slate-600">
                 IP {d.ip} · signed in {when(d.createdAt)} · last used {when(d.lastUsedAt)}
@@ -39,7 +43,7 @@ export function DeviceList() {
               className="btn-danger"
               disabled={revoke.isPending}
               onClick={() => revoke.mutate({ id: d.id })}
-              aria-label={d.current ? "Sign out this device" : `Revoke ${d.device}`}
+              aria-label={d.current ? "Sign out this device" : `Revoke ${d.label}`}
             >
               {d.current ? "Sign out" : "Revoke"}
             </button>

@@ -21,6 +21,7 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
       <div className="card">
         <SignInForm returnTo={returnTo} />
       </div>
+
       <p className="mt-4 text-center text-sm text-slate-600">
         New here?{" "}
         <Link className="font-medium text-indigo-700 underline" href={linkWithReturnPath("/register", returnTo)}>

@@ -4,6 +4,7 @@ import { FormError, TextField, useFocusFirstError } from "@/app/_components/form
 import { NETWORK_ERROR_MESSAGE } from "@/app/_components/trpc";
 import { useHydrated } from "@/app/_components/use-hydrated";
 import { signIn } from "next-auth/react";
+import { EmailMeALink } from "./email-me-a-link";
 import { useState } from "react";
 
 const MESSAGES: Record<string, string> = {
@@ -19,6 +20,13 @@ export function SignInForm({ returnTo }: { returnTo: string }) {
   const [failure, setFailure] = useState<Failure | null>(null);
   const [busy, setBusy] = useState(false);
   const formRef = useFocusFirstError(failure);
+  // The link form opens on request, prefilled with what was typed above.
+  const [linkFormOpen, setLinkFormOpen] = useState(false);
+  const [typedEmail, setTypedEmail] = useState("");
+  const openLinkForm = () => {
+    setTypedEmail(String(new FormData(formRef.current ?? undefined).get("email") ?? ""));
+    setLinkFormOpen(true);
+  };
 
   async function onSubmit(event: React.FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -48,6 +56,7 @@ export function SignInForm({ returnTo }: { returnTo: string }) {
   }
 
   return (
+    <div className="space-y-6">
     <form ref={formRef} method="post" onSubmit={onSubmit} className="space-y-4" noValidate>
       <TextField id="email" label="Email" type="email" autoComplete="email" required />
       <TextField id="password" label="Password" type="password" autoComplete="current-password" required />
@@ -56,5 +65,21 @@ export function SignInForm({ returnTo }: { returnTo: string }) {
         {busy ? "Signing in…" : "Sign in"}
       </button>
     </form>
+      <section className="space-y-3 border-t border-slate-200 pt-4">
+        <h2 className="text-base font-semibold">
+          Forgot your password, or never had one?
+        </h2>
+        {linkFormOpen ? (
+          <>
+            <p className="text-sm text-slate-600">We&apos;ll email you a link that signs you in. If you had a password, following it resets it.</p>
+            <EmailMeALink returnTo={returnTo} defaultEmail={typedEmail} autoFocus />
+          </>
+        ) : (
+          <button type="button" className="btn-secondary w-full" onClick={openLinkForm}>
+            Email me a sign-in link
+          </button>
+        )}
+      </section>
+    </div>
   );
 }

@@ -4,6 +4,8 @@ import { db } from "@/db/client";
 import { requirePageCaller } from "@/server/auth/page-session";
 import { formatEventRange, formatMoney } from "@/server/events/format";
 import { listMyOrders } from "@/server/orders/queries";
+import { EventLinks } from "@/app/_components/event-links";
+import { ShowTicket } from "@/app/_components/show-ticket";
 
 export const metadata: Metadata = { title: "My tickets" };
 
@@ -49,6 +51,7 @@ export default async function MyTicketsPage() {
                   </h2>
                   <p className="text-sm text-slate-600">{formatEventRange(event)}</p>
                   <p className="text-sm text-slate-600">{event.venue}</p>
+                  <EventLinks slug={event.slug} venue={event.venue} />
                 </div>
                 <span className="rounded-full bg-slate-100 px-3 py-1 text-xs font-medium text-slate-700">
                   {access === "buyer" ? "You ordered" : `From ${order.buyerName}`}
@@ -56,11 +59,16 @@ export default async function MyTicketsPage() {
                   {event.cancelledAt !== null && " · event cancelled"}
                 </span>
               </div>
-              <ul className="text-sm text-slate-700">
+              <ul className="space-y-3 text-sm text-slate-700">
                 {attendees.map((attendee) => (
-                  <li key={attendee.id}>
-                    {attendee.name} · {attendee.ticketTypeName}
-                    {attendee.status === "cancelled" && <span className="text-red-700"> (cancelled)</span>}
+                  <li key={attendee.id} className="space-y-2">
+                    <p>
+                      {attendee.name} · {attendee.ticketTypeName}
+                      {attendee.status === "cancelled" && <span className="text-red-700"> (cancelled)</span>}
+                    </p>
+                    {attendee.status === "valid" && order.status === "completed" && (
+                      <ShowTicket orderIdentifier={order.id} attendeeIdentifier={attendee.id} name={attendee.name} />
+                    )}
                   </li>
                 ))}
               </ul>

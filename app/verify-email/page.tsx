@@ -1,20 +1,8 @@
-import type { Metadata } from "next";
-import { ConfirmEmail } from "./confirm-email";
+import { redirect } from "next/navigation";
 
-export const metadata: Metadata = { title: "Confirm email" };
-
-export default async function VerifyEmailPage({ searchParams }: { searchParams: Promise<{ token?: string }> }) {
-  const { token } = await searchParams;
-  return (
-    <div className="mx-auto max-w-md">
-      <h1 className="mb-6 text-2xl font-bold">Confirm your email</h1>
-      <div className="card">
-        {typeof token === "string" && token ? (
-          <ConfirmEmail token={token} />
-        ) : (
-          <p className="text-sm text-slate-600">This link is incomplete. Open the link from the email we sent you.</p>
-        )}
-      </div>
-    </div>
-  );
+/** Confirmation links mailed before links had one page of their own (app/link) still work. */
+export default async function VerifyEmailPage({ searchParams }: { searchParams: Promise<{ token?: string | string[] }> }) {
+  const raw = (await searchParams).token;
+  const token = typeof raw === "string" ? raw : Array.isArray(raw) ? raw[0] : undefined;
+  redirect(token ? `/link?token=${encodeURIComponent(token)}` : "/link");
 }

@@ -12,18 +12,21 @@ const active = (dialect === "postgres" ? pg : sqlite) as unknown as typeof sqlit
 
 export const {
   users,
-  emailVerifications,
+  emailLinks,
   sessions,
   refreshTokens,
   rateLimitHits,
   events,
   eventMembers,
+  teamInvitations,
   ticketTypes,
   orders,
   attendees,
   checkins,
   ticketDownloads,
   auditLog,
+  auditTotals,
+  mailQueue,
 } = active;
 
-export type { Attendee, Event, Order, Session, TicketType, User } from "./sqlite";
+export type { Attendee, EmailLink, Event, Order, QueuedMail, Session, TicketType, User } from "./sqlite";

@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
 // The SQLite schema. db/schema/pg.ts is the same schema for PostgreSQL, kept in lockstep by
 // db/schema.test.ts; db/schema/index.ts exports the dialect in use.
@@ -12,18 +12,41 @@ export const users = sqliteTable("users", {
   /** Always stored lower-cased; matching is case-insensitive by construction. */
   email: text("email").notNull().unique(),
   name: text("name").notNull(),
-  passwordHash: text("password_hash").notNull(),
+  /**
+   * Null for an account that lives on email links alone: made by guest checkout or a link, or
+   * whose password was dropped when its mailbox was proven (server/auth/email-links.ts).
+   */
+  passwordHash: text("password_hash"),
   role: text("role", { enum: ["user", "staff", "admin"] }).notNull().default("user"),
   emailVerifiedAt: integer("email_verified_at"),
   createdAt: integer("created_at").notNull(),
 });
 
-export const emailVerifications = sqliteTable("email_verifications", {
-  tokenHash: text("token_hash").primaryKey(),
-  userId: text("user_id").notNull().references(() => users.id, { onDelete: "cascade" }),
-  expiresAt: integer("expires_at").notNull(),
-  usedAt: integer("used_at"),
-});
+/**
+ * Emailed links (server/auth/email-links.ts): each proves its mailbox once, then is spent. Only
+ * the SHA-256 of the token is stored.
+ */
+export const emailLinks = sqliteTable(
+  "email_links",
+  {
+    tokenHash: text("token_hash").primaryKey(),
+    purpose: text("purpose", { enum: ["sign_in", "verify", "order", "invitation"] }).notNull(),
+    /** The mailbox it was sent to, lower-cased: following it signs in as this address's account. */
+    email: text("email").notNull(),
+    /** Where the browser lands after following it: a path on our origin. */
+    returnTo: text("return_to").notNull().default("/"),
+    /** The name an account created by following it gets (an attendee's, a guest buyer's). */
+    name: text("name"),
+    /** A confirmation link's registering session: followed from that very session, the registration's password stays. */
+    sessionId: text("session_id"),
+    /** An invitation link's team invitation (server/team/invitations.ts): following it accepts it. */
+    invitationId: text("invitation_id"),
+    createdAt: integer("created_at").notNull(),
+    expiresAt: integer("expires_at").notNull(),
+    usedAt: integer("used_at"),
+  },
+  (t) => [index("email_links_email_idx").on(t.email, t.createdAt)],
+);
 
 /** The session whitelist: one row per signed-in browser or API client. */
 export const sessions = sqliteTable(
@@ -103,6 +126,28 @@ export const eventMembers = sqliteTable(
   (t) => [primaryKey({ columns: [t.eventId, t.userId] }), index("event_members_user_idx").on(t.userId)],
 );
 
+/**
+ * Invitations to an event's team, by email (server/team/invitations.ts): pending until the
+ * invitee follows the emailed link, withdrawn by an owner, or expired. One row per event and
+ * address; inviting again renews it.
+ */
+export const teamInvitations = sqliteTable(
+  "team_invitations",
+  {
+    id: text("id").primaryKey(),
+    eventId: text("event_id").notNull().references(() => events.id, { onDelete: "cascade" }),
+    /** Lower-cased. */
+    email: text("email").notNull(),
+    role: text("role", { enum: ["owner", "organizer", "registrar"] }).notNull(),
+    invitedBy: text("invited_by").references(() => users.id, { onDelete: "set null" }),
+    createdAt: integer("created_at").notNull(),
+    expiresAt: integer("expires_at").notNull(),
+    acceptedAt: integer("accepted_at"),
+    revokedAt: integer("revoked_at"),
+  },
+  (t) => [uniqueIndex("team_invitations_event_email_idx").on(t.eventId, t.email)],
+);
+
 export const ticketTypes = sqliteTable(
   "ticket_types",
   {
@@ -139,6 +184,11 @@ export const orders = sqliteTable(
     status: text("status", { enum: ["completed", "cancelled"] }).notNull().default("completed"),
     paid: integer("paid", { mode: "boolean" }).notNull().default(false),
     totalCents: integer("total_cents").notNull(),
+    /**
+     * The buyer account sees this order only once its email is proven: a guest's order (anyone
+     * could type that address) and the orders of a pending registration someone else replaced.
+     */
+    buyerMustProveEmail: integer("buyer_must_prove_email", { mode: "boolean" }).notNull().default(false),
     currency: text("currency").notNull().default("EUR"),
     createdAt: integer("created_at").notNull(),
   },
@@ -214,6 +264,8 @@ export const ticketDownloads = sqliteTable(
     attendeeIds: text("attendee_ids", { mode: "json" }).$type<string[]>().notNull(),
     /** Why the caller could see it: buyer, holder, owner, organizer, staff. */
     accessAs: text("access_as").notNull(),
+    /** The PDF, or the QR shown on a phone ("Show ticket"): both hand out the check-in secret. */
+    format: text("format", { enum: ["pdf", "qr"] }).notNull().default("pdf"),
     ip: text("ip").notNull(),
     at: integer("at").notNull(),
   },
@@ -236,9 +288,58 @@ export const auditLog = sqliteTable(
   (t) => [index("audit_log_event_idx").on(t.eventId, t.at)],
 );
 
+/**
+ * What retention (server/maintenance.ts) keeps of the ticket-download and check-in rows it deletes
+ * once an event is long over: how many there were, per event, order and kind, and when.
+ */
+export const auditTotals = sqliteTable(
+  "audit_totals",
+  {
+    eventId: text("event_id").notNull().references(() => events.id, { onDelete: "cascade" }),
+    /** The order, for downloads; "" for check-ins, which are counted per event. */
+    orderId: text("order_id").notNull().default(""),
+    /** "ticket_download", or "checkin:" and the check-in's result. */
+    kind: text("kind").notNull(),
+    count: integer("count").notNull(),
+    firstAt: integer("first_at").notNull(),
+    lastAt: integer("last_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.eventId, t.orderId, t.kind] })],
+);
+
+/**
+ * Mail waiting to go out, written in the same transaction as the change that causes it
+ * (server/mail.ts), and delivered by the worker of server/mail-worker.ts. A worker claims a row
+ * with one conditional UPDATE (pending, due, and no live claim), which also counts the attempt;
+ * `attempts` then identifies that claim when its outcome is written back.
+ */
+export const mailQueue = sqliteTable(
+  "mail_queue",
+  {
+    id: text("id").primaryKey(),
+    recipient: text("recipient").notNull(),
+    subject: text("subject").notNull(),
+    bodyText: text("body_text").notNull(),
+    bodyHtml: text("body_html"),
+    status: text("status", { enum: ["pending", "sent", "failed"] }).notNull().default("pending"),
+    attempts: integer("attempts").notNull().default(0),
+    /** Not before this time (backoff after a failed attempt). */
+    nextAttemptAt: integer("next_attempt_at").notNull(),
+    /** A worker is delivering it until then; after that (a crashed worker) anyone may claim it. */
+    claimedUntil: integer("claimed_until"),
+    lastError: text("last_error"),
+    lastAttemptAt: integer("last_attempt_at"),
+    createdAt: integer("created_at").notNull(),
+    sentAt: integer("sent_at"),
+  },
+  (t) => [index("mail_queue_status_due_idx").on(t.status, t.nextAttemptAt), index("mail_queue_status_created_idx").on(t.status, t.createdAt)],
+);
+
 export type User = typeof users.$inferSelect;
+export type EmailLink = typeof emailLinks.$inferSelect;
 export type Session = typeof sessions.$inferSelect;
 export type Event = typeof events.$inferSelect;
 export type TicketType = typeof ticketTypes.$inferSelect;
 export type Order = typeof orders.$inferSelect;
 export type Attendee = typeof attendees.$inferSelect;
+export type QueuedMail = typeof mailQueue.$inferSelect;

@@ -9,6 +9,8 @@ export const privileges: PrivilegeRows = {
     "admin.events": { input: () => ({ search: "Conf", page: 1 }), expect: staffOnly() },
     "admin.sessions": { input: (w) => ({ userId: w.users.buyer.id }), expect: staffOnly() },
     "admin.revokeSession": { input: () => ({ sessionId: "AAAAAAAAAAAAAAAAAAAAAA" }), expect: staffOnly(404) },
+    "admin.mails": { input: () => ({ status: "failed", page: 1 }), expect: staffOnly() },
+    "admin.retryMail": { input: () => ({ mailId: "AAAAAAAAAAAAAAAAAAAAAA" }), expect: staffOnly(404), note: "no failed mail with that id" },
   },
   badInput: {
     "admin.sessions": [{ as: "staff", input: () => ({ userId: "" }), expect: 400, field: "userId" }],
@@ -18,6 +20,11 @@ export const privileges: PrivilegeRows = {
       { as: "staff", input: () => ({ search: "x".repeat(10_000) }), expect: 400, field: "search" },
       { as: "staff", input: () => ({ page: 0 }), expect: 400, field: "page" },
     ],
+    "admin.mails": [
+      { as: "staff", input: () => ({ status: "sent" }), expect: 400, field: "status" },
+      { as: "staff", input: () => ({ page: 0 }), expect: 400, field: "page" },
+    ],
+    "admin.retryMail": [{ as: "staff", input: () => ({ mailId: "" }), expect: 400, field: "mailId" }],
     "admin.setRole": [
       { as: "admin", input: (w) => ({ userId: w.users.user.id, role: "root" }), expect: 400, field: "role" },
       { as: "admin", input: (w) => ({ userId: w.users.admin.id, role: "user" }), expect: 409, field: "role" },

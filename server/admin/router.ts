@@ -3,6 +3,7 @@ import { adminProcedure, router, staffProcedure } from "@/server/trpc";
 import { listAllEvents } from "@/server/events/service";
 import { searchText } from "@/server/search-text";
 import { listUsers, revokeAnySession, setUserRole, userSessions } from "./admin";
+import { listQueuedMail, retryFailedMail } from "./mail-queue";
 
 const id = z.string().min(1).max(64);
 
@@ -19,4 +20,9 @@ export const adminRouter = router({
     .query(({ ctx, input }) => listAllEvents(ctx.db, input)),
   sessions: staffProcedure.input(z.object({ userId: id })).query(({ ctx, input }) => userSessions(ctx.db, input.userId)),
   revokeSession: staffProcedure.input(z.object({ sessionId: id })).mutation(({ ctx, input }) => revokeAnySession(ctx.db, ctx.caller, input.sessionId)),
+  /** Mail that failed for good (or still waits): recipient, subject and the last error, never the body. */
+  mails: staffProcedure
+    .input(z.object({ status: z.enum(["failed", "pending"]).default("failed"), page: z.number().int().min(1).max(100_000).default(1) }))
+    .query(({ ctx, input }) => listQueuedMail(ctx.db, input)),
+  retryMail: staffProcedure.input(z.object({ mailId: id })).mutation(({ ctx, input }) => retryFailedMail(ctx.db, ctx.caller, input.mailId)),
 });

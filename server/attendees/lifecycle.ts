@@ -1,11 +1,14 @@
 import { and, eq, sql } from "drizzle-orm";
-import { transaction, type Db } from "@/db/client";
-import { attendees, orders, ticketTypes, type Event, type Order } from "@/db/schema";
+import type { Db } from "@/db/client";
+import { attendees, orders, ticketTypes, type Event } from "@/db/schema";
 import { recordAudit } from "@/server/audit";
 import type { Caller } from "@/server/auth/caller";
 import { fieldError, notFound } from "@/server/errors";
 import { limitOn, requireRoom, type ActionLimit } from "@/server/rate-limit";
 import { looksLikeIdentifier } from "@/server/ids";
+import { enqueueMails } from "@/server/mail";
+import { placedOrderOf, queueOrderEmails } from "@/server/orders/emails";
+import { ticketChangeMails, type TicketChange } from "@/server/orders/notices";
 import { freshCredentials, retryOnDoorCodeClash } from "@/server/tickets/credentials";
 
 /**
@@ -47,49 +50,72 @@ async function replaceCredentials(db: Db, attendeeId: string): Promise<void> {
   await retryOnDoorCodeClash(db, (db) => db.update(attendees).set(freshCredentials()).where(eq(attendees.id, attendeeId)));
 }
 
+/** The holders and buyers of the changed tickets hear of it, by mail queued with the change (server/mail.ts). */
+function tellHolders(tx: Db, event: Event, attendeeIds: string[], change: TicketChange, now: number): void {
+  enqueueMails(tx, ticketChangeMails(tx, event, attendeeIds, change), now);
+}
+
 /**
  * Every function here acts on an event the caller was already authorized for (the procedures
- * are built on eventProcedure("manage_event")), and returns the ids of the tickets it changed,
- * whose holders and buyers the procedure then tells (server/orders/notices.ts).
+ * are built on eventProcedure("manage_event")), and returns the ids of the tickets it changed;
+ * their holders and buyers are told in the same transaction (server/orders/notices.ts).
  */
 export function cancelAttendee(db: Db, event: Event, caller: Caller, attendeeId: string, now = Date.now()) {
-  return transaction(db, async (tx) => {
-    const attendee = (await attendeeOf(tx, event.id, attendeeId));
-    const changed = (await cancelRows(tx, [attendee], now));
-    if (changed.length) await recordAudit(tx, { eventId: event.id, caller, action: "ticket_cancelled", detail: { attendeeId: attendee.id, orderId: attendee.orderId, name: attendee.name } }, now);
+  return db.transaction((tx) => {
+    const attendee = attendeeOf(tx, event.id, attendeeId);
+    const changed = cancelRows(tx, [attendee], now);
+    if (changed.length) recordAudit(tx, { eventId: event.id, caller, action: "ticket_cancelled", detail: { attendeeId: attendee.id, orderId: attendee.orderId, name: attendee.name } }, now);
+    tellHolders(tx, event, changed, "cancelled", now);
     return { cancelled: changed.length, attendeeIds: changed };
   });
 }
 
 export function cancelOrder(db: Db, event: Event, caller: Caller, orderId: string, now = Date.now()) {
-  return transaction(db, async (tx) => {
-    const order = (await orderOf(tx, event.id, orderId));
-    const rows = (await tx.select().from(attendees).where(eq(attendees.orderId, order.id)));
-    const changed = (await cancelRows(tx, rows, now));
-    await tx.update(orders).set({ status: "cancelled" }).where(eq(orders.id, order.id));
-    await recordAudit(tx, { eventId: event.id, caller, action: "order_cancelled", detail: { orderId: order.id, tickets: changed.length } }, now);
+  return db.transaction((tx) => {
+    const order = orderOf(tx, event.id, orderId);
+    const rows = tx.select().from(attendees).where(eq(attendees.orderId, order.id)).all();
+    const changed = cancelRows(tx, rows, now);
+    tx.update(orders).set({ status: "cancelled" }).where(eq(orders.id, order.id)).run();
+    recordAudit(tx, { eventId: event.id, caller, action: "order_cancelled", detail: { orderId: order.id, tickets: changed.length } }, now);
+    tellHolders(tx, event, changed, "cancelled", now);
     return { cancelled: changed.length, attendeeIds: changed };
   });
 }
 
+/**
+ * New codes per ticket in an hour. Each replacement mails the holder and the buyer, so without a
+ * limit a loop of "New QR code" clicks would flood their inboxes; cancelling is never limited.
+ */
+export const CODE_REPLACEMENTS: ActionLimit = { name: "code-replacement", max: 5, windowMs: 60 * 60_000 };
+
+function requireCodeReplacements(db: Db, attendeeIds: string[], now: number): void {
+  requireRoom(db, attendeeIds.map((id) => limitOn(CODE_REPLACEMENTS, id)), `Tickets can get a new code ${CODE_REPLACEMENTS.max} times an hour`, now);
+}
+
 export function regenerateAttendeeSecret(db: Db, event: Event, caller: Caller, attendeeId: string, now = Date.now()) {
-  return transaction(db, async (tx) => {
-    const attendee = (await attendeeOf(tx, event.id, attendeeId));
-    await replaceCredentials(tx, attendee.id);
-    await recordAudit(tx, { eventId: event.id, caller, action: "ticket_secret_regenerated", detail: { attendeeId: attendee.id, orderId: attendee.orderId, name: attendee.name } }, now);
+  requireCodeReplacements(db, [attendeeOf(db, event.id, attendeeId).id], now);
+  return db.transaction((tx) => {
+    const attendee = attendeeOf(tx, event.id, attendeeId);
+    replaceCredentials(tx, attendee.id);
+    recordAudit(tx, { eventId: event.id, caller, action: "ticket_secret_regenerated", detail: { attendeeId: attendee.id, orderId: attendee.orderId, name: attendee.name } }, now);
+    tellHolders(tx, event, [attendee.id], "code_replaced", now);
     return { regenerated: 1, attendeeIds: [attendee.id] };
   });
 }
 
 export function regenerateOrderSecrets(db: Db, event: Event, caller: Caller, orderId: string, now = Date.now()) {
-  return transaction(db, async (tx) => {
-    const order = (await orderOf(tx, event.id, orderId));
-    const rows = (await tx.select({ id: attendees.id, status: attendees.status }).from(attendees).where(eq(attendees.orderId, order.id)));
-    for (const row of rows) await replaceCredentials(tx, row.id);
-    await recordAudit(tx, { eventId: event.id, caller, action: "order_secrets_regenerated", detail: { orderId: order.id, tickets: rows.length } }, now);
+  const valid = db.select({ id: attendees.id }).from(attendees).where(and(eq(attendees.orderId, orderOf(db, event.id, orderId).id), eq(attendees.status, "valid"))).all();
+  requireCodeReplacements(db, valid.map((row) => row.id), now);
+  return db.transaction((tx) => {
+    const order = orderOf(tx, event.id, orderId);
+    const rows = tx.select({ id: attendees.id, status: attendees.status }).from(attendees).where(eq(attendees.orderId, order.id)).all();
+    for (const row of rows) replaceCredentials(tx, row.id);
+    recordAudit(tx, { eventId: event.id, caller, action: "order_secrets_regenerated", detail: { orderId: order.id, tickets: rows.length } }, now);
     // Nobody needs telling about a new code on a ticket that was already cancelled.
-    return { regenerated: rows.length, attendeeIds: rows.filter((row) => row.status === "valid").map((row) => row.id) };
-  });
+    const told = rows.filter((row) => row.status === "valid").map((row) => row.id);
+    tellHolders(tx, event, told, "code_replaced", now);
+    return { regenerated: rows.length, attendeeIds: told };
+  }, { behavior: "immediate" });
 }
 
 export async function markOrderPaid(db: Db, event: Event, caller: Caller, input: { orderId: string; paid: boolean }, now = Date.now()) {
@@ -102,11 +128,13 @@ export async function markOrderPaid(db: Db, event: Event, caller: Caller, input:
 /** Resending one order's emails: a few times an hour per order, so the button can't flood inboxes. */
 export const ORDER_EMAIL_RESENDS: ActionLimit = { name: "order-resend", max: 3, windowMs: 60 * 60_000 };
 
-/** The order to email again (the procedure sends it), after taking one of its resend slots. */
-export async function prepareOrderResend(db: Db, event: Event, caller: Caller, orderId: string, now = Date.now()): Promise<Order> {
-  const order = (await orderOf(db, event.id, orderId));
+/** The order's confirmation mails again, queued with the audit line, after taking one of its resend slots. */
+export function resendOrderEmails(db: Db, event: Event, caller: Caller, orderId: string, now = Date.now()): void {
+  const order = orderOf(db, event.id, orderId);
   if (order.status !== "completed") throw fieldError("CONFLICT", { orderId: "This order is cancelled: it has no tickets to send" });
-  await requireRoom(db, limitOn(ORDER_EMAIL_RESENDS, order.id), "This order's emails were resent 3 times this hour", now);
-  await recordAudit(db, { eventId: event.id, caller, action: "order_emails_resent", detail: { orderId: order.id } }, now);
-  return order;
+  requireRoom(db, limitOn(ORDER_EMAIL_RESENDS, order.id), "This order's emails were resent 3 times this hour", now);
+  db.transaction((tx) => {
+    recordAudit(tx, { eventId: event.id, caller, action: "order_emails_resent", detail: { orderId: order.id } }, now);
+    queueOrderEmails(tx, placedOrderOf(tx, order));
+  });
 }

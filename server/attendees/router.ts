@@ -2,20 +2,14 @@ import { z } from "zod";
 import { searchText as search } from "@/server/search-text";
 import { eventProcedure, idInput, router } from "@/server/trpc";
 import { eventAuditLog } from "./audit-log";
-import type { Event } from "@/db/schema";
-import type { AuthedContext } from "@/server/trpc";
-import { sendAll } from "@/server/mail";
-import { placedOrderOf, sendOrderEmails } from "@/server/orders/emails";
-import { ticketChangeMails, type TicketChange } from "@/server/orders/notices";
-import { cancelAttendee, cancelOrder, markOrderPaid, prepareOrderResend, regenerateAttendeeSecret, regenerateOrderSecrets } from "./lifecycle";
+import { cancelAttendee, cancelOrder, markOrderPaid, regenerateAttendeeSecret, regenerateOrderSecrets, resendOrderEmails } from "./lifecycle";
 import { listAttendees, listEventOrders, listForCheckIn } from "./roster";
 
 const page = z.number().int().min(1, "Pages start at 1").max(1_000_000).default(1);
 
-/** Emails the holders and buyers of the changed tickets; answers the change's counts. */
-async function tellHolders<T extends { attendeeIds: string[] }>(ctx: AuthedContext & { event: Event }, result: T, change: TicketChange) {
-  const { attendeeIds, ...counts } = result;
-  await sendAll((await ticketChangeMails(ctx.db, ctx.event, attendeeIds, change)), `the ${change} notice of ${attendeeIds.length} ticket(s)`);
+/** The change's counts (its holders and buyers were mailed with it, server/attendees/lifecycle.ts). */
+function countsOf<T extends { attendeeIds: string[] }>(result: T): Omit<T, "attendeeIds"> {
+  const { attendeeIds: _told, ...counts } = result;
   return counts;
 }
 
@@ -29,25 +23,24 @@ export const attendeesRouter = router({
     }),
   forCheckIn: eventProcedure("check_in").input(z.object({ search })).query(({ ctx, input }) => listForCheckIn(ctx.db, ctx.event, input.search)),
   orders: eventProcedure("view_event").input(z.object({ search, page })).query(({ ctx, input }) => listEventOrders(ctx.db, ctx.event, input)),
-  // Cancelling and replacing codes email each affected holder and buyer once the change has committed.
+  // Cancelling and replacing codes email each affected holder and buyer, queued with the change.
   cancel: eventProcedure("manage_event")
     .input(z.object({ attendeeId: idInput }))
-    .mutation(async ({ ctx, input }) => tellHolders(ctx, (await cancelAttendee(ctx.db, ctx.event, ctx.caller, input.attendeeId)), "cancelled")),
+    .mutation(({ ctx, input }) => countsOf(cancelAttendee(ctx.db, ctx.event, ctx.caller, input.attendeeId))),
   cancelOrder: eventProcedure("manage_event")
     .input(z.object({ orderId: idInput }))
-    .mutation(async ({ ctx, input }) => tellHolders(ctx, (await cancelOrder(ctx.db, ctx.event, ctx.caller, input.orderId)), "cancelled")),
+    .mutation(({ ctx, input }) => countsOf(cancelOrder(ctx.db, ctx.event, ctx.caller, input.orderId))),
   regenerateSecret: eventProcedure("manage_event")
     .input(z.object({ attendeeId: idInput }))
-    .mutation(async ({ ctx, input }) => tellHolders(ctx, (await regenerateAttendeeSecret(ctx.db, ctx.event, ctx.caller, input.attendeeId)), "code_replaced")),
+    .mutation(({ ctx, input }) => countsOf(regenerateAttendeeSecret(ctx.db, ctx.event, ctx.caller, input.attendeeId))),
   regenerateOrderSecrets: eventProcedure("manage_event")
     .input(z.object({ orderId: idInput }))
-    .mutation(async ({ ctx, input }) => tellHolders(ctx, (await regenerateOrderSecrets(ctx.db, ctx.event, ctx.caller, input.orderId)), "code_replaced")),
+    .mutation(({ ctx, input }) => countsOf(regenerateOrderSecrets(ctx.db, ctx.event, ctx.caller, input.orderId))),
   /** The order's confirmation emails again, to the buyer and each holder (rate limited per order). */
   resendOrderEmails: eventProcedure("manage_event")
     .input(z.object({ orderId: idInput }))
-    .mutation(async ({ ctx, input }) => {
-      const order = (await prepareOrderResend(ctx.db, ctx.event, ctx.caller, input.orderId));
-      await sendOrderEmails((await placedOrderOf(ctx.db, order)));
+    .mutation(({ ctx, input }) => {
+      resendOrderEmails(ctx.db, ctx.event, ctx.caller, input.orderId);
       return { resent: true };
     }),
   markPaid: eventProcedure("manage_event")

@@ -1,14 +1,15 @@
 import { eq } from "drizzle-orm";
 import { beforeEach, describe, expect, it } from "vitest";
 import type { AppDb } from "@/db/client";
-import { emailVerifications, users } from "@/db/schema";
+import { emailLinks, users } from "@/db/schema";
 import { fieldsOf } from "@/server/errors";
 import { createCaller } from "@/server/router";
 import { anonymousContext, browserContext, freshDb, makeUser, TEST_PASSWORD, trpcError } from "@/server/test-support";
 import { mailsTo } from "@/server/testing/outbox";
 import { createInnerContext } from "@/server/trpc";
 import { authenticateCookie } from "./caller";
-import { checkCredentials, createUser, verifyEmailToken } from "./accounts";
+import { checkCredentials, createUser } from "./accounts";
+import { followEmailLink } from "./email-links";
 import { signInApi } from "./http-test-helpers";
 import { hashPassword, passwordSchema, verifyPassword } from "./passwords";
 import { createApiSession, createBrowserSession, findLiveApiSession, findLiveBrowserSession, rotateRefreshToken } from "./sessions";
@@ -21,8 +22,8 @@ beforeEach(async () => {
 const uniqueEmail = (tag: string) => `${tag}-${Math.random().toString(36).slice(2)}@example.test`;
 
 /** The newest outbox message addressed to `to`. */
-function newestMailTo(to: string) {
-  const mails = mailsTo(to);
+async function newestMailTo(to: string) {
+  const mails = (await mailsTo(to));
   expect(mails.length, `no mail to ${to}`).toBeGreaterThan(0);
   return mails.at(-1)!;
 }
@@ -34,7 +35,7 @@ async function registerNew(input: { name: string; email: string; password: strin
 }
 
 const tokenFromMail = (text: string) => {
-  const link = /https?:\/\/\S+\/verify-email\?token=(\S+)/.exec(text);
+  const link = /https?:\/\/\S+\/link\?token=(\S+)/.exec(text);
   expect(link, text).not.toBeNull();
   return decodeURIComponent(link![1]);
 };
@@ -149,39 +150,41 @@ describe("email verification", () => {
     const email = uniqueEmail("verify");
     const caller = createCaller(anonymousContext(db));
     const { id } = await registerNew({ name: "Vera", email: email.toUpperCase(), password: "long-enough-pw" });
-    const mail = newestMailTo(email);
+    const mail = (await newestMailTo(email));
     expect(mail.subject).toMatch(/confirm/i);
     const token = tokenFromMail(mail.text);
     expect(Buffer.from(token, "base64url")).toHaveLength(32);
     // Only the hash is stored.
-    expect(JSON.stringify((await db.select().from(emailVerifications)))).not.toContain(token);
-    expect((await db.select().from(users).where(eq(users.id, id)).limit(1))[0]!.emailVerifiedAt).toBeNull();
+    expect(JSON.stringify(db.select().from(emailLinks).all())).not.toContain(token);
+    expect(db.select().from(users).where(eq(users.id, id)).get()!.emailVerifiedAt).toBeNull();
 
-    expect(await caller.auth.verifyEmail({ token })).toEqual({ verified: true });
-    expect((await db.select().from(users).where(eq(users.id, id)).limit(1))[0]!.emailVerifiedAt).not.toBeNull();
+    expect(await caller.auth.followLink({ token })).toMatchObject({ to: "/" });
+    expect(db.select().from(users).where(eq(users.id, id)).get()!.emailVerifiedAt).not.toBeNull();
 
-    const again = await trpcError(caller.auth.verifyEmail({ token }));
+    const again = await trpcError(caller.auth.followLink({ token }));
     expect(again.code).toBe("BAD_REQUEST");
-    expect(fieldsOf(again)).toHaveProperty("token");
+    expect(fieldsOf(again)?.token).toMatch(/already used/);
   });
 
   it("an expired token is rejected and verifies nothing", async () => {
     const email = uniqueEmail("expired");
     const { id } = await registerNew({ name: "Old", email, password: "long-enough-pw" });
-    const token = tokenFromMail(newestMailTo(email).text);
-    const row = (await db.select().from(emailVerifications).where(eq(emailVerifications.userId, id)).limit(1))[0]!;
-    expect((await verifyEmailToken(db, token, row.expiresAt))).toEqual({ ok: false, reason: "invalid" });
-    expect((await verifyEmailToken(db, token, row.expiresAt + 60_000))).toEqual({ ok: false, reason: "invalid" });
-    expect((await db.select().from(users).where(eq(users.id, id)).limit(1))[0]!.emailVerifiedAt).toBeNull();
+    const token = tokenFromMail((await newestMailTo(email)).text);
+    const row = db.select().from(emailLinks).where(eq(emailLinks.email, email)).get()!;
+    const browser = { device: "vitest", ip: "192.0.2.60", currentSessionId: null };
+    expect(followEmailLink(db, token, browser, row.expiresAt)).toEqual({ ok: false, reason: "expired" });
+    expect(followEmailLink(db, token, browser, row.expiresAt + 60_000)).toEqual({ ok: false, reason: "expired" });
+    expect(db.select().from(users).where(eq(users.id, id)).get()!.emailVerifiedAt).toBeNull();
     // Just before it expires, it still works.
-    expect((await verifyEmailToken(db, token, row.expiresAt - 1))).toEqual({ ok: true, userId: id });
+    expect(followEmailLink(db, token, browser, row.expiresAt - 1)).toMatchObject({ ok: true, user: { id } });
   });
 
   it("a token is valid for 48 hours", async () => {
     const email = uniqueEmail("ttl");
     const before = Date.now();
-    const { id } = await registerNew({ name: "T", email, password: "long-enough-pw" });
-    const row = (await db.select().from(emailVerifications).where(eq(emailVerifications.userId, id)).limit(1))[0]!;
+    await registerNew({ name: "T", email, password: "long-enough-pw" });
+    const row = db.select().from(emailLinks).where(eq(emailLinks.email, email)).get()!;
+    expect(row.purpose).toBe("verify");
     expect(row.expiresAt - before).toBeGreaterThanOrEqual(48 * 3600_000);
     expect(row.expiresAt - Date.now()).toBeLessThanOrEqual(48 * 3600_000);
   });
@@ -189,18 +192,18 @@ describe("email verification", () => {
   it("made-up, empty and overlong tokens are 400s, never 500s", async () => {
     const caller = createCaller(anonymousContext(db));
     for (const token of ["made-up", "x".repeat(201), ""]) {
-      const error = await trpcError(caller.auth.verifyEmail({ token }));
+      const error = await trpcError(caller.auth.followLink({ token }));
       expect(error.code).toBe("BAD_REQUEST");
       expect(fieldsOf(error)).toHaveProperty("token");
     }
-    expect((await verifyEmailToken(db, ""))).toEqual({ ok: false, reason: "invalid" });
+    expect(followEmailLink(db, "", { device: "d", ip: "i", currentSessionId: null })).toEqual({ ok: false, reason: "invalid" });
   });
 
   it("resendVerification sends a fresh link only while unverified", async () => {
     const unverified = await makeUser(db, { verified: false });
-    expect(await createCaller((await browserContext(db, unverified))).auth.resendVerification()).toEqual({ sent: true });
-    const token = tokenFromMail(newestMailTo(unverified.email).text);
-    expect((await verifyEmailToken(db, token)).ok).toBe(true);
+    expect(await createCaller(browserContext(db, unverified)).auth.resendVerification()).toEqual({ sent: true });
+    const token = tokenFromMail((await newestMailTo(unverified.email)).text);
+    expect(followEmailLink(db, token, { device: "d", ip: "i", currentSessionId: null }).ok).toBe(true);
     const verified = await makeUser(db, { verified: true });
     expect(await createCaller((await browserContext(db, verified))).auth.resendVerification()).toEqual({ sent: false });
   });

@@ -1,14 +1,16 @@
 import { TRPCError } from "@trpc/server";
-import { and, eq, gt, isNull } from "drizzle-orm";
+import { eq } from "drizzle-orm";
 import { z } from "zod";
-import { transaction, type Db } from "@/db/client";
-import { emailVerifications, users, type User } from "@/db/schema";
+import type { Db } from "@/db/client";
+import { orders, users, type EmailLink, type User } from "@/db/schema";
 import { fieldError, RateLimitedError } from "@/server/errors";
-import { randomId, randomSecret, sha256 } from "@/server/ids";
-import { appUrl, sendMail } from "@/server/mail";
+import { safeReturnPath } from "@/server/http/return-path";
+import { randomId } from "@/server/ids";
+import { appUrl, composeMail, enqueueMail } from "@/server/mail";
 import { accountMailLimits, release, reserve, SIGN_IN_KNOWN_ADDRESS_MS, signInLimits } from "@/server/rate-limit";
+import { emailLinkUrl, inspectEmailLink, issueEmailLink, LINK_LIFETIMES, registeringSessionOf, type FollowingBrowser } from "./email-links";
 import { burnVerifyTime, hashPassword, passwordSchema, verifyPassword } from "./passwords";
-import { hasSignedInFrom, revokeOtherSessions } from "./sessions";
+import { hasSignedInFrom, replaceBrowserSession, revokeOtherSessions } from "./sessions";
 
 export const emailSchema = z
   .string({ error: "Email is required" })
@@ -23,11 +25,9 @@ export const nameSchema = z
   .min(1, "Name is required")
   .max(120, "Name must be at most 120 characters");
 
-const VERIFICATION_TTL_MS = 48 * 60 * 60_000;
-
 export type PublicUser = Pick<User, "id" | "email" | "name" | "role">;
 
-function newUserRow(input: { email: string; name: string; role?: User["role"]; verified?: boolean }, passwordHash: string, now = Date.now()): User {
+function newUserRow(input: { email: string; name: string; role?: User["role"]; verified?: boolean }, passwordHash: string | null, now = Date.now()): User {
   return {
     id: randomId(),
     email: input.email.toLowerCase(),
@@ -53,75 +53,171 @@ export async function createUser(
   return row;
 }
 
-export const registrationSchema = z.object({ name: nameSchema, email: emailSchema, password: passwordSchema });
-
 /**
- * Registration answers the same whether or not the email has an account, so it can't be used to
- * find out who has one: the new account gets a confirmation link, the existing account's owner a
- * "you already have an account" mail, and nothing else changes (no second account, no new
- * password). Both cost one password hash. The mail is limited per recipient and per requesting
- * address (server/rate-limit.ts), reserved before any work.
+ * The account of an address, or a new passwordless, unproven one (a guest buyer's): it can only be
+ * entered by following a link sent to that address. One statement decides, so concurrent callers
+ * get the same account.
  */
-export async function register(db: Db, input: z.infer<typeof registrationSchema>, ip: string): Promise<{ email: string }> {
-  const reservation = await reserve(db, accountMailLimits(input.email, ip));
-  if (!reservation.ok) throw new RateLimitedError(reservation.retryAfterSeconds, "Too many emails to this address or from your network");
-  const row = newUserRow(input, await hashPassword(input.password));
-  // One statement decides, so concurrent registrations of one email can't both create it.
-  const created = (await db.insert(users).values(row).onConflictDoNothing({ target: users.email }).returning())[0];
-  if (created) await sendVerificationEmail(db, created);
-  else await sendAlreadyRegisteredEmail((await db.select().from(users).where(eq(users.email, row.email)).limit(1))[0]!);
-  return { email: row.email };
+export function findOrCreateAccount(db: Db, input: { email: string; name: string }, now = Date.now()): User {
+  const row = newUserRow(input, null, now);
+  db.insert(users).values(row).onConflictDoNothing({ target: users.email }).run();
+  return db.select().from(users).where(eq(users.email, row.email)).get()!;
 }
 
-async function sendAlreadyRegisteredEmail(user: Pick<User, "email" | "name">): Promise<void> {
-  await sendMail({
+export const registrationSchema = z.object({
+  name: nameSchema,
+  email: emailSchema,
+  password: passwordSchema,
+  /** Where the confirmation link brings the browser back to (the event page it came from). */
+  returnTo: z.string().max(2048).optional(),
+});
+
+/** The browser making a request that signs it in: its address, user agent and current session. */
+export type Browser = FollowingBrowser;
+
+export type Registration = { email: string; sessionSecret?: string };
+
+/**
+ * Registration answers the same whether or not the email has an account: a new address, or one
+ * whose account was never proven, gets an account with this password, a browser signed in to it
+ * and a confirmation link; a proven account's owner gets a "you already have an account" mail, and
+ * nothing else changes (no second account, no new password, no session). Both cost one password
+ * hash, and the mail is limited per recipient and per requesting address (server/rate-limit.ts),
+ * reserved before any work. Whether the browser ended up signed in is the one thing that differs.
+ *
+ * An unproven account is a claim on an address, not proof: a new registration replaces it (name
+ * and password), signs out its sessions, and its orders stay hidden from the account until the
+ * mailbox is proven (orders.buyerMustProveEmail), so nobody can squat an address or take over
+ * what a pending registrant did.
+ */
+export async function register(db: Db, input: z.infer<typeof registrationSchema>, browser: Browser, now = Date.now()): Promise<Registration> {
+  const reservation = reserve(db, accountMailLimits(input.email, browser.ip));
+  if (!reservation.ok) throw new RateLimitedError(reservation.retryAfterSeconds, "Too many emails to this address or from your network");
+  const passwordHash = await hashPassword(input.password);
+  const returnTo = safeReturnPath(input.returnTo);
+  const outcome = db.transaction(
+    (tx) => {
+      const existing = tx.select().from(users).where(eq(users.email, input.email)).get();
+      // Each outcome's mail is queued with it (server/mail.ts).
+      if (existing?.emailVerifiedAt) {
+        enqueueMail(tx, alreadyRegisteredMail(existing), now);
+        return { kind: "taken" as const };
+      }
+      let user: User;
+      if (existing) {
+        tx.update(users).set({ name: input.name, passwordHash }).where(eq(users.id, existing.id)).run();
+        revokeOtherSessions(tx, existing.id, null, "replaced_by_registration", now);
+        tx.update(orders).set({ buyerMustProveEmail: true }).where(eq(orders.buyerId, existing.id)).run();
+        user = { ...existing, name: input.name, passwordHash };
+      } else {
+        user = newUserRow(input, passwordHash, now);
+        tx.insert(users).values(user).run();
+      }
+      const { session, secret } = replaceBrowserSession(tx, browser.currentSessionId, user.id, browser, now);
+      const token = issueEmailLink(tx, { purpose: "verify", email: user.email, returnTo, sessionId: session.id }, now);
+      enqueueMail(tx, verificationMail(user, token), now);
+      return { kind: "registered" as const, secret };
+    },
+    { behavior: "immediate" },
+  );
+  if (outcome.kind === "taken") return { email: input.email };
+  return { email: input.email, sessionSecret: outcome.secret };
+}
+
+function alreadyRegisteredMail(user: Pick<User, "email" | "name">) {
+  return composeMail({
     to: user.email,
     subject: "You already have an account on Admit",
-    text: [
-      `Hello ${user.name},`,
-      "",
-      "Someone, maybe you, just tried to create an Admit account with this email address. You already have one, so nothing was changed.",
-      "",
-      `Sign in here: ${appUrl("/signin")}`,
-      "",
-      "If it wasn't you, you can ignore this email.",
-    ].join("\n"),
+    greeting: `Hello ${user.name},`,
+    body: ["Someone, maybe you, just tried to create an Admit account with this email address. You already have one, so nothing was changed."],
+    action: { label: "Sign in", url: appUrl("/signin") },
+    footer: ["Forgot your password? Ask for a sign-in link on that page. If it wasn't you, you can ignore this email."],
   });
 }
 
-/** A fresh confirmation link, counted against the same mail limits as registration. */
+/**
+ * A fresh confirmation link, counted against the same mail limits as registration. It stays bound
+ * to the registration's own session (see registeringSessionOf), not to the one asking.
+ */
 export async function resendVerificationEmail(db: Db, user: Pick<User, "id" | "email" | "name">, ip: string): Promise<void> {
   const reservation = await reserve(db, accountMailLimits(user.email, ip));
   if (!reservation.ok) throw new RateLimitedError(reservation.retryAfterSeconds, "Too many emails to this address");
-  await sendVerificationEmail(db, user);
-}
-
-export async function sendVerificationEmail(db: Db, user: Pick<User, "id" | "email" | "name">): Promise<void> {
-  const token = randomSecret();
-  await db.insert(emailVerifications)
-    .values({ tokenHash: sha256(token), userId: user.id, expiresAt: Date.now() + VERIFICATION_TTL_MS, usedAt: null });
-  const link = appUrl(`/verify-email?token=${encodeURIComponent(token)}`);
-  await sendMail({
-    to: user.email,
-    subject: "Confirm your email for Admit",
-    text: `Hello ${user.name},\n\nConfirm your email address to see the tickets sent to it:\n${link}\n\nThe link is valid for 48 hours.`,
+  db.transaction((tx) => {
+    const token = issueEmailLink(tx, { purpose: "verify", email: user.email, returnTo: "/tickets", sessionId: registeringSessionOf(tx, user.email) });
+    enqueueMail(tx, verificationMail(user, token));
   });
 }
 
-export type VerifyOutcome = { ok: true; userId: string } | { ok: false; reason: "invalid" };
+function verificationMail(user: Pick<User, "email" | "name">, token: string) {
+  return composeMail({
+    to: user.email,
+    subject: "Confirm your email for Admit",
+    greeting: `Hello ${user.name},`,
+    body: ["Confirm that this address is yours, to see the tickets sent to it."],
+    action: { label: "Confirm my email", url: emailLinkUrl(token) },
+    footer: [
+      "The link works once, for 48 hours. Opened on another device than the one you registered on, it signs that device in and removes the password chosen at registration (set a new one from your account page).",
+      "If you didn't create an Admit account, ignore this email: nobody can use this address on Admit without it.",
+    ],
+  });
+}
 
-/** Single-use: the token is consumed by a conditional update. */
-export async function verifyEmailToken(db: Db, token: string, now = Date.now()): Promise<VerifyOutcome> {
-  if (!token || token.length > 200) return { ok: false, reason: "invalid" };
-  return transaction(db, async (tx): Promise<VerifyOutcome> => {
-    const [claimed] = await tx
-      .update(emailVerifications)
-      .set({ usedAt: now })
-      .where(and(eq(emailVerifications.tokenHash, sha256(token)), isNull(emailVerifications.usedAt), gt(emailVerifications.expiresAt, now)))
-      .returning({ userId: emailVerifications.userId });
-    if (!claimed) return { ok: false, reason: "invalid" };
-    await tx.update(users).set({ emailVerifiedAt: now }).where(and(eq(users.id, claimed.userId), isNull(users.emailVerifiedAt)));
-    return { ok: true, userId: claimed.userId };
+/**
+ * "Email me a sign-in link", which is also "Forgot password?". Answers the same whether or not the
+ * address has an account (a link for a new address creates the account when followed), within
+ * the account-mail limits per recipient and address.
+ */
+export async function requestSignInLink(db: Db, input: { email: string; returnTo?: string }, ip: string): Promise<void> {
+  const reservation = reserve(db, accountMailLimits(input.email, ip));
+  if (!reservation.ok) throw new RateLimitedError(reservation.retryAfterSeconds, "Too many emails to this address or from your network");
+  db.transaction((tx) => {
+    const token = issueEmailLink(tx, { purpose: "sign_in", email: input.email, returnTo: input.returnTo ?? "/" });
+    enqueueMail(tx, signInLinkMail(input.email, token));
+  });
+}
+
+function signInLinkMail(email: string, token: string) {
+  return composeMail({
+    to: email,
+    subject: "Your sign-in link for Admit",
+    greeting: "Hello,",
+    body: ["Here is the link you asked for. It signs you in to Admit with this email address, with no password."],
+    action: { label: "Sign in to Admit", url: emailLinkUrl(token) },
+    footer: [
+      "The link works once, for 30 minutes. If your account has a password, following the link removes it and signs out your other devices: it is also the password reset. Set a new password from your account page.",
+      "If you didn't ask for it, ignore this email: nobody gets in without it.",
+    ],
+  });
+}
+
+/**
+ * "Email me a new link", offered in place of a used or expired one: the same kind of link, to the
+ * same address, for the same place. An unknown token answers the same and sends nothing.
+ */
+export async function renewEmailLink(db: Db, token: string, ip: string, now = Date.now()): Promise<void> {
+  const found = inspectEmailLink(db, token, now);
+  const recipient = found.state === "invalid" ? null : found.link.email;
+  const limits = recipient ? accountMailLimits(recipient, ip) : accountMailLimits("", ip).slice(1);
+  const reservation = reserve(db, limits, { now });
+  if (!reservation.ok) throw new RateLimitedError(reservation.retryAfterSeconds, "Too many emails to this address or from your network");
+  if (found.state === "invalid") return;
+  const { link } = found;
+  db.transaction((tx) => {
+    const fresh = issueEmailLink(tx, { purpose: link.purpose, email: link.email, returnTo: link.returnTo, name: link.name, sessionId: link.sessionId, invitationId: link.invitationId }, now);
+    enqueueMail(tx, renewedLinkMail(link, fresh), now);
+  });
+}
+
+function renewedLinkMail(link: EmailLink, token: string) {
+  if (link.purpose === "sign_in") return signInLinkMail(link.email, token);
+  const days = Math.round(LINK_LIFETIMES[link.purpose] / (24 * 60 * 60_000));
+  return composeMail({
+    to: link.email,
+    subject: "Your new link for Admit",
+    greeting: `Hello${link.name ? ` ${link.name}` : ""},`,
+    body: ["Here is the new link you asked for, in place of the one that was used or had expired."],
+    action: { label: link.purpose === "verify" ? "Confirm my email" : link.purpose === "invitation" ? "Open the invitation" : "Open my tickets", url: emailLinkUrl(token) },
+    footer: [`The link works once, for ${days === 2 ? "48 hours" : `${days} days`}, and signs you in with this email address.`],
   });
 }
 
@@ -143,7 +239,8 @@ async function verifyWithinLimits(db: Db, email: string, user: User | undefined,
   const knownAddress = user ? await hasSignedInFrom(db, user.id, ip, now - SIGN_IN_KNOWN_ADDRESS_MS) : false;
   const reservation = await reserve(db, signInLimits(email, ip, { knownAddress }), { now });
   if (!reservation.ok) return { ok: false, reason: "rate_limited", retryAfterSeconds: reservation.retryAfterSeconds };
-  const valid = user ? await verifyPassword(user.passwordHash, password) : (await burnVerifyTime(password), false);
+  // An unknown email and an account without a password cost and count like a wrong password.
+  const valid = user?.passwordHash ? await verifyPassword(user.passwordHash, password) : (await burnVerifyTime(password), false);
   if (!valid) return { ok: false, reason: "wrong" };
   await release(db, reservation);
   return { ok: true };
@@ -162,26 +259,40 @@ export async function checkCredentials(db: Db, emailInput: string, password: str
 }
 
 /**
- * Changing the password signs out every other device; the current one stays. A wrong current
- * password counts against the same limits as a failed sign-in: a stolen session must not become
- * an unlimited password oracle.
+ * Setting or changing the password signs out every other device; the current one stays. A wrong
+ * current password counts against the same limits as a failed sign-in: a stolen session must not
+ * become an unlimited password oracle. An account without a password (it lives on email links)
+ * sets its first one without a current one.
  */
 export async function changePassword(
   db: Db,
   caller: { userId: string; sessionId: string; ip: string },
-  current: string,
+  current: string | undefined,
   next: string,
 ): Promise<{ revoked: number }> {
   const user = (await db.select().from(users).where(eq(users.id, caller.userId)).limit(1))[0];
   if (!user) throw new TRPCError({ code: "UNAUTHORIZED", message: "Sign in again" });
-  const check = await verifyWithinLimits(db, user.email, user, current, caller.ip);
-  if (!check.ok) {
-    if (check.reason === "rate_limited") throw new RateLimitedError(check.retryAfterSeconds, "Too many wrong passwords", "currentPassword");
-    throw fieldError("BAD_REQUEST", { currentPassword: "Current password is wrong" });
+  if (user.passwordHash !== null) {
+    if (!current) throw fieldError("BAD_REQUEST", { currentPassword: "Enter your current password" });
+    const check = await verifyWithinLimits(db, user.email, user, current, caller.ip);
+    if (!check.ok) {
+      if (check.reason === "rate_limited") throw new RateLimitedError(check.retryAfterSeconds, "Too many wrong passwords", "currentPassword");
+      throw fieldError("BAD_REQUEST", { currentPassword: "Current password is wrong" });
+    }
   }
   const passwordHash = await hashPassword(next);
   return transaction(db, async (tx) => {
     await tx.update(users).set({ passwordHash }).where(eq(users.id, caller.userId));
     return { revoked: await revokeOtherSessions(tx, caller.userId, caller.sessionId, "password_changed") };
   });
+}
+
+/** Whether the account has a password (the account page offers "set" or "change"). */
+export function hasPassword(db: Db, userId: string): boolean {
+  return db.select({ hash: users.passwordHash }).from(users).where(eq(users.id, userId)).get()?.hash != null;
+}
+
+/** The same, by address: a sign-in link's page warns that following it resets the password. */
+export function hasPasswordByEmail(db: Db, email: string): boolean {
+  return db.select({ hash: users.passwordHash }).from(users).where(eq(users.email, email.toLowerCase())).get()?.hash != null;
 }

@@ -5,6 +5,7 @@ import { config } from "@/server/config";
 import { RateLimitedError } from "@/server/errors";
 import { checkCredentials } from "./accounts";
 import { ACCESS_TOKEN_TTL_SECONDS, accessTokenKey, signAccessToken } from "./access-token";
+import { noticeNewDevice } from "./new-device";
 import { DEFAULT_API_SCOPES, parseScopes, scopeSchema, type Scope } from "./scopes";
 import { createApiSession, rotateRefreshToken, type RefreshOutcome } from "./sessions";
 
@@ -41,7 +42,8 @@ export async function issueTokens(
   }
   const scopes = [...new Set(input.scopes?.length ? input.scopes : DEFAULT_API_SCOPES)];
   const device = input.device || `API client (${client.userAgent || "unknown"})`;
-  const { session, refreshToken } = await createApiSession(db, outcome.user.id, scopes, { device, ip: client.ip });
+  const { session, refreshToken } = createApiSession(db, outcome.user.id, scopes, { device, ip: client.ip });
+  await noticeNewDevice(db, session);
   return tokenResponse(outcome.user.id, session.id, scopes, refreshToken);
 }
 

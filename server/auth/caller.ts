@@ -23,6 +23,15 @@ export function sessionCookieName(secure = config().secureCookies): string {
   return secure ? "__Host-admit.session" : "admit.session";
 }
 
+/**
+ * The Set-Cookie header that hands a browser its session secret outside Auth.js (registration,
+ * email links): the same name and attributes as Auth.js's session cookie (server/auth/nextauth.ts),
+ * so Auth.js reads, refreshes and signs out that session like one it made.
+ */
+export function sessionCookieHeader(secret: string, maxAgeSeconds: number, secure = config().secureCookies): string {
+  return `${sessionCookieName(secure)}=${secret}; Path=/; Max-Age=${maxAgeSeconds}; HttpOnly; SameSite=Lax${secure ? "; Secure" : ""}`;
+}
+
 /** A cookie's value; one that isn't valid percent-encoding is treated as absent, never an error. */
 export function readCookie(cookieHeader: string | null, name: string): string | undefined {
   if (!cookieHeader) return undefined;

@@ -13,7 +13,8 @@ import { sameOriginReturnUrl } from "@/server/http/return-path";
 import { sha256 } from "@/server/ids";
 import { checkCredentials } from "./accounts";
 import { clientIp, readCookie, sessionCookieName } from "./caller";
-import { createBrowserSession, findLiveBrowserSession, revokeSession, SESSION_LIFETIMES } from "./sessions";
+import { noticeNewDevice } from "./new-device";
+import { findLiveBrowserSession, replaceBrowserSession, revokeSession, SESSION_LIFETIMES } from "./sessions";
 
 class RateLimited extends CredentialsSignin {
   code = "rate_limited";
@@ -71,12 +72,10 @@ const authjs = NextAuth(() => {
           }
           // Signing in replaces whatever session this browser already had.
           const previous = readCookie(request.headers.get("cookie"), cookieName);
-          if (previous) {
-            const [row] = await db().select({ id: sessions.id }).from(sessions).where(eq(sessions.secretHash, sha256(previous))).limit(1);
-            if (row) await revokeSession(db(), row.id, "replaced_by_sign_in");
-          }
+          const previousId = previous ? (db().select({ id: sessions.id }).from(sessions).where(eq(sessions.secretHash, sha256(previous))).get()?.id ?? null) : null;
           const device = request.headers.get("user-agent") ?? "Unknown browser";
-          const { secret } = await createBrowserSession(db(), outcome.user.id, { device, ip });
+          const { session, secret } = replaceBrowserSession(db(), previousId, outcome.user.id, { device, ip });
+          await noticeNewDevice(db(), session);
           return { id: outcome.user.id, email: outcome.user.email, name: outcome.user.name, sessionSecret: secret };
         },
       }),

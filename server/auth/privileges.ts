@@ -14,10 +14,20 @@ export const privileges: PrivilegeRows = {
       expect: everyone(200),
       note: "anyone may create an account; being signed in doesn't stop it; a taken email gets the same 200 (server/attacks/mail-abuse.test.ts)",
     },
-    "auth.verifyEmail": {
+    "auth.requestSignInLink": {
+      input: () => ({ email: `link-${Math.random().toString(36).slice(2)}@world.test` }),
+      expect: everyone(200),
+      note: "anyone may ask for a sign-in link; the answer is the same whether or not the address has an account",
+    },
+    "auth.followLink": {
       input: () => ({ token: "not-a-real-token" }),
       expect: everyone(400),
-      note: "an unknown token is a 400 naming the token field, for everyone",
+      note: "an unknown token is a 400 naming the token field, for everyone (followed links: server/auth/email-links.test.ts)",
+    },
+    "auth.renewLink": {
+      input: () => ({ token: "not-a-real-token" }),
+      expect: everyone(200),
+      note: "an unknown link answers like a known one, and sends nothing",
     },
     "auth.resendVerification": { expect: signedIn(200) },
     "auth.changePassword": { input: () => ({ currentPassword: WORLD_PASSWORD, newPassword: "a-new-password" }), expect: signedIn(200) },
@@ -30,9 +40,18 @@ export const privileges: PrivilegeRows = {
     "devices.revokeOthers": { expect: signedIn(200) },
   },
   badInput: {
-    "auth.verifyEmail": [
+    "auth.followLink": [
       { as: "user", input: () => ({ token: "" }), expect: 400, field: "token" },
       { as: "user", input: () => ({ token: "x".repeat(5000) }), expect: 400, field: "token" },
+      { as: "user", input: () => ({ token: 42 }), expect: 400, field: "token" },
+    ],
+    "auth.renewLink": [
+      { as: "user", input: () => ({ token: "" }), expect: 400, field: "token" },
+      { as: "user", input: () => ({ token: "x".repeat(5000) }), expect: 400, field: "token" },
+    ],
+    "auth.requestSignInLink": [
+      { as: "user", input: () => ({ email: "not-an-email" }), expect: 400, field: "email" },
+      { as: "user", input: () => ({ email: "x@world.test", returnTo: "x".repeat(3000) }), expect: 400, field: "returnTo" },
     ],
     "auth.register": [
       { as: "user", input: () => ({ name: "", email: "x@world.test", password: "long-enough-pw" }), expect: 400, field: "name" },
@@ -43,6 +62,7 @@ export const privileges: PrivilegeRows = {
     "auth.changePassword": [
       { as: "buyer", input: () => ({ currentPassword: "wrong-password", newPassword: "a-new-password" }), expect: 400, field: "currentPassword" },
       { as: "buyer", input: () => ({ currentPassword: WORLD_PASSWORD, newPassword: "short" }), expect: 400, field: "newPassword" },
+      { as: "buyer", input: () => ({ newPassword: "a-new-password" }), expect: 400, field: "currentPassword" },
     ],
     "devices.revoke": [{ as: "buyer", input: () => ({ id: "" }), expect: 400, field: "id" }],
   },

@@ -213,6 +213,7 @@ describe("the Devices list", () => {
       id: api.session.id,
       kind: "api",
       device: "Door scanner",
+      label: "Door scanner",
       ip: "10.0.0.2",
       createdAt: T0 + MINUTE,
       lastUsedAt: T0 + MINUTE,
@@ -220,7 +221,7 @@ describe("the Devices list", () => {
       current: false,
     });
     expect(list[1].current).toBe(true);
-    for (const device of list) expect(Object.keys(device).sort()).toEqual(["createdAt", "current", "device", "id", "ip", "kind", "lastUsedAt", "scopes"]);
+    for (const device of list) expect(Object.keys(device).sort()).toEqual(["createdAt", "current", "device", "id", "ip", "kind", "label", "lastUsedAt", "scopes"]);
     const text = JSON.stringify(list);
     for (const secret of [current.secret, api.refreshToken, sha256(current.secret), sha256(api.refreshToken), expired.secret]) expect(text).not.toContain(secret);
     expect(text).not.toMatch(/hash/i);

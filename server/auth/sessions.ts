@@ -3,6 +3,7 @@ import { transaction, type Db } from "@/db/client";
 import { prepared } from "@/db/prepared";
 import { refreshTokens, sessions, users, type Session, type User } from "@/db/schema";
 import { randomId, randomSecret, sha256 } from "@/server/ids";
+import { deviceLabel } from "./new-device";
 import { BROWSER_SCOPES, parseScopes, type Scope } from "./scopes";
 
 const MINUTE = 60_000;
@@ -50,6 +51,16 @@ export async function createBrowserSession(db: Db, userId: string, info: DeviceI
   const secret = randomSecret();
   const session = await insertSession(db, userId, "browser", BROWSER_SCOPES, info, sha256(secret), now);
   return { session, secret };
+}
+
+/**
+ * Signs a browser in: the session it already had (if any, whoever's it was) is revoked, and a new
+ * one is created. Password sign-in (server/auth/nextauth.ts), registration and email links all go
+ * through here; the returned secret becomes the cookie.
+ */
+export function replaceBrowserSession(db: Db, previousSessionId: string | null, userId: string, info: DeviceInfo, now = Date.now()) {
+  if (previousSessionId) revokeSession(db, previousSessionId, "replaced_by_sign_in", now);
+  return createBrowserSession(db, userId, info, now);
 }
 
 /** Creates an API session and its first refresh token. */
@@ -219,6 +230,8 @@ export type DeviceView = {
   id: string;
   kind: Session["kind"];
   device: string;
+  /** "Chrome on Linux", or an API client's own name (server/auth/new-device.ts). */
+  label: string;
   ip: string;
   createdAt: number;
   lastUsedAt: number;
@@ -236,6 +249,7 @@ export async function listLiveSessions(db: Db, userId: string, currentSessionId:
       id: s.id,
       kind: s.kind,
       device: s.device,
+      label: deviceLabel(s.kind, s.device),
       ip: s.ip,
       createdAt: s.createdAt,
       lastUsedAt: s.lastUsedAt,

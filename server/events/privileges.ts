@@ -5,6 +5,8 @@ import { everyone, signedIn, type PrivilegeRows } from "@/server/testing/matrix"
 import type { World } from "@/server/testing/world";
 import { eventInput } from "./test-fixtures";
 
+const CALENDAR_ROUTE = "app/events/[slug]/calendar.ics/route.ts";
+
 /** Turns the world's event into a draft (each matrix cell gets a fresh world). */
 async function unpublish(w: World): Promise<World> {
   await w.db.update(events).set({ published: false }).where(eq(events.id, w.event.id));
@@ -117,5 +119,22 @@ export const privileges: PrivilegeRows = {
       { as: "owner", input: (w) => ({ eventId: w.event.id }), expect: 409, field: "eventId" },
     ],
   },
+  routes: [
+    { file: CALENDAR_ROUTE, method: "GET", auth: "cookie", path: (w) => `/events/${w.event.slug}/calendar.ics`, params: (w) => ({ slug: w.event.slug }), expect: everyone(200), note: "a published event's calendar file is public" },
+    {
+      file: CALENDAR_ROUTE,
+      method: "GET",
+      auth: "cookie",
+      path: (w) => `/events/${w.event.slug}/calendar.ics`,
+      params: (w) => ({ slug: unpublish(w).event.slug }),
+      expect: everyone(404),
+      note: "the route reads no credentials, so a draft is not found even to its team",
+    },
+    { file: CALENDAR_ROUTE, method: "GET", auth: "cookie", path: () => "/events/no-such-event/calendar.ics", params: () => ({ slug: "no-such-event" }), expect: everyone(404) },
+  ],
+  badRequests: [
+    { file: CALENDAR_ROUTE, method: "GET", auth: "cookie", as: "user", path: () => "/events/..%2F..%2Fetc/calendar.ics", params: () => ({ slug: "../../etc" }), expect: 404 },
+    { file: CALENDAR_ROUTE, method: "GET", auth: "cookie", as: "user", path: () => "/events/x/calendar.ics", params: () => ({ slug: "x".repeat(5000) }), expect: 404 },
+    { file: CALENDAR_ROUTE, method: "GET", auth: "cookie", as: "user", path: () => "/events/%00/calendar.ics", params: () => ({ slug: "\u0000" }), expect: 404 },
+  ],
 };
-

@@ -3,15 +3,7 @@ import { requireProvenEmail } from "@/server/access";
 import { authedProcedure, eventProcedure, publicProcedure, router } from "@/server/trpc";
 import { listPublishedEvents } from "./queries";
 import { eventDetailsInputSchema, eventInputSchema } from "./schemas";
-import { eq } from "drizzle-orm";
-import type { Db } from "@/db/client";
-import { events, type Event } from "@/db/schema";
-import { sendAll } from "@/server/mail";
-import { eventCancelledMails, eventMovedMails } from "@/server/orders/notices";
 import { cancelEvent, createEvent, deleteDraftEvent, getVisibleEventBySlug, listMyEvents, liveCounts, setEventPublished, updateEventDetails } from "./service";
-
-/** The event as it is after a change, for the notice that describes it. */
-const currentEvent = async (db: Db, id: string): Promise<Event> => (await db.select().from(events).where(eq(events.id, id)).limit(1))[0]!;
 
 export const eventsRouter = router({
   /** The home page's list: published events only. */
@@ -46,9 +38,8 @@ export const eventsRouter = router({
    */
   update: eventProcedure("manage_event")
     .input(eventDetailsInputSchema)
-    .mutation(async ({ ctx, input }) => {
-      const { notify, ...updated } = (await updateEventDetails(ctx.db, ctx.event, ctx.caller, input));
-      if (notify) await sendAll(await eventMovedMails(ctx.db, await currentEvent(ctx.db, ctx.event.id)), `the change notice of ${ctx.event.id}`);
+    .mutation(({ ctx, input }) => {
+      const { notify, ...updated } = updateEventDetails(ctx.db, ctx.event, ctx.caller, input);
       return { ...updated, notified: notify };
     }),
 
@@ -63,9 +54,8 @@ export const eventsRouter = router({
   /** For good: no more sales or check-ins, tickets print CANCELLED, every holder and buyer is emailed. */
   cancel: eventProcedure("manage_event")
     .input(z.object({ reason: z.string({ error: "Say why, or leave it empty" }).trim().max(500, "At most 500 characters").default("") }))
-    .mutation(async ({ ctx, input }) => {
-      await cancelEvent(ctx.db, ctx.event, ctx.caller, input.reason);
-      await sendAll(await eventCancelledMails(ctx.db, await currentEvent(ctx.db, ctx.event.id), input.reason), `the cancellation notice of ${ctx.event.id}`);
+    .mutation(({ ctx, input }) => {
+      cancelEvent(ctx.db, ctx.event, ctx.caller, input.reason);
       return { id: ctx.event.id, cancelled: true };
     }),
 

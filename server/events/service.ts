@@ -9,6 +9,8 @@ import { recordAudit } from "@/server/audit";
 import type { Caller } from "@/server/auth/caller";
 import { fieldError, notFound } from "@/server/errors";
 import { randomId } from "@/server/ids";
+import { enqueueMails } from "@/server/mail";
+import { eventCancelledMails, eventMovedMails } from "@/server/orders/notices";
 import { limitOn, requireRoom, type ActionLimit } from "@/server/rate-limit";
 import { saleStateOf, type SaleState } from "@/server/ticket-types/rules";
 import { slugSchema, type EventDetailsInput, type EventInput } from "./schemas";
@@ -106,11 +108,13 @@ export async function updateEventDetails(db: Db, event: Event, caller: Caller, i
   const changed = (Object.keys(details) as Array<keyof typeof details>).filter((key) => details[key] !== event[key]);
   const moved = changed.filter((key) => NOTICEABLE.includes(key));
   const notify = notifyAttendees && moved.length > 0;
-  if (notify) await requireRoom(db, limitOn(EVENT_CHANGE_NOTICES, event.id), "Attendees were told about changes 3 times this hour; save without “Notify attendees”", now);
-  await transaction(db, async (tx) => {
-    await tx.update(events).set(details).where(eq(events.id, event.id));
-    await recordAudit(tx, { eventId: event.id, caller, action: "event_updated", detail: { changed, notified: notify } }, now);
-  });
+  if (notify) requireRoom(db, limitOn(EVENT_CHANGE_NOTICES, event.id), "Attendees were told about changes 3 times this hour; save without “Notify attendees”", now);
+  db.transaction((tx) => {
+    tx.update(events).set(details).where(eq(events.id, event.id)).run();
+    recordAudit(tx, { eventId: event.id, caller, action: "event_updated", detail: { changed, notified: notify } }, now);
+    // Queued with the change (server/mail.ts), describing the event as it now is.
+    if (notify) enqueueMails(tx, eventMovedMails(tx, { ...event, ...details }), now);
+  }, { behavior: "immediate" });
   return { id: event.id, slug: event.slug, moved, notify };
 }
 
@@ -134,12 +138,13 @@ export async function setEventPublished(db: Db, event: Event, caller: Caller, pu
  * and every ticket prints CANCELLED (the PDF cache key covers it). The caller emails the
  * attendees after this commits.
  */
-export async function cancelEvent(db: Db, event: Event, caller: Caller, reason: string, now = Date.now()): Promise<void> {
-  await transaction(db, async (tx) => {
-    const cancelled = await tx.update(events).set({ cancelledAt: now }).where(and(eq(events.id, event.id), isNull(events.cancelledAt))).returning({ id: events.id });
-    if (cancelled.length !== 1) throw fieldError("CONFLICT", { eventId: "This event is already cancelled" });
-    await recordAudit(tx, { eventId: event.id, caller, action: "event_cancelled", detail: { reason } }, now);
-  });
+export function cancelEvent(db: Db, event: Event, caller: Caller, reason: string, now = Date.now()): void {
+  db.transaction((tx) => {
+    const cancelled = tx.update(events).set({ cancelledAt: now }).where(and(eq(events.id, event.id), isNull(events.cancelledAt))).run();
+    if (cancelled.changes !== 1) throw fieldError("CONFLICT", { eventId: "This event is already cancelled" });
+    recordAudit(tx, { eventId: event.id, caller, action: "event_cancelled", detail: { reason } }, now);
+    enqueueMails(tx, eventCancelledMails(tx, { ...event, cancelledAt: now }, reason), now);
+  }, { behavior: "immediate" });
 }
 
 /**

@@ -20,7 +20,8 @@ import { getMe } from "@/server/auth/http-test-helpers";
 import { config, loadConfig } from "@/server/config";
 import { createAppServer, MAX_REQUEST_BODY_BYTES } from "@/server/http/front-door";
 import { MAX_TRPC_BATCH_CALLS } from "@/server/http/trpc-limits";
-import { outboxDir, sendMail } from "@/server/mail";
+import { deliverMail, outboxDir } from "@/server/mail";
+import { randomId } from "@/server/ids";
 import { chunkedBody, streamedInit } from "@/server/testing/bodies";
 import { rawHttp } from "@/server/testing/raw-http";
 import { buildWorld, type World } from "@/server/testing/world";
@@ -380,7 +381,7 @@ describe("finding 7: data files are readable by the server's user only", () => {
     mkdirSync(dir, { recursive: true });
     chmodSync(dir, 0o755);
     const before = new Set(readdirSync(dir));
-    await sendMail({ to: "modes@attack.test", subject: "Modes", text: "secret link" });
+    await deliverMail({ to: "modes@attack.test", subject: "Modes", text: "secret link" }, randomId());
     expect(modeOf(dir)).toBe(0o700);
     const written = readdirSync(dir).filter((name) => !before.has(name));
     expect(written).toHaveLength(1);

@@ -1,5 +1,6 @@
 import { TRPCError } from "@trpc/server";
 import { ZodError, type ZodType } from "zod";
+import { BUSY_RETRY_AFTER_SECONDS, isDatabaseBusy } from "@/db/errors";
 import { FieldMessages, RateLimitedError, fieldsOf, statusOf, zodFields } from "@/server/errors";
 
 /** Per DESIGN.md: `{"error":{"code":"UPPER_SNAKE","message":"…","fields":{…}?}}`. */
@@ -29,6 +30,7 @@ const PAGE_TEXT: Record<number, { title: string; body: string }> = {
   410: { title: "No longer valid", body: "This has been cancelled or replaced." },
   413: { title: "Too large", body: "What was sent is larger than this address accepts." },
   429: { title: "Slow down", body: "Too many attempts. Wait a little and try again." },
+  503: { title: "Busy right now", body: "Admit is very busy at the moment. Try again in a few seconds." },
 };
 
 const escapeHtml = (s: string) =>
@@ -77,6 +79,8 @@ export function errorResponseFrom(request: Request, error: unknown): Response {
   if (error instanceof ZodError) {
     return errorResponse(request, 400, "BAD_REQUEST", "Some fields are not valid", { fields: zodFields(error) });
   }
+  // The database locked beyond its timeout: the same request will work in a moment.
+  if (isDatabaseBusy(error)) return busyResponse(request);
   if (error instanceof TRPCError) {
     const headers: Record<string, string> = {};
     if (error instanceof RateLimitedError) headers["Retry-After"] = String(error.retryAfterSeconds);
@@ -84,6 +88,12 @@ export function errorResponseFrom(request: Request, error: unknown): Response {
   }
   console.error("Unexpected error in", request.method, new URL(request.url).pathname, error);
   return errorResponse(request, 500, "INTERNAL_SERVER_ERROR", "Something went wrong on our side");
+}
+
+export const BUSY_MESSAGE = "Admit is busy right now; try again in a few seconds";
+
+export function busyResponse(request: Request): Response {
+  return errorResponse(request, 503, "SERVICE_UNAVAILABLE", BUSY_MESSAGE, { headers: { "Retry-After": String(BUSY_RETRY_AFTER_SECONDS) } });
 }
 
 /** Route handlers are wrapped so every failure answers in the contract's shape, never a stack trace. */

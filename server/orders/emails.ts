@@ -1,12 +1,15 @@
 import { and, asc, eq } from "drizzle-orm";
 import type { Db } from "@/db/client";
-import { attendees, events, ticketTypes, type Order } from "@/db/schema";
+import { attendees, events, orders, ticketTypes, type Order } from "@/db/schema";
+import { forbidden, RateLimitedError, fieldError, notFound } from "@/server/errors";
+import { requireMayResendTicketMail, visibleAttendees, type OrderVisibility } from "@/server/access";
+import { findOrCreateAccount } from "@/server/auth/accounts";
 import type { Caller } from "@/server/auth/caller";
-import { RateLimitedError } from "@/server/errors";
+import { emailLinkUrl, issueEmailLink } from "@/server/auth/email-links";
 import { formatEventRange } from "@/server/events/format";
-import { appUrl, oneLine, sendAll, type Mail } from "@/server/mail";
-import { orderMailLimits, release, reserve } from "@/server/rate-limit";
-import { placeOrder, type PlacedOrder } from "./place";
+import { composeMail, enqueueMails, type Mail } from "@/server/mail";
+import { guestOrderLimits, orderMailLimits, release, reserve, resendLimits, type Reservation } from "@/server/rate-limit";
+import { placeOrder, type PlacedAttendee, type PlacedOrder } from "./place";
 import type { PlaceOrderInput } from "./schemas";
 
 /** Attendee addresses other than the buyer's get a mail of their own (one per address). */
@@ -17,71 +20,107 @@ export function orderMailCount(buyerEmail: string, attendeeEmails: string[]): nu
   return 1 + new Set(attendeeEmails.map((e) => e.toLowerCase()).filter((e) => isOtherHolder(buyerEmail, e))).size;
 }
 
-/**
- * The buyer gets the order link; every other attendee address gets one message with the same
- * link, which shows them only their own ticket(s) once they sign in with that address verified.
- */
-export function orderEmails({ order, event, attendees }: PlacedOrder): Mail[] {
-  const link = appUrl(`/orders/${order.id}`);
-  const when = formatEventRange(event);
-  const mails: Mail[] = [
-    {
-      to: order.buyerEmail,
-      subject: oneLine(`Your tickets for ${event.name}`),
-      text: [
-        `Hello ${order.buyerName},`,
-        "",
-        `Your order for ${event.name} is complete.`,
-        `${when}`,
-        `${event.venue}`,
-        "",
-        "Tickets:",
-        ...attendees.map((a) => `- ${a.name} (${a.ticketTypeName})`),
-        "",
-        `See your order and download the tickets: ${link}`,
-      ].join("\n"),
-    },
-  ];
+/** One order mail: to the buyer (about the whole order) or to one other attendee address (its tickets). */
+type Recipient = { email: string; name: string; tickets: PlacedAttendee[]; isBuyer: boolean };
 
-  const byHolder = new Map<string, PlacedOrder["attendees"]>();
+function recipientsOf({ order, attendees }: PlacedOrder): Recipient[] {
+  const recipients: Recipient[] = [{ email: order.buyerEmail, name: order.buyerName, tickets: attendees, isBuyer: true }];
+  const byHolder = new Map<string, PlacedAttendee[]>();
   for (const attendee of attendees) {
     if (!isOtherHolder(order.buyerEmail, attendee.emailNormalized)) continue;
     byHolder.set(attendee.emailNormalized, [...(byHolder.get(attendee.emailNormalized) ?? []), attendee]);
   }
-  for (const held of byHolder.values()) {
-    const tickets = held.length === 1 ? "a ticket" : `${held.length} tickets`;
-    mails.push({
-      to: held[0].email,
-      subject: oneLine(`Your ticket for ${event.name}`),
-      text: [
-        `Hello ${held[0].name},`,
-        "",
-        `${order.buyerName} got you ${tickets} for ${event.name}.`,
-        `${when}`,
-        `${event.venue}`,
-        "",
-        ...held.map((a) => `- ${a.name} (${a.ticketTypeName})`),
-        "",
-        `See and download your ticket: ${link}`,
-        `Sign in with this email address (or create an account with it) and confirm the address to open it.`,
-      ].join("\n"),
-    });
-  }
-  return mails;
+  for (const held of byHolder.values()) recipients.push({ email: held[0].email, name: held[0].name, tickets: held, isBuyer: false });
+  return recipients;
 }
 
 /**
- * Called after the order has committed. A mail failure must not undo or fail an order that
- * exists: the order page has everything the mail links to, so failures are only logged.
+ * Where a recipient's personal link lands: the order page, with its download started and, for a
+ * single ticket, that ticket's QR open ("From the email to the ticket is one click").
  */
-export async function sendOrderEmails(placed: PlacedOrder): Promise<void> {
-  await sendAll(orderEmails(placed), `the order email for ${placed.order.id}`);
+function landingOf(order: Pick<Order, "id">, recipient: Recipient): string {
+  const single = recipient.tickets.length === 1 ? `ticket=${encodeURIComponent(recipient.tickets[0].id)}&` : "";
+  return `/orders/${encodeURIComponent(order.id)}?${single}download=1`;
 }
 
-/** An order as placed, from what the database holds now: its valid tickets under their current names. */
-export async function placedOrderOf(db: Db, order: Order): Promise<PlacedOrder> {
-  const event = (await db.select().from(events).where(eq(events.id, order.eventId)).limit(1))[0]!;
-  const rows = (await db
+/**
+ * The mail for one recipient, with their personal link: following it signs them in with that
+ * address (creating a passwordless account if needed) and shows the buyer the order, a holder
+ * only their own ticket(s).
+ */
+function orderMail(db: Db, { order, event }: PlacedOrder, recipient: Recipient): Mail {
+  const token = issueEmailLink(db, { purpose: "order", email: recipient.email, returnTo: landingOf(order, recipient), name: recipient.name });
+  const count = recipient.tickets.length;
+  const noun = count === 1 ? "ticket" : "tickets";
+  return composeMail({
+    to: recipient.email,
+    subject: `Your ${noun} for ${event.name}`,
+    greeting: `Hello ${recipient.name},`,
+    body: [
+      recipient.isBuyer ? `Your order for ${event.name} is complete.` : `${order.buyerName} got you ${count === 1 ? "a ticket" : `${count} tickets`} for ${event.name}.`,
+      `${formatEventRange(event)}\n${event.venue}`,
+      recipient.tickets.map((a) => `${a.name} (${a.ticketTypeName})`),
+    ],
+    action: { label: `Get my ${noun}`, url: emailLinkUrl(token) },
+    footer: [
+      `The button signs you in on this device with this email address, no password needed, and downloads your ${noun}. It works once, for 7 days; after that, the page it opens sends you a new link.`,
+      "Keep your tickets to yourself: whoever shows the QR code at the door gets in.",
+    ],
+  });
+}
+
+/**
+ * Queues the order's mails (all, or the given recipients'), with their links, in the transaction
+ * `tx` that placed or resends the order (server/mail.ts): a mail server that is down delays them
+ * and never fails or undoes the order.
+ */
+export function queueOrderEmails(tx: Db, placed: PlacedOrder, recipients = recipientsOf(placed)): void {
+  enqueueMails(tx, recipients.map((recipient) => orderMail(tx, placed, recipient)));
+}
+
+/**
+ * Places an order and mails everyone on it, within the order-mail limits per buyer and per address
+ * (server/rate-limit.ts): an order can mail up to 21 addresses, so the mails are reserved before
+ * the order is placed (429, nothing placed, if they don't fit) and given back if placing fails.
+ *
+ * Without a caller it is a guest checkout: the name and address typed become the buyer (the
+ * address's account, or a new passwordless one), guest orders are limited per requesting address
+ * and buyer address, and the buyer gets their order by following the link mailed to them.
+ */
+export function placeOrderAndQueueMails(db: Db, caller: Caller | null, input: PlaceOrderInput, ip: string): PlacedOrder {
+  const reservations: Array<Extract<Reservation, { ok: true }>> = [];
+  const releaseAll = () => reservations.forEach((r) => release(db, r));
+  const take = (reservation: Reservation, what: string) => {
+    if (!reservation.ok) {
+      releaseAll();
+      throw new RateLimitedError(reservation.retryAfterSeconds, what);
+    }
+    reservations.push(reservation);
+  };
+
+  let buyer: Caller | { guest: { id: string; name: string; email: string } };
+  if (caller) buyer = caller;
+  else {
+    if (!input.buyer) throw fieldError("BAD_REQUEST", { "buyer.name": "Enter your name", "buyer.email": "Enter your email" }, "Enter your name and email, or sign in");
+    take(reserve(db, guestOrderLimits(input.buyer.email, ip)), "Too many orders without an account from your network or for this email");
+    const account = findOrCreateAccount(db, input.buyer);
+    buyer = { guest: { id: account.id, name: input.buyer.name, email: account.email } };
+  }
+  const buyerAccount = "guest" in buyer ? buyer.guest : buyer.user;
+  const weight = orderMailCount(buyerAccount.email, input.attendees.map((a) => a.email));
+  take(reserve(db, orderMailLimits(buyerAccount.id, ip), { weight }), "Too many order emails from your account or network");
+  try {
+    return placeOrder(db, buyer, input, (tx, placed) => queueOrderEmails(tx, placed));
+  } catch (error) {
+    releaseAll();
+    throw error;
+  }
+}
+
+/** An order as it was placed, with its valid tickets under their current names, for mailing it again. */
+export function placedOrderOf(db: Db, order: Order): PlacedOrder {
+  const event = db.select().from(events).where(eq(events.id, order.eventId)).get()!;
+  const rows = db
     .select({ id: attendees.id, name: attendees.name, email: attendees.email, emailNormalized: attendees.emailNormalized, ticketTypeName: ticketTypes.name })
     .from(attendees)
     .innerJoin(ticketTypes, eq(ticketTypes.id, attendees.ticketTypeId))
@@ -91,21 +130,24 @@ export async function placedOrderOf(db: Db, order: Order): Promise<PlacedOrder> 
 }
 
 /**
- * Places an order and mails everyone on it, within the order-mail limits per buyer and per address
- * (server/rate-limit.ts): an order can mail up to 21 addresses, so the mails are reserved before
- * the order is placed (429, nothing placed, if they don't fit) and given back if placing fails.
+ * "Resend": the buyer sends any attendee's ticket mail again, a holder their own, with a fresh
+ * personal link (the ticket's address may have lost the first mail, or its link expired). Limited
+ * per recipient and per account asking. The order is already authorized (orderProcedure).
  */
-export async function placeOrderAndSendMails(db: Db, caller: Caller, input: PlaceOrderInput, ip: string): Promise<PlacedOrder> {
-  const weight = orderMailCount(caller.user.email, input.attendees.map((a) => a.email));
-  const reservation = await reserve(db, orderMailLimits(caller.user.id, ip), { weight });
-  if (!reservation.ok) throw new RateLimitedError(reservation.retryAfterSeconds, "Too many order emails from your account or network");
-  let placed: PlacedOrder;
-  try {
-    placed = await placeOrder(db, caller, input);
-  } catch (error) {
-    await release(db, reservation);
-    throw error;
+export function resendTicketEmail(db: Db, caller: Caller, order: Order, visibility: OrderVisibility, attendeeIdentifier: string): { sentTo: string } {
+  requireMayResendTicketMail(visibility);
+  const placed = placedOrderOf(db, order);
+  const attendee = placed.attendees.find((a) => a.id === attendeeIdentifier);
+  if (!attendee) {
+    const exists = db.select({ id: attendees.id }).from(attendees).where(and(eq(attendees.id, attendeeIdentifier), eq(attendees.orderId, order.id))).get();
+    if (!exists) throw notFound("No such ticket");
+    throw fieldError("CONFLICT", { attendeeIdentifier: "This ticket is cancelled: there is nothing to send" });
   }
-  await sendOrderEmails(placed);
-  return placed;
+  if (visibleAttendees([attendee], visibility).length === 0) throw forbidden("This ticket belongs to another attendee");
+  const recipient = recipientsOf(placed).find((r) => r.email.toLowerCase() === attendee.emailNormalized);
+  if (!recipient) throw notFound("No such ticket");
+  const reservation = reserve(db, resendLimits(recipient.email, caller.user.id));
+  if (!reservation.ok) throw new RateLimitedError(reservation.retryAfterSeconds, "This ticket's email was sent again too often");
+  db.transaction((tx) => queueOrderEmails(tx, placed, [recipient]));
+  return { sentTo: recipient.email };
 }

@@ -2,7 +2,7 @@ import { and, asc, eq, inArray, type SQL } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { attendees, orders, ticketTypes, type Event } from "@/db/schema";
 import { formatEventRange } from "@/server/events/format";
-import { appUrl, oneLine, type Mail } from "@/server/mail";
+import { appUrl, composeMail, type Mail } from "@/server/mail";
 
 /**
  * What buyers and ticket holders are told when something happens to their tickets after the
@@ -48,29 +48,19 @@ function recipientsOf(tickets: AffectedTicket[]): Recipient[] {
   return [...byAddress.values()];
 }
 
+/** `action` labels the mail's one button: the order page (or My tickets, when several orders are affected). */
 type Notice = { subject: string; headline: string; action: string };
 
 function mailsFor(event: Pick<Event, "name" | "venue" | "startsAt" | "endsAt" | "timeZone">, tickets: AffectedTicket[], notice: Notice): Mail[] {
   return recipientsOf(tickets).map((recipient) => {
-    const orderLinks = [...new Set(recipient.tickets.map((t) => t.orderId))].map((id) => appUrl(`/orders/${id}`));
-    return {
+    const orderIds = [...new Set(recipient.tickets.map((t) => t.orderId))];
+    return composeMail({
       to: recipient.to,
-      subject: oneLine(notice.subject),
-      text: [
-        `Hello ${recipient.name},`,
-        "",
-        notice.headline,
-        "",
-        `${event.name}`,
-        `${formatEventRange(event)}`,
-        `${event.venue}`,
-        "",
-        ...recipient.tickets.map((t) => `- ${t.name} (${t.ticketTypeName})`),
-        "",
-        notice.action,
-        ...orderLinks,
-      ].join("\n"),
-    };
+      subject: notice.subject,
+      greeting: `Hello ${recipient.name},`,
+      body: [notice.headline, `${event.name}\n${formatEventRange(event)}\n${event.venue}`, recipient.tickets.map((t) => `${t.name} (${t.ticketTypeName})`)],
+      action: { label: notice.action, url: appUrl(orderIds.length === 1 ? `/orders/${orderIds[0]}` : "/tickets") },
+    });
   });
 }
 
@@ -85,12 +75,12 @@ export async function ticketChangeMails(db: Db, event: Event, attendeeIds: strin
       ? {
           subject: `Ticket cancelled: ${event.name}`,
           headline: `The organizer of ${event.name} has cancelled ${tickets.length === 1 ? "this ticket" : "these tickets"}. ${tickets.length === 1 ? "It no longer gets" : "They no longer get"} anyone in.`,
-          action: "Questions? Reply to the organizer. Your order:",
+          action: "See your order",
         }
       : {
           subject: `New ticket code: ${event.name}`,
           headline: `The organizer of ${event.name} has issued new codes for ${tickets.length === 1 ? "this ticket" : "these tickets"}. The old QR code and door code no longer get in.`,
-          action: "Download the new ticket before you go:",
+          action: "Download the new ticket",
         };
   return mailsFor(event, tickets, notice);
 }
@@ -104,8 +94,8 @@ function everyTicketOf(db: Db, event: Event): Promise<AffectedTicket[]> {
 export async function eventMovedMails(db: Db, event: Event): Promise<Mail[]> {
   return mailsFor(event, (await everyTicketOf(db, event)), {
     subject: `Changed: ${event.name}`,
-    headline: `The time or place of ${event.name} has changed. Here is what holds now:`,
-    action: "Your tickets stay valid; a new download prints the new details:",
+    headline: `The time or place of ${event.name} has changed. Here is what holds now; your tickets stay valid, and a new download prints the new details.`,
+    action: "See your tickets",
   });
 }
 
@@ -114,6 +104,6 @@ export async function eventCancelledMails(db: Db, event: Event, reason: string):
   return mailsFor(event, (await everyTicketOf(db, event)), {
     subject: `Cancelled: ${event.name}`,
     headline: `${event.name} has been cancelled by its organizer.${reason ? ` Their message: ${reason}` : ""} Your tickets no longer get anyone in.`,
-    action: "Your order:",
+    action: "See your order",
   });
 }

@@ -1,6 +1,6 @@
 import { and, eq, sql } from "drizzle-orm";
-import { transaction, type Db } from "@/db/client";
-import { attendees, events, orders, ticketTypes, type Attendee, type Event, type Order, type TicketType } from "@/db/schema";
+import type { Db } from "@/db/client";
+import { attendees, events, orders, ticketTypes, type Attendee, type Event, type Order, type TicketType, type User } from "@/db/schema";
 import { canBuyFromEvent } from "@/server/access";
 import type { Caller } from "@/server/auth/caller";
 import { fieldError } from "@/server/errors";
@@ -19,13 +19,24 @@ export type PlacedOrder = { order: Order; event: Event; attendees: PlacedAttende
  * transactions run at once; if any claim fails the whole transaction rolls back, so a buyer who
  * loses the race leaves no order and no attendee rows.
  *
- * Sends no email: the caller does that after commit (see sendOrderEmails).
+ * `withPlaced` runs last inside that transaction: the order's mails are queued there
+ * (server/orders/emails.ts), so an order exists exactly when its mails are on their way.
  */
-export function placeOrder(db: Db, caller: Caller, input: PlaceOrderInput, now = Date.now()): Promise<PlacedOrder> {
-  return transaction(
-    db,
-    async (tx) => {
-      const [event] = looksLikeIdentifier(input.eventId) ? await tx.select().from(events).where(eq(events.id, input.eventId)).limit(1) : [];
+/** A guest at checkout: the account found or created for the address they typed (unproven). */
+export type GuestBuyer = { guest: Pick<User, "id" | "name" | "email"> };
+
+export function placeOrder(
+  db: Db,
+  buyer: Caller | GuestBuyer,
+  input: PlaceOrderInput,
+  withPlaced: (tx: Db, placed: PlacedOrder) => void = () => {},
+  now = Date.now(),
+): PlacedOrder {
+  const caller = "guest" in buyer ? null : buyer;
+  const account = "guest" in buyer ? buyer.guest : buyer.user;
+  return db.transaction(
+    (tx) => {
+      const event = looksLikeIdentifier(input.eventId) ? tx.select().from(events).where(eq(events.id, input.eventId)).get() : undefined;
       // A draft is indistinguishable from a missing event for anyone not on its team.
       if (!event || !(await canBuyFromEvent(tx, caller, event))) {
         throw fieldError("NOT_FOUND", { eventId: "This event doesn't exist or isn't on sale" }, "No such event");
@@ -91,9 +102,11 @@ export function placeOrder(db: Db, caller: Caller, input: PlaceOrderInput, now =
       const order: Order = {
         id: randomId(),
         eventId: event.id,
-        buyerId: caller.user.id,
-        buyerName: caller.user.name,
-        buyerEmail: caller.user.email,
+        buyerId: account.id,
+        buyerName: account.name,
+        buyerEmail: account.email,
+        // Anyone can type an address at checkout: the account sees the order once it proves it.
+        buyerMustProveEmail: caller === null,
         status: "completed",
         // Payment is out of scope: free orders are settled, others wait for the organizer to mark them.
         paid: totalCents === 0,
@@ -126,7 +139,7 @@ export function placeOrder(db: Db, caller: Caller, input: PlaceOrderInput, now =
         () => rows.forEach((row) => (row.doorCode = newDoorCode())),
       );
 
-      return {
+      const placed: PlacedOrder = {
         order,
         event,
         attendees: rows.map((row) => ({
@@ -137,6 +150,8 @@ export function placeOrder(db: Db, caller: Caller, input: PlaceOrderInput, now =
           ticketTypeName: types.get(row.ticketTypeId)!.name,
         })),
       };
+      withPlaced(tx, placed);
+      return placed;
     },
   );
 }

@@ -1,6 +1,6 @@
 import { eq } from "drizzle-orm";
 import { events, ticketTypes } from "@/db/schema";
-import { signedIn, type PrivilegeRows, type RouteRow } from "@/server/testing/matrix";
+import { everyone, signedIn, type PrivilegeRows, type RouteRow } from "@/server/testing/matrix";
 import type { World } from "@/server/testing/world";
 
 /** One ticket of `ticketTypeId` for a made-up attendee. */
@@ -9,6 +9,8 @@ function oneTicket(eventId: string, ticketTypeId: string, attendee: Record<strin
     eventId,
     items: [{ ticketTypeId, quantity: 1 }],
     attendees: [{ ticketTypeId, name: "Matrix Attendee", email: "matrix-attendee@world.test", ...attendee }],
+    // A guest's own details; a signed-in buyer buys as their account and this is ignored.
+    buyer: { name: "Matrix Guest", email: "matrix-guest@world.test" },
   };
 }
 
@@ -37,13 +39,18 @@ const orderRoute = (overrides: Partial<RouteRow> & Pick<RouteRow, "expect">): Ro
 export const privileges: PrivilegeRows = {
   procedures: {
     "orders.place": [
-      { input: (w) => oneTicket(w.event.id, w.event.ticketTypeId), expect: signedIn(200), note: "anyone signed in may buy from a published event" },
+      { input: (w) => oneTicket(w.event.id, w.event.ticketTypeId), expect: everyone(200), note: "anyone may buy from a published event, signed in or as a guest" },
       {
-        input: async (w) => oneTicket((await unpublish(w)).event.id, w.event.ticketTypeId),
-        expect: signedIn(404, { registrar: 200, organizer: 200, owner: 200 }),
-        note: "a draft sells only to its team (test orders); to everyone else it doesn't exist",
+        input: (w) => ({ ...oneTicket(w.event.id, w.event.ticketTypeId), buyer: undefined }),
+        expect: everyone(200, { anonymous: 400 }),
+        note: "a guest must say who they are (name and email); a signed-in buyer is their account",
       },
-      { input: (w) => oneTicket(w.event.id, w.otherEvent.ticketTypeId), expect: signedIn(404), note: "a ticket type from another event is not found" },
+      {
+        input: (w) => oneTicket(unpublish(w).event.id, w.event.ticketTypeId),
+        expect: everyone(404, { registrar: 200, organizer: 200, owner: 200 }),
+        note: "a draft sells only to its team (test orders); to everyone else, guests included, it doesn't exist",
+      },
+      { input: (w) => oneTicket(w.event.id, w.otherEvent.ticketTypeId), expect: everyone(404), note: "a ticket type from another event is not found" },
     ],
     "orders.get": [
       { input: (w) => ({ orderIdentifier: w.order.id }), expect: orderReaders, note: "the holder sees only their own row (tested in server/orders)" },
@@ -52,13 +59,33 @@ export const privileges: PrivilegeRows = {
       { input: () => ({ orderIdentifier: "../../etc/passwd" }), expect: signedIn(404) },
     ],
     "orders.mine": { expect: signedIn(200) },
+    "orders.resendTicketEmail": [
+      {
+        input: (w) => ({ orderIdentifier: w.order.id, attendeeIdentifier: w.order.holderAttendeeId }),
+        expect: signedIn(403, { buyer: 200, holder: 200 }),
+        note: "the buyer resends any ticket's email, the holder their own; the event's team and staff see the order but don't mail its people",
+      },
+      {
+        input: (w) => ({ orderIdentifier: w.order.id, attendeeIdentifier: w.order.buyerAttendeeId }),
+        expect: signedIn(403, { buyer: 200 }),
+        note: "a holder can't send someone else's ticket",
+      },
+      { input: (w) => ({ orderIdentifier: w.otherEvent.orderId, attendeeIdentifier: w.otherEvent.attendeeId }), expect: signedIn(403) },
+    ],
   },
   badInput: {
     "orders.get": [
       { as: "buyer", input: () => ({ orderIdentifier: 42 }), expect: 400, field: "orderIdentifier" },
       { as: "buyer", input: () => ({ orderIdentifier: "..%2F..%2Fetc%2Fpasswd" }), expect: 404 },
     ],
+    "orders.resendTicketEmail": [
+      { as: "buyer", input: (w) => ({ orderIdentifier: w.order.id, attendeeIdentifier: "" }), expect: 400, field: "attendeeIdentifier" },
+      { as: "buyer", input: (w) => ({ orderIdentifier: w.order.id, attendeeIdentifier: "AAAAAAAAAAAAAAAAAAAAAA" }), expect: 404 },
+      { as: "buyer", input: (w) => ({ orderIdentifier: w.order.id, attendeeIdentifier: w.otherEvent.attendeeId }), expect: 404 },
+      { as: "buyer", input: () => ({ orderIdentifier: "AAAAAAAAAAAAAAAAAAAAAA", attendeeIdentifier: "AAAAAAAAAAAAAAAAAAAAAA" }), expect: 404 },
+    ],
     "orders.place": [
+      { as: "user", input: (w) => ({ ...oneTicket(w.event.id, w.event.ticketTypeId), buyer: { name: "Guest", email: "nope" } }), expect: 400, field: "buyer.email" },
       { as: "user", input: (w) => ({ ...oneTicket(w.event.id, w.event.ticketTypeId), items: [{ ticketTypeId: w.event.ticketTypeId, quantity: 0 }] }), expect: 400, field: "items.0.quantity" },
       { as: "user", input: (w) => ({ ...oneTicket(w.event.id, w.event.ticketTypeId), items: [{ ticketTypeId: w.event.ticketTypeId, quantity: -1 }] }), expect: 400, field: "items.0.quantity" },
       { as: "user", input: (w) => ({ ...oneTicket(w.event.id, w.event.ticketTypeId), items: [{ ticketTypeId: w.event.ticketTypeId, quantity: 2 }] }), expect: 400, field: "items.0.quantity" },

@@ -1,7 +1,7 @@
 import { and, asc, eq, inArray, ne } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { attendees, events, orders, ticketTypes, type Attendee, type Event, type Order } from "@/db/schema";
-import { heldByCaller, isHeldByCaller, requireOrderAccess, visibleAttendees, type OrderVisibility } from "@/server/access";
+import { boughtByCaller, heldByCaller, isHeldByCaller, requireOrderAccess, visibleAttendees, type OrderVisibility } from "@/server/access";
 import type { Caller } from "@/server/auth/caller";
 import { eventSummaryColumns } from "@/server/events/service";
 import { listDownloadHistory, type DownloadHistoryEntry } from "@/server/tickets/downloads";
@@ -113,7 +113,8 @@ export async function listMyOrders(db: Db, caller: Caller): Promise<MyOrder[]> {
     .select({ order: orders, event: eventSummaryColumns })
     .from(orders)
     .innerJoin(events, eq(events.id, orders.eventId))
-    .where(eq(orders.buyerId, me));
+    .where(boughtByCaller(caller))
+    .all();
 
   const held = heldByCaller(caller);
   const heldRows = held
@@ -151,4 +152,21 @@ export async function listMyOrders(db: Db, caller: Caller): Promise<MyOrder[]> {
     ...bought.map(({ order, event }) => view(order, event, "buyer")),
     ...heldOrders.map(({ order, event }) => view(order, event, "holder")),
   ].sort((a, b) => b.order.createdAt - a.order.createdAt || (a.order.id < b.order.id ? -1 : 1));
+}
+
+/**
+ * What an order link's page shows before it is followed: the event of the order its landing path
+ * (`/orders/{orderIdentifier}…`) names. Only the link's holder sees it, and it names no person.
+ */
+export function orderLanding(db: Db, landingPath: string): Pick<Event, "name" | "venue" | "startsAt" | "endsAt" | "timeZone"> | null {
+  const orderIdentifier = /^\/orders\/([A-Za-z0-9_-]{16,64})(?:[?#]|$)/.exec(landingPath)?.[1];
+  if (!orderIdentifier) return null;
+  return (
+    db
+      .select({ name: events.name, venue: events.venue, startsAt: events.startsAt, endsAt: events.endsAt, timeZone: events.timeZone })
+      .from(orders)
+      .innerJoin(events, eq(events.id, orders.eventId))
+      .where(eq(orders.id, orderIdentifier))
+      .get() ?? null
+  );
 }

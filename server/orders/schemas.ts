@@ -21,6 +21,18 @@ export const attendeeInputSchema = z.object({
     .email("Enter a valid email address"),
 });
 
+/** A guest's own name and address at checkout (a signed-in buyer is their account). */
+export const guestBuyerSchema = z.object({
+  name: z.string({ error: "Enter your name" }).trim().min(1, "Enter your name").max(120, "At most 120 characters"),
+  email: z
+    .string({ error: "Enter your email" })
+    .trim()
+    .min(1, "Enter your email")
+    .max(254, "At most 254 characters")
+    .email("Enter a valid email address")
+    .transform((e) => e.toLowerCase()),
+});
+
 /**
  * Checkout: how many of each ticket type, and one named attendee per ticket. Field paths in
  * errors (`items.0.quantity`, `attendees.1.email`) follow this shape, so forms can place them.
@@ -43,6 +55,8 @@ export const placeOrderInputSchema = z
       .min(1, "Choose at least one ticket")
       .max(20, "Too many ticket types"),
     attendees: z.array(attendeeInputSchema, { error: "Name each attendee" }).max(MAX_TICKETS_PER_ORDER, `At most ${MAX_TICKETS_PER_ORDER} tickets per order`),
+    /** Required from a guest (nobody signed in); a signed-in buyer buys as their account. */
+    buyer: guestBuyerSchema.optional(),
   })
   .superRefine((input, ctx) => {
     const wanted = new Map<string, number>();

@@ -16,6 +16,8 @@ export type DownloadRecord = {
   visibility: OrderVisibility;
   ip: string;
   at?: number;
+  /** The PDF (default), or the QR shown on a phone: either hands out the check-in secret. */
+  format?: "pdf" | "qr";
 };
 
 export async function recordTicketDownload(db: Db, record: DownloadRecord): Promise<void> {
@@ -29,6 +31,7 @@ export async function recordTicketDownload(db: Db, record: DownloadRecord): Prom
     accessAs: record.visibility.as,
     ip: record.ip,
     at,
+    format: record.format ?? "pdf",
   };
   if (record.visibility.as !== "staff") {
     await insertDownload(db).execute(row);
@@ -43,7 +46,7 @@ export async function recordTicketDownload(db: Db, record: DownloadRecord): Prom
         eventId: record.order.eventId,
         caller: record.caller,
         action: "staff_ticket_download",
-        detail: { orderId: record.order.id, attendeeIds: record.attendeeIds, ip: record.ip },
+        detail: { orderId: record.order.id, attendeeIds: record.attendeeIds, ip: record.ip, format: row.format },
       },
       at,
     );
@@ -56,8 +59,11 @@ function insertDownload(db: Db) {
   return prepared(db, "insert-ticket-download", (db) =>
     db
       .insert(ticketDownloads)
-      .values({ orderId: p("orderId"), eventId: p("eventId"), userId: p("userId"), sessionId: p("sessionId"), attendeeIds: p("attendeeIds"), accessAs: p("accessAs"), ip: p("ip"), at: p("at") }),
-  );
+      .values({ orderId: p("orderId"), eventId: p("eventId"), userId: p("userId"), sessionId: p("sessionId"), attendeeIds: p("attendeeIds"), accessAs: p("accessAs"), ip: p("ip"), at: p("at"), format: p("format") })
+      .prepare();
+    insertStatements.set(db, prepared);
+  }
+  return prepared;
 }
 
 const accessAsSchema = z.enum(["buyer", "holder", "owner", "organizer", "staff"]);
@@ -76,6 +82,8 @@ export type DownloadHistoryEntry = {
   isViewer: boolean;
   /** Who, as the order page words it: "you", "the buyer", "the organizer", "Admit staff", … */
   byLabel: string;
+  /** A PDF downloaded, or a QR shown on screen. */
+  format: "pdf" | "qr";
 };
 
 const LABELS: Record<z.infer<typeof accessAsSchema>, string> = {
@@ -104,6 +112,7 @@ export async function listDownloadHistory(
       userId: ticketDownloads.userId,
       attendeeIds: ticketDownloads.attendeeIds,
       accessAs: ticketDownloads.accessAs,
+      format: ticketDownloads.format,
       byName: users.name,
     })
     .from(ticketDownloads)
@@ -125,6 +134,7 @@ export async function listDownloadHistory(
       isBuyer: row.userId === order.buyerId,
       isViewer,
       byLabel: isViewer ? "you" : accessAs.success ? LABELS[accessAs.data] : "someone with access",
+      format: row.format,
     };
   });
 }

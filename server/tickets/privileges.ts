@@ -1,7 +1,18 @@
-import { everyone, signedIn, type PrivilegeRows, type RouteRow } from "@/server/testing/matrix";
+import { everyone, signedIn, type BadRequestRow, type PrivilegeRows, type RouteRow } from "@/server/testing/matrix";
 
 const ORDER_ROUTE = "app/tickets/[orderIdentifier]/route.ts";
 const ATTENDEE_ROUTE = "app/tickets/[orderIdentifier]/[attendeeIdentifier]/route.ts";
+const QR_ROUTE = "app/tickets/[orderIdentifier]/[attendeeIdentifier]/qr.svg/route.ts";
+
+/** The QR of one attendee of the world's order: the same rows as that ticket's PDF. */
+const qrRow = (auth: RouteRow["auth"], attendee: "holderAttendeeId" | "buyerAttendeeId", expect: RouteRow["expect"]): RouteRow => ({
+  file: QR_ROUTE,
+  method: "GET",
+  auth,
+  path: (w) => `/tickets/${w.order.id}/${w.order[attendee]}/qr.svg`,
+  params: (w) => ({ orderIdentifier: w.order.id, attendeeIdentifier: w.order[attendee] }),
+  expect,
+});
 
 /** Buyer, owner, organizer, staff and admin see every ticket; a holder only their own; registrars none. */
 const wholeOrder = signedIn(200, { user: 403, registrar: 403 });
@@ -16,15 +27,29 @@ const orderRows = (method: RouteRow["method"], auth: RouteRow["auth"]): RouteRow
   note: "the holder gets a PDF with only their own ticket (checked page by page in routes.test.ts)",
 });
 
+/** Hostile or foreign ids for the QR, from the buyer, who would get it for the real ones. */
+const qrBadRequests: BadRequestRow[] = [
+  { file: QR_ROUTE, method: "GET", auth: "cookie", as: "buyer", path: () => "/tickets/x/y/qr.svg", params: () => ({ orderIdentifier: "../../etc/passwd", attendeeIdentifier: "x" }), expect: 404 },
+  { file: QR_ROUTE, method: "GET", auth: "bearer", as: "buyer", path: (w) => `/tickets/${w.order.id}/x/qr.svg`, params: (w) => ({ orderIdentifier: w.order.id, attendeeIdentifier: w.otherEvent.attendeeId }), expect: 404 },
+  { file: QR_ROUTE, method: "GET", auth: "cookie", as: "buyer", path: (w) => `/tickets/${w.order.id}/%00/qr.svg`, params: (w) => ({ orderIdentifier: w.order.id, attendeeIdentifier: "\u0000".repeat(3000) }), expect: 404 },
+];
+
 export const privileges: PrivilegeRows = {
-  badRequests: (["GET", "HEAD"] as const).flatMap((method) => [
+  badRequests: [
+    ...(["GET", "HEAD"] as const).flatMap((method): BadRequestRow[] => [
     // Hostile identifiers from the buyer, who would get the file for the real ones: never a file, never a 500.
     { file: ORDER_ROUTE, method, auth: "cookie" as const, as: "buyer" as const, path: () => "/tickets/..%2F..%2Fetc%2Fpasswd", params: () => ({ orderIdentifier: "../../etc/passwd" }), expect: 404 },
     { file: ORDER_ROUTE, method, auth: "bearer" as const, as: "buyer" as const, path: () => "/tickets/x", params: () => ({ orderIdentifier: "x".repeat(5000) }), expect: 404 },
     { file: ATTENDEE_ROUTE, method, auth: "cookie" as const, as: "buyer" as const, path: (w) => `/tickets/${w.order.id}/%00`, params: (w) => ({ orderIdentifier: w.order.id, attendeeIdentifier: "\u0000" }), expect: 404 },
     { file: ATTENDEE_ROUTE, method, auth: "bearer" as const, as: "buyer" as const, path: (w) => `/tickets/${w.order.id}/x`, params: (w) => ({ orderIdentifier: w.order.id, attendeeIdentifier: w.otherEvent.attendeeId }), expect: 404 },
-  ]),
+    ]),
+    ...qrBadRequests,
+  ],
   routes: [
+    qrRow("cookie", "holderAttendeeId", wholeOrder),
+    qrRow("bearer", "holderAttendeeId", wholeOrder),
+    { ...qrRow("cookie", "buyerAttendeeId", signedIn(200, { user: 403, registrar: 403, holder: 403 })), note: "the QR is the ticket: a holder sees only their own, like the PDF" },
+    { ...qrRow("bearer", "holderAttendeeId", signedIn(403)), scopes: ["orders:read", "checkin:write", "events:manage"], note: "a token without tickets:read gets no QR" },
     orderRows("GET", "cookie"),
     orderRows("GET", "bearer"),
     orderRows("HEAD", "cookie"),

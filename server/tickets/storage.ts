@@ -1,7 +1,7 @@
 import { createHash, createHmac, randomBytes } from "node:crypto";
 import { closeSync, createReadStream, fstatSync, openSync, read, readSync } from "node:fs";
 import fs from "node:fs/promises";
-import type { Readable } from "node:stream";
+import { Readable } from "node:stream";
 import path from "node:path";
 import { and, asc, eq, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
@@ -123,14 +123,15 @@ export function ticketPathFor(key: string): string {
 }
 
 /** Renders in progress in this process, so concurrent requests for one missing file share one render. */
-const inFlight = new Map<string, Promise<string>>();
+const inFlight = new Map<string, Promise<Rendered>>();
 
 /** The PDF of these attendees of the order, rendered now if it isn't cached yet. */
 export async function ticketFileFor(db: Db, orderIdentifier: string, attendeeIds: AttendeeChoice): Promise<TicketFile> {
   const tickets = await printedTicketsFor(db, orderIdentifier, attendeeIds);
   const key = cacheKeyFor(tickets);
-  const file = await ensureRendered(key, tickets);
-  return { path: file, key, attendeeIds: tickets.map((t) => t.attendeeIdentifier) };
+  const rendered = await ensureRendered(key, tickets);
+  if ("bytes" in rendered) throw new Error(`the ticket cache can't be written: ${ticketCacheDir()}`);
+  return { path: rendered.path, key, attendeeIds: tickets.map((t) => t.attendeeIdentifier) };
 }
 
 export type OpenTicketFile = TicketFile & {
@@ -162,18 +163,38 @@ export async function openTicketFile(db: Db, orderIdentifier: string, attendeeId
     if (fd !== null) return opened(file, fd);
     // Missing (never rendered, or swept between the render and the open): render, then retry once.
     if (attempt >= 2) throw new Error(`ticket file vanished right after rendering: ${file.path}`);
-    await ensureRendered(key, tickets);
+    const rendered = await ensureRendered(key, tickets);
+    // The cache couldn't keep it (disk full, folder unwritable): the ticket is served all the same.
+    if ("bytes" in rendered) return inMemory(file, rendered.bytes);
   }
 }
 
+/** A cached file, or null when there is none to read (not rendered yet, or the cache is unusable). */
 function tryOpen(file: string): number | null {
   try {
     // The path is a cache file under the data dir, not a source file the bundler should trace.
     return openSync(/*turbopackIgnore: true*/ file, "r");
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return null;
-    throw error;
+  } catch {
+    return null;
   }
+}
+
+/** A PDF rendered for this request only, when the cache couldn't store it. */
+function inMemory(file: TicketFile, bytes: Buffer): OpenTicketFile {
+  return {
+    ...file,
+    size: bytes.length,
+    webStream: () =>
+      new ReadableStream<Uint8Array>({
+        start(controller) {
+          controller.enqueue(bytes);
+          controller.close();
+        },
+      }),
+    readAll: () => bytes,
+    createReadStream: () => Readable.from([bytes]),
+    close: () => {},
+  };
 }
 
 function opened(file: TicketFile, fd: number): OpenTicketFile {
@@ -296,20 +317,53 @@ function closeQuietly(fd: number): void {
   }
 }
 
-async function ensureRendered(key: string, tickets: PrintedTicket[]): Promise<string> {
+type Rendered = { path: string } | { bytes: Buffer };
+
+async function ensureRendered(key: string, tickets: PrintedTicket[]): Promise<Rendered> {
   const finalPath = ticketPathFor(key);
-  if (await exists(finalPath)) return finalPath;
+  if (await exists(finalPath)) return { path: finalPath };
   let job = inFlight.get(key);
   if (!job) {
-    job = (async () => {
+    job = (async (): Promise<Rendered> => {
       // Checked again: a render that just finished has already left the map.
-      if (!(await exists(finalPath))) await renderTo(finalPath, tickets);
-      return finalPath;
+      if (await exists(finalPath)) return { path: finalPath };
+      const pdf = await renderTicketsPdf(tickets);
+      try {
+        await writeToCache(finalPath, pdf);
+      } catch (error) {
+        cacheHealth.failed(error);
+        return { bytes: pdf };
+      }
+      cacheHealth.wrote();
+      return { path: finalPath };
     })().finally(() => inFlight.delete(key));
     inFlight.set(key, job);
   }
   return job;
 }
+
+/**
+ * Whether the cache folder takes files. When it stops (disk full, folder unwritable) every
+ * download renders in memory, and the log says so once, not once per request, until a write
+ * succeeds again. Shared through globalThis: Next.js bundles this module into several routes.
+ */
+const cacheHealth = (() => {
+  const key = Symbol.for("admit.ticketCache.failure");
+  const state = globalThis as { [key]?: string };
+  return {
+    failed(error: unknown) {
+      const reason = (error as NodeJS.ErrnoException).code ?? String(error);
+      if (state[key] === reason) return;
+      state[key] = reason;
+      console.error(`Ticket PDF cache ${ticketCacheDir()} can't be written (${reason}); tickets are rendered in memory until it can:`, error);
+    },
+    wrote() {
+      if (state[key] === undefined) return;
+      state[key] = undefined;
+      console.error(`Ticket PDF cache ${ticketCacheDir()} is written to again.`);
+    },
+  };
+})();
 
 async function exists(file: string): Promise<boolean> {
   try {
@@ -323,13 +377,12 @@ async function exists(file: string): Promise<boolean> {
 const TEMP_SUFFIX = ".tmp";
 
 /**
- * Renders fully in memory, writes a uniquely named temp file beside the target, fsyncs it and
- * renames it into place. A crash or error at any point leaves at most a `.tmp` file, which is
- * never served; other processes rendering the same key just rename identical bytes over it.
+ * Writes the rendered PDF to a uniquely named temp file beside the target, fsyncs it and renames
+ * it into place. A crash or error at any point leaves at most a `.tmp` file, which is never
+ * served; other processes rendering the same key just rename identical bytes over it.
  */
-async function renderTo(finalPath: string, tickets: PrintedTicket[]): Promise<void> {
+async function writeToCache(finalPath: string, pdf: Buffer): Promise<void> {
   const dir = path.dirname(finalPath);
-  const pdf = await renderTicketsPdf(tickets);
   await fs.mkdir(dir, { recursive: true, mode: 0o700 });
   const temp = path.join(dir, `.${path.basename(finalPath)}.${process.pid}.${randomBytes(6).toString("hex")}${TEMP_SUFFIX}`);
   try {
@@ -365,7 +418,7 @@ async function syncDir(dir: string): Promise<void> {
 /**
  * Deletes cached PDFs not modified for `maxAgeMs`, and temp files left by crashed renders. Safe
  * while serving: a deleted PDF is rendered again on its next request, and an open file handle
- * keeps streaming after the unlink. Not scheduled by the app; run it from cron or a script.
+ * keeps streaming after the unlink. Run hourly by the server's maintenance (server/maintenance.ts).
  */
 export async function sweepTicketCache(maxAgeMs: number, now = Date.now()): Promise<{ removed: number }> {
   const root = ticketCacheDir();

@@ -1,8 +1,8 @@
 "use client";
 
-import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useState } from "react";
+import { CheckInbox } from "@/app/_components/check-inbox";
 import { describedBy, Field, FieldError, FormError, useFocusFirstError } from "@/app/_components/form-field";
 import { fieldErrors, trpc } from "@/app/_components/trpc";
 import { useHydrated } from "@/app/_components/use-hydrated";
@@ -37,22 +37,26 @@ function availability(type: PublicTicketType, timeZone: string): { text: string;
 /**
  * The event's tickets and checkout in one: each ticket row has its own quantity (all start at 0,
  * so nobody buys what they didn't choose), states its limit per order before it is reached, and
- * says plainly when a type is sold out or not on sale now. Signed out, the rows show without
- * quantities and a way to sign in.
+ * says plainly when a type is sold out or not on sale now. `buyer` is the signed-in account;
+ * without one it is a guest checkout: the buyer gives a name and email here, and gets the order
+ * by a link mailed to that address.
  */
-export function CheckoutForm(props: { eventId: string; timeZone: string; ticketTypes: PublicTicketType[]; buyer: Person | null; signInHref: string }) {
+export function CheckoutForm(props: { eventId: string; timeZone: string; ticketTypes: PublicTicketType[]; buyer: Person | null }) {
   const hydrated = useHydrated();
   const router = useRouter();
   const place = trpc.orders.place.useMutation();
   const [quantities, setQuantities] = useState<Record<string, number>>({});
   const [people, setPeople] = useState<Record<string, Person>>({});
+  const [guest, setGuest] = useState<Person>({ name: "", email: "" });
+  const [emailedTo, setEmailedTo] = useState<string | null>(null);
+  const buyer = props.buyer ?? guest;
   // The request as sent, so that error paths like "items.1.quantity" can be put back in place.
   const [sent, setSent] = useState<{ items: { ticketTypeId: string }[] } | null>(null);
 
   const quantityOf = (type: PublicTicketType) => Math.min(quantities[type.id] ?? 0, maxOf(type));
   // One attendee row per ticket, in ticket-type order; the buyer is prefilled for the first.
   const rows = props.ticketTypes.flatMap((type) => Array.from({ length: quantityOf(type) }, (_, index) => ({ key: `${type.id}:${index}`, type, index })));
-  const personAt = (key: string, position: number): Person => people[key] ?? (position === 0 && props.buyer ? props.buyer : { name: "", email: "" });
+  const personAt = (key: string, position: number): Person => people[key] ?? (position === 0 ? buyer : { name: "", email: "" });
 
   const errors = fieldErrors(place.error);
   const formRef = useFocusFirstError(place.error);
@@ -60,7 +64,7 @@ export function CheckoutForm(props: { eventId: string; timeZone: string; ticketT
     const index = sent?.items.findIndex((item) => item.ticketTypeId === ticketTypeId) ?? -1;
     return index === -1 ? undefined : (errors[`items.${index}.quantity`] ?? errors[`items.${index}.ticketTypeId`]);
   };
-  const placed = new Set(Object.keys(errors).filter((key) => /^items\.\d+\.(quantity|ticketTypeId)$/.test(key) || /^attendees\.\d+\./.test(key)));
+  const placed = new Set(Object.keys(errors).filter((key) => /^items\.\d+\.(quantity|ticketTypeId)$/.test(key) || /^attendees\.\d+\./.test(key) || /^buyer\./.test(key)));
   const otherErrors = Object.entries(errors).filter(([key]) => !placed.has(key)).map(([, message]) => message);
   const conflict = place.error?.data?.code === "CONFLICT";
 
@@ -73,17 +77,40 @@ export function CheckoutForm(props: { eventId: string; timeZone: string; ticketT
     const attendees = rows.map((row, position) => ({ ticketTypeId: row.type.id, ...personAt(row.key, position) }));
     setSent({ items });
     place.mutate(
-      { eventId: props.eventId, items, attendees },
+      { eventId: props.eventId, items, attendees, buyer: props.buyer ? undefined : guest },
       {
-        onSuccess: ({ id }) => router.push(`/orders/${id}?placed=1`),
+        // A guest opens the order from the link mailed to them; a signed-in buyer goes straight there.
+        onSuccess: ({ id, emailedTo }) => (emailedTo ? setEmailedTo(emailedTo) : router.push(`/orders/${id}?placed=1`)),
         // Someone else got the last seats: show the fresh numbers alongside the message.
         onError: (error) => error.data?.code === "CONFLICT" && router.refresh(),
       },
     );
   }
 
+  if (emailedTo) {
+    return (
+      <CheckInbox to={emailedTo}>
+        Your order is placed. Follow the link to see it and download your tickets on this device; each attendee gets a link to their own ticket.
+      </CheckInbox>
+    );
+  }
+
   return (
     <form ref={formRef} method="post" onSubmit={submit} noValidate className="space-y-6" aria-label="Checkout">
+      {!props.buyer && (
+        <fieldset className="space-y-3">
+          <legend className="text-lg font-semibold">Your details</legend>
+          <p className="text-sm text-slate-600">No account needed: we email you a link to your order.</p>
+          <div className="grid gap-3 sm:grid-cols-2">
+            <Field id="guest-name" label="Your name" error={errors["buyer.name"]}>
+              <input id="guest-name" className="input" autoComplete="name" value={guest.name} onChange={(e) => setGuest({ ...guest, name: e.target.value })} {...describedBy("guest-name", errors["buyer.name"])} />
+            </Field>
+            <Field id="guest-email" label="Your email" error={errors["buyer.email"]}>
+              <input id="guest-email" className="input" type="email" autoComplete="email" value={guest.email} onChange={(e) => setGuest({ ...guest, email: e.target.value })} {...describedBy("guest-email", errors["buyer.email"])} />
+            </Field>
+          </div>
+        </fieldset>
+      )}
       <ul className="divide-y divide-slate-100" aria-label="Ticket types">
         {props.ticketTypes.map((type) => {
           const id = `quantity-${type.id}`;
@@ -104,23 +131,21 @@ export function CheckoutForm(props: { eventId: string; timeZone: string; ticketT
                   {state.open && type.maxPerOrder !== null && <span className="text-slate-600"> · up to {type.maxPerOrder} per order</span>}
                 </p>
               </div>
-              {props.buyer && (
-                <select
-                  id={id}
-                  name={id}
-                  className="input min-h-11 w-24 text-base"
-                  disabled={max === 0}
-                  value={quantityOf(type)}
-                  onChange={(e) => setQuantities({ ...quantities, [type.id]: Number(e.target.value) })}
-                  {...describedBy(id, error)}
-                >
-                  {Array.from({ length: max + 1 }, (_, n) => (
-                    <option key={n} value={n}>
-                      {n}
-                    </option>
-                  ))}
-                </select>
-              )}
+              <select
+                id={id}
+                name={id}
+                className="input min-h-11 w-24 text-base"
+                disabled={max === 0}
+                value={quantityOf(type)}
+                onChange={(e) => setQuantities({ ...quantities, [type.id]: Number(e.target.value) })}
+                {...describedBy(id, error)}
+              >
+                {Array.from({ length: max + 1 }, (_, n) => (
+                  <option key={n} value={n}>
+                    {n}
+                  </option>
+                ))}
+              </select>
               <div className="w-full">
                 <FieldError id={id} error={error} />
               </div>
@@ -129,65 +154,50 @@ export function CheckoutForm(props: { eventId: string; timeZone: string; ticketT
         })}
       </ul>
 
-      {!props.buyer ? (
-        <p className="rounded-lg bg-indigo-50 px-4 py-3 text-sm text-indigo-900">
-          <Link className="font-medium underline" href={props.signInHref}>
-            Sign in
-          </Link>{" "}
-          or{" "}
-          <Link className="font-medium underline" href="/register">
-            create an account
-          </Link>{" "}
-          to get tickets.
-        </p>
-      ) : (
-        <>
-          {rows.length > 0 && (
-            <fieldset className="space-y-4">
-              <legend className="text-lg font-semibold">Who is coming?</legend>
-              <p className="text-sm text-slate-600">Each ticket is for one person. We email each of them a link to their ticket.</p>
-              {rows.map((row, position) => (
-                <AttendeeRow
-                  key={row.key}
-                  position={position}
-                  typeName={row.type.name}
-                  person={personAt(row.key, position)}
-                  errors={errors}
-                  onChange={(person) => setPeople({ ...people, [row.key]: person })}
-                />
-              ))}
-            </fieldset>
-          )}
-
-          {place.error && (
-            <FormError className="rounded-lg border border-red-200 bg-red-50 px-4 py-3 text-sm text-red-800">
-              {conflict ? (
-                <p>
-                  <strong>{place.error.message}.</strong> Someone else got these tickets while you were choosing; the numbers above are up to date.
-                </p>
-              ) : otherErrors.length ? (
-                otherErrors.map((message) => <p key={message}>{message}</p>)
-              ) : Object.keys(errors).length ? (
-                <p>Please fix the fields marked above.</p>
-              ) : (
-                <p>{place.error.message}</p>
-              )}
-            </FormError>
-          )}
-
-          <div className="flex flex-wrap items-center justify-between gap-4 border-t border-slate-100 pt-4">
-            <p className="text-sm text-slate-700" aria-live="polite">
-              {rows.length === 0 ? "No tickets chosen" : `${rows.length} ${rows.length === 1 ? "ticket" : "tickets"}`}
-              {rows.length > 0 && <> · Total <strong>{formatMoney(total, currency)}</strong></>}
-              <span className="text-slate-600"> · at most {MAX_PER_ORDER} per order</span>
-            </p>
-            <button className="btn min-h-11" type="submit" disabled={!hydrated || rows.length === 0 || place.isPending || place.isSuccess}>
-              {place.isPending || place.isSuccess ? "Placing order…" : "Place order"}
-            </button>
-          </div>
-          <p className="text-xs text-slate-600">Payment is arranged with the organizer; your tickets are issued right away.</p>
-        </>
+      {rows.length > 0 && (
+        <fieldset className="space-y-4">
+          <legend className="text-lg font-semibold">Who is coming?</legend>
+          <p className="text-sm text-slate-600">Each ticket is for one person. We email each of them a link to their ticket.</p>
+          {rows.map((row, position) => (
+            <AttendeeRow
+              key={row.key}
+              position={position}
+              typeName={row.type.name}
+              person={personAt(row.key, position)}
+              errors={errors}
+              onChange={(person) => setPeople({ ...people, [row.key]: person })}
+            />
+          ))}
+        </fieldset>
       )}
+
+      {place.error && (
+        <FormError className="rounded-lg border border-red-200 bg-red-50 px-4 py-3 text-sm text-red-800">
+          {conflict ? (
+            <p>
+              <strong>{place.error.message}.</strong> Someone else got these tickets while you were choosing; the numbers above are up to date.
+            </p>
+          ) : otherErrors.length ? (
+            otherErrors.map((message) => <p key={message}>{message}</p>)
+          ) : Object.keys(errors).length ? (
+            <p>Please fix the fields marked above.</p>
+          ) : (
+            <p>{place.error.message}</p>
+          )}
+        </FormError>
+      )}
+
+      <div className="flex flex-wrap items-center justify-between gap-4 border-t border-slate-100 pt-4">
+        <p className="text-sm text-slate-700" aria-live="polite">
+          {rows.length === 0 ? "No tickets chosen" : `${rows.length} ${rows.length === 1 ? "ticket" : "tickets"}`}
+          {rows.length > 0 && <> · Total <strong>{formatMoney(total, currency)}</strong></>}
+          <span className="text-slate-600"> · at most {MAX_PER_ORDER} per order</span>
+        </p>
+        <button className="btn min-h-11" type="submit" disabled={!hydrated || rows.length === 0 || place.isPending || place.isSuccess}>
+          {place.isPending || place.isSuccess ? "Placing order…" : "Place order"}
+        </button>
+      </div>
+      <p className="text-xs text-slate-600">Payment is arranged with the organizer; your tickets are issued right away.</p>
     </form>
   );
 }

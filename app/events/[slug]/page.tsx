@@ -5,6 +5,7 @@ import { pageCaller } from "@/server/auth/page-session";
 import { formatEventRange } from "@/server/events/format";
 import { getVisibleEventBySlug } from "@/server/events/service";
 import { loadForPage } from "@/app/_lib/load-for-page";
+import { linkWithReturnPath } from "@/server/http/return-path";
 import { CheckoutForm } from "./checkout-form";
 
 type Props = { params: Promise<{ slug: string }> };
@@ -64,12 +65,24 @@ export default async function EventPage({ params }: Props) {
                   This event is sold out.
                 </p>
               )}
+              {!caller && !soldOut && (
+                <p className="rounded-lg bg-indigo-50 px-4 py-3 text-sm text-indigo-900">
+                  Have an account?{" "}
+                  <Link className="font-medium underline" href={linkWithReturnPath("/signin", here)}>
+                    Sign in
+                  </Link>{" "}
+                  or{" "}
+                  <Link className="font-medium underline" href={linkWithReturnPath("/register", here)}>
+                    create one
+                  </Link>
+                  . Or just fill in your details below.
+                </p>
+              )}
               <CheckoutForm
                 eventId={event.id}
                 timeZone={event.timeZone}
                 ticketTypes={ticketTypes}
                 buyer={caller ? { name: caller.user.name, email: caller.user.email } : null}
-                signInHref={`/signin?callbackUrl=${encodeURIComponent(here)}`}
               />
             </>
           )}

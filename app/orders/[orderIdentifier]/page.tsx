@@ -6,10 +6,13 @@ import { pageCaller } from "@/server/auth/page-session";
 import { formatEventRange, formatMoney } from "@/server/events/format";
 import { getOrderPage } from "@/server/orders/queries";
 import { loadForPage } from "@/app/_lib/load-for-page";
+import { EventLinks } from "@/app/_components/event-links";
+import { ShowTicket, StartDownload } from "@/app/_components/show-ticket";
+import { ResendTicketEmail } from "./resend-ticket-email";
 
 export const metadata: Metadata = { title: "Your order", robots: { index: false } };
 
-type Props = { params: Promise<{ orderIdentifier: string }>; searchParams: Promise<{ placed?: string }> };
+type Props = { params: Promise<{ orderIdentifier: string }>; searchParams: Promise<{ placed?: string; ticket?: string | string[]; download?: string }> };
 
 /**
  * The order-completion page. Who sees what is decided by requireOrderAccess (via getOrderView):
@@ -18,7 +21,7 @@ type Props = { params: Promise<{ orderIdentifier: string }>; searchParams: Promi
  */
 export default async function OrderPage({ params, searchParams }: Props) {
   const { orderIdentifier } = await params;
-  const { placed } = await searchParams;
+  const { placed, ticket, download } = await searchParams;
   const here = `/orders/${encodeURIComponent(orderIdentifier)}`;
   const caller = await pageCaller();
   if (!caller) redirect(`/signin?callbackUrl=${encodeURIComponent(here)}`);
@@ -26,9 +29,13 @@ export default async function OrderPage({ params, searchParams }: Props) {
   const at = new Intl.DateTimeFormat("en-GB", { day: "numeric", month: "short", year: "numeric", hour: "2-digit", minute: "2-digit", timeZone: event.timeZone, timeZoneName: "short" });
   const whole = access !== "holder";
   const orderPdf = `/tickets/${encodeURIComponent(order.id)}`;
+  // An emailed link lands here with the ticket to show and a download to start (app/link).
+  const shown = attendees.find((a) => a.id === ticket && a.status === "valid");
+  const mayResend = access === "buyer" || access === "holder";
 
   return (
     <div className="space-y-8">
+      {download === "1" && order.status === "completed" && <StartDownload href={shown ? `${orderPdf}/${encodeURIComponent(shown.id)}` : orderPdf} />}
       {placed === "1" && access === "buyer" && (
         <div className="rounded-lg border border-green-200 bg-green-50 px-4 py-3 text-green-900" role="status">
           <p className="font-semibold">Your order is complete.</p>
@@ -51,6 +58,7 @@ export default async function OrderPage({ params, searchParams }: Props) {
         </h1>
         <p className="text-slate-700">{formatEventRange(event)}</p>
         <p className="text-slate-600">{event.venue}</p>
+        <EventLinks slug={event.slug} venue={event.venue} />
       </header>
 
       <section className="card space-y-4" aria-labelledby="order-heading">
@@ -110,9 +118,15 @@ export default async function OrderPage({ params, searchParams }: Props) {
                 {attendee.checkedInAt !== null && <p className="text-sm text-green-700">Checked in</p>}
               </div>
               {attendee.status === "valid" && (
-                <a className="btn-secondary" href={`${orderPdf}/${encodeURIComponent(attendee.id)}`}>
-                  Download ticket<span className="sr-only"> for {attendee.name}</span>
-                </a>
+                <div className="flex w-full flex-col gap-3">
+                  <div className="flex flex-wrap items-center gap-3">
+                    <a className="btn-secondary" href={`${orderPdf}/${encodeURIComponent(attendee.id)}`}>
+                      Download ticket<span className="sr-only"> for {attendee.name}</span>
+                    </a>
+                    {mayResend && <ResendTicketEmail orderIdentifier={order.id} attendeeIdentifier={attendee.id} name={attendee.name} />}
+                  </div>
+                  <ShowTicket orderIdentifier={order.id} attendeeIdentifier={attendee.id} name={attendee.name} initiallyOpen={shown?.id === attendee.id} />
+                </div>
               )}
             </li>
           ))}
@@ -130,12 +144,12 @@ export default async function OrderPage({ params, searchParams }: Props) {
           <ul className="space-y-1 text-sm text-slate-700" data-testid="download-history">
             {downloads.map((d, i) => (
               <li key={i}>
-                {d.attendeeCount === 1 ? "1 ticket" : `${d.attendeeCount} tickets`} downloaded by {d.byLabel} on {at.format(d.at)}
+                {d.attendeeCount === 1 ? "1 ticket" : `${d.attendeeCount} tickets`} {d.format === "qr" ? "shown on screen" : "downloaded"} by {d.byLabel} on {at.format(d.at)}
               </li>
             ))}
           </ul>
         )}
-        <p className="text-xs text-slate-600">Every download is recorded, so you can see if anyone else fetched these tickets.</p>
+        <p className="text-xs text-slate-600">Every download and every showing is recorded, so you can see if anyone else fetched these tickets.</p>
       </section>
 
       <p className="text-sm text-slate-600">

@@ -1,5 +1,6 @@
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import { db } from "@/db/client";
+import { BUSY_RETRY_AFTER_SECONDS, isDatabaseBusy } from "@/db/errors";
 import { RateLimitedError } from "@/server/errors";
 import { errorResponseFrom, PRIVATE_NO_STORE, withCappedBody } from "@/server/http/respond";
 import { MAX_TRPC_BATCH_CALLS } from "@/server/http/trpc-limits";
@@ -24,14 +25,17 @@ async function handler(incoming: Request) {
     // A larger batch is refused (400) before any of its calls runs: one request can't carry
     // dozens of password guesses or expensive queries.
     maxBatchSize: MAX_TRPC_BATCH_CALLS,
-    createContext: () => createContextFromRequest(db(), request),
-    // A rate-limited call says when to try again, as the REST routes do (server/http/respond.ts).
+    createContext: ({ resHeaders }) => createContextFromRequest(db(), request, resHeaders),
+    // A rate-limited call, or one that met a busy database, says when to try again, as the REST
+    // routes do (server/http/respond.ts).
     responseMeta({ errors }) {
-      const waits = errors.flatMap((error) => (error instanceof RateLimitedError ? [error.retryAfterSeconds] : []));
+      const waits = errors.flatMap((error) =>
+        error instanceof RateLimitedError ? [error.retryAfterSeconds] : isDatabaseBusy(error) ? [BUSY_RETRY_AFTER_SECONDS] : [],
+      );
       return waits.length ? { headers: new Headers({ "Retry-After": String(Math.max(...waits)) }) } : {};
     },
     onError({ error, path }) {
-      if (error.code === "INTERNAL_SERVER_ERROR") console.error(`tRPC ${path}:`, error);
+      if (error.code === "INTERNAL_SERVER_ERROR" && !isDatabaseBusy(error)) console.error(`tRPC ${path}:`, error);
     },
   });
   // Answers carry attendee emails, device addresses and the like: no cache may keep any of them.

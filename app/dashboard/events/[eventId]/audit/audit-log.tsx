@@ -124,6 +124,12 @@ function AuditLine({ entry }: { entry: Entry }) {
       return <>{actor} marked <OrderLink id={d.orderId} /> as unpaid</>;
     case "team_member_added":
       return <>{actor} added {name} to the team as {text(d.role)}</>;
+    case "team_invitation_sent":
+      return <>{actor} invited {text(d.email)} to the team as {text(d.role)}</>;
+    case "team_invitation_withdrawn":
+      return <>{actor} withdrew the invitation to {text(d.email)}</>;
+    case "team_invitation_accepted":
+      return <><strong className="font-medium">{name}</strong> accepted the invitation and joined the team as {text(d.role)}</>;
     case "team_role_changed":
       return <>{actor} changed {name}&apos;s role from {text(d.previousRole)} to {text(d.role)}</>;
     case "team_member_removed":

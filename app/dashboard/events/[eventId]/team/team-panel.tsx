@@ -10,6 +10,8 @@ import { fieldErrors, trpc, type RouterOutputs } from "@/app/_components/trpc";
 type Member = RouterOutputs["team"]["list"][number];
 type TeamRole = Member["role"];
 
+const inviteDate = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeStyle: "short" });
+
 const ROLE_HELP: Record<TeamRole, string> = {
   owner: "everything, including the team",
   organizer: "orders, attendees, tickets, check-in; not the team",
@@ -25,14 +27,28 @@ export function TeamPanel(props: { eventId: string; canManageTeam: boolean; curr
   const [done, setDone] = useState("");
   const [removing, setRemoving] = useState<Member | null>(null);
 
+  const invitations = trpc.team.invitations.useQuery({ eventId: props.eventId }, { enabled: props.canManageTeam });
   const refresh = () => {
     void utils.team.list.invalidate();
+    void utils.team.invitations.invalidate();
     void utils.attendees.auditLog.invalidate();
   };
   const add = trpc.team.add.useMutation({
-    onSuccess: (result, input) => {
+    onSuccess: (result) => {
       setEmail("");
-      setDone(`${input.email} is now ${result.role === "organizer" || result.role === "owner" ? "an" : "a"} ${result.role}.`);
+      setDone(`Invitation sent to ${result.email}. They join as ${result.role} when they follow its link (within 7 days).`);
+      refresh();
+    },
+  });
+  const withdraw = trpc.team.revokeInvitation.useMutation({
+    onSuccess: () => {
+      setDone("Invitation withdrawn: its link no longer works.");
+      refresh();
+    },
+  });
+  const changeRole = trpc.team.setRole.useMutation({
+    onSuccess: (result) => {
+      setDone(`Role changed to ${result.role}.`);
       refresh();
     },
   });
@@ -90,9 +106,26 @@ export function TeamPanel(props: { eventId: string; canManageTeam: boolean; curr
                 </p>
                 <p className="break-all text-sm text-slate-600">{member.email}</p>
               </div>
-              <span className="rounded bg-slate-100 px-2 py-0.5 text-sm capitalize text-slate-700" title={ROLE_HELP[member.role]}>
-                {member.role}
-              </span>
+              {props.canManageTeam ? (
+                <select
+                  className="input w-auto capitalize"
+                  aria-label={`Role of ${member.name}`}
+                  value={member.role}
+                  disabled={changeRole.isPending}
+                  onChange={(e) => {
+                    setDone("");
+                    changeRole.mutate({ eventId: props.eventId, userId: member.userId, role: e.target.value as TeamRole });
+                  }}
+                >
+                  <option value="organizer">Organizer</option>
+                  <option value="registrar">Registrar</option>
+                  <option value="owner">Owner</option>
+                </select>
+              ) : (
+                <span className="rounded bg-slate-100 px-2 py-0.5 text-sm capitalize text-slate-700" title={ROLE_HELP[member.role]}>
+                  {member.role}
+                </span>
+              )}
               {props.canManageTeam && (
                 <button
                   type="button"
@@ -112,12 +145,56 @@ export function TeamPanel(props: { eventId: string; canManageTeam: boolean; curr
         </ul>
       )}
 
+      {changeRole.error && (
+        <p className="field-error" role="alert">
+          {fieldErrors(changeRole.error).userId ?? changeRole.error.message}
+        </p>
+      )}
+
+      {props.canManageTeam && (invitations.data?.length ?? 0) > 0 && (
+        <section className="space-y-2" aria-labelledby="invitations-heading">
+          <h3 id="invitations-heading" className="font-semibold">
+            Invitations waiting
+          </h3>
+          <ul className="divide-y divide-slate-100 rounded-xl border border-slate-200 bg-white" aria-label="Pending invitations">
+            {invitations.data!.map((invitation) => (
+              <li key={invitation.id} className="flex flex-wrap items-center gap-4 p-4" data-testid="team-invitation">
+                <div className="min-w-0 flex-1">
+                  <p className="break-all font-medium">{invitation.email}</p>
+                  <p className="text-sm text-slate-600">
+                    <span className="capitalize">{invitation.role}</span> ·{" "}
+                    {invitation.expired ? <span className="text-red-700">expired: invite again to renew it</span> : `link valid until ${inviteDate.format(invitation.expiresAt)}`}
+                  </p>
+                </div>
+                <button
+                  type="button"
+                  className="btn-secondary"
+                  disabled={withdraw.isPending}
+                  aria-label={`Withdraw the invitation to ${invitation.email}`}
+                  onClick={() => {
+                    setDone("");
+                    withdraw.mutate({ eventId: props.eventId, invitationId: invitation.id });
+                  }}
+                >
+                  Withdraw
+                </button>
+              </li>
+            ))}
+          </ul>
+          {withdraw.error && (
+            <p className="field-error" role="alert">
+              {withdraw.error.message}
+            </p>
+          )}
+        </section>
+      )}
+
       {props.canManageTeam && (
         <form ref={formRef} method="post" className="card space-y-4" onSubmit={submit} noValidate aria-labelledby="add-member-heading">
           <h3 id="add-member-heading" className="font-semibold">
-            Add someone
+            Invite someone
           </h3>
-          <p className="text-sm text-slate-600">They need an Admit account with this email. Adding someone already on the team changes their role.</p>
+          <p className="text-sm text-slate-600">We email them a link; they join when they follow it, with or without an Admit account. Change the role of someone already on the team in the list above.</p>
           <div className="grid gap-4 sm:grid-cols-[1fr_auto_auto] sm:items-start">
             <Field id="member-email" label="Email" error={emailError}>
               <input
@@ -153,7 +230,7 @@ export function TeamPanel(props: { eventId: string; canManageTeam: boolean; curr
             </div>
             <div className="sm:pt-6">
               <button type="submit" className="btn" disabled={!hydrated || add.isPending || email.trim() === ""}>
-                {add.isPending ? "Adding…" : "Add to team"}
+                {add.isPending ? "Sending…" : "Send invitation"}
               </button>
             </div>
           </div>

@@ -1,0 +1,26 @@
+import { parseArgs } from "node:util";
+import path from "node:path";
+import { backupDatabase, describeCounts } from "@/db/backup";
+import { config } from "@/server/config";
+
+/**
+ * `npm run db:backup -- --to FILE`: a consistent copy of the database, taken while the server
+ * runs (db/backup.ts). Restoring it: `npm run db:restore -- --from FILE` with the server stopped
+ * (README, "Backups").
+ */
+const usage = "Usage: npm run db:backup -- --to FILE";
+
+async function main() {
+  const { values } = parseArgs({ options: { to: { type: "string" } }, strict: true });
+  if (!values.to) {
+    console.error(`--to: say where to write the backup\n${usage}`);
+    process.exit(2);
+  }
+  const summary = await backupDatabase(config().databasePath, path.resolve(values.to));
+  console.log(`Backed up ${config().databasePath} to ${summary.file} (${(summary.bytes / 1024).toFixed(0)} KiB; ${describeCounts(summary.tables)})`);
+}
+
+main().catch((error) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});
