@@ -118,14 +118,14 @@ export function placeOrderAndQueueMails(db: Db, caller: Caller | null, input: Pl
 }
 
 /** An order as it was placed, with its valid tickets under their current names, for mailing it again. */
-export function placedOrderOf(db: Db, order: Order): PlacedOrder {
-  const event = db.select().from(events).where(eq(events.id, order.eventId)).get()!;
-  const rows = db
+export async function placedOrderOf(db: Db, order: Order): Promise<PlacedOrder> {
+  const [event] = await db.select().from(events).where(eq(events.id, order.eventId));
+  const rows = await db
     .select({ id: attendees.id, name: attendees.name, email: attendees.email, emailNormalized: attendees.emailNormalized, ticketTypeName: ticketTypes.name })
     .from(attendees)
     .innerJoin(ticketTypes, eq(ticketTypes.id, attendees.ticketTypeId))
     .where(and(eq(attendees.orderId, order.id), eq(attendees.status, "valid")))
-    .orderBy(asc(attendees.createdAt), asc(attendees.id)));
+    .orderBy(asc(attendees.createdAt), asc(attendees.id));
   return { order, event, attendees: rows };
 }
 

@@ -59,11 +59,8 @@ function insertDownload(db: Db) {
   return prepared(db, "insert-ticket-download", (db) =>
     db
       .insert(ticketDownloads)
-      .values({ orderId: p("orderId"), eventId: p("eventId"), userId: p("userId"), sessionId: p("sessionId"), attendeeIds: p("attendeeIds"), accessAs: p("accessAs"), ip: p("ip"), at: p("at"), format: p("format") })
-      .prepare();
-    insertStatements.set(db, prepared);
-  }
-  return prepared;
+      .values({ orderId: p("orderId"), eventId: p("eventId"), userId: p("userId"), sessionId: p("sessionId"), attendeeIds: p("attendeeIds"), accessAs: p("accessAs"), ip: p("ip"), at: p("at"), format: p("format") }),
+  );
 }
 
 const accessAsSchema = z.enum(["buyer", "holder", "owner", "organizer", "staff"]);
