@@ -38,7 +38,7 @@ export async function emptyDatabase(sqliteFile?: string): Promise<AppDb> {
 let fileDatabase: Promise<AppDb> | undefined;
 
 // Children before parents, so every DELETE satisfies the foreign keys.
-const TABLES = ["audit_log", "ticket_downloads", "checkins", "attendees", "orders", "ticket_types", "event_members", "events", "refresh_tokens", "sessions", "email_verifications", "rate_limit_hits", "users"];
+const TABLES = ["audit_log", "audit_totals", "ticket_downloads", "checkins", "attendees", "orders", "ticket_types", "team_invitations", "event_members", "events", "refresh_tokens", "sessions", "email_links", "rate_limit_hits", "mail_queue", "users"];
 
 async function clonePostgresTemplate(): Promise<AppDb> {
   const template = process.env.ADMIT_TEST_TEMPLATE;
