@@ -44,7 +44,7 @@ export async function seedLargeEvent(attendeeCount: number): Promise<{ eventId: 
       const size = Math.min(1 + (n % 4), attendeeCount - made);
       const orderId = randomId();
       const orderedAt = now - (attendeeCount - made) * 1000;
-      orderRows.push({ id: orderId, eventId, buyerId: owner.id, buyerName: `${FIRST[n % FIRST.length]} ${LAST[(n * 7) % LAST.length]}`, buyerEmail: `buyer${n}@big.test`, status: "completed", paid: true, totalCents: size * 9900, currency: "EUR", createdAt: orderedAt });
+      orderRows.push({ id: orderId, eventId, buyerId: owner.id, buyerName: `${FIRST[n % FIRST.length]} ${LAST[(n * 7) % LAST.length]}`, buyerEmail: `buyer${n}@big.test`, buyerMustProveEmail: false, status: "completed", paid: true, totalCents: size * 9900, currency: "EUR", createdAt: orderedAt });
       for (let i = 0; i < size; i++, made++) {
         const email = `guest${made}@big.test`;
         const cancelled = made % 50 === 7;

@@ -262,8 +262,8 @@ export async function canViewEvent(db: Db, caller: Caller | null, event: Pick<Ev
 }
 
 /** Buying needs a published event, except for its team placing test orders before launch; guests (no caller) buy only published. */
-export function canBuyFromEvent(db: Db, caller: Caller | null, event: Pick<Event, "id" | "published">): boolean {
-  return event.published || (caller !== null && eventRoleOf(db, caller.user.id, event.id) !== null);
+export async function canBuyFromEvent(db: Db, caller: Caller | null, event: Pick<Event, "id" | "published">): Promise<boolean> {
+  return event.published || (caller !== null && (await eventRoleOf(db, caller.user.id, event.id)) !== null);
 }
 
 const heldStatement = (db: Db) =>
@@ -282,9 +282,9 @@ export type OrderVisibility =
   | { scope: "all"; as: "buyer" | "owner" | "organizer" | "staff" }
   | { scope: "own"; as: "holder"; attendeeIds: string[] };
 
-export function orderVisibility(db: Db, caller: Caller, order: Pick<Order, "id" | "buyerId" | "eventId" | "buyerMustProveEmail">): OrderVisibility | null {
+export async function orderVisibility(db: Db, caller: Caller, order: Pick<Order, "id" | "buyerId" | "eventId" | "buyerMustProveEmail">): Promise<OrderVisibility | null> {
   if (isBuyerOf(caller, order)) return { scope: "all", as: "buyer" };
-  const role = eventRoleOf(db, caller.user.id, order.eventId);
+  const role = await eventRoleOf(db, caller.user.id, order.eventId);
   if (role === "owner" || role === "organizer") return { scope: "all", as: role };
   if (isStaff(caller)) return { scope: "all", as: "staff" };
   const holderEmail = holderEmailOf(caller);

@@ -1,5 +1,5 @@
 import { and, eq, sql } from "drizzle-orm";
-import type { Db } from "@/db/client";
+import { transaction, type Db } from "@/db/client";
 import { attendees, orders, ticketTypes, type Event } from "@/db/schema";
 import { recordAudit } from "@/server/audit";
 import type { Caller } from "@/server/auth/caller";
@@ -19,14 +19,14 @@ import { freshCredentials, retryOnDoorCodeClash } from "@/server/tickets/credent
  */
 async function attendeeOf(db: Db, eventId: string, attendeeId: string) {
   if (!looksLikeIdentifier(attendeeId)) throw notFound("No such attendee");
-  const row = (await db.select().from(attendees).where(and(eq(attendees.id, attendeeId), eq(attendees.eventId, eventId))).limit(1))[0];
+  const [row] = await db.select().from(attendees).where(and(eq(attendees.id, attendeeId), eq(attendees.eventId, eventId))).limit(1);
   if (!row) throw notFound("No such attendee");
   return row;
 }
 
 async function orderOf(db: Db, eventId: string, orderId: string) {
   if (!looksLikeIdentifier(orderId)) throw notFound("No such order");
-  const row = (await db.select().from(orders).where(and(eq(orders.id, orderId), eq(orders.eventId, eventId))).limit(1))[0];
+  const [row] = await db.select().from(orders).where(and(eq(orders.id, orderId), eq(orders.eventId, eventId))).limit(1);
   if (!row) throw notFound("No such order");
   return row;
 }
@@ -51,8 +51,8 @@ async function replaceCredentials(db: Db, attendeeId: string): Promise<void> {
 }
 
 /** The holders and buyers of the changed tickets hear of it, by mail queued with the change (server/mail.ts). */
-function tellHolders(tx: Db, event: Event, attendeeIds: string[], change: TicketChange, now: number): void {
-  enqueueMails(tx, ticketChangeMails(tx, event, attendeeIds, change), now);
+async function tellHolders(tx: Db, event: Event, attendeeIds: string[], change: TicketChange, now: number): Promise<void> {
+  await enqueueMails(tx, await ticketChangeMails(tx, event, attendeeIds, change), now);
 }
 
 /**
@@ -61,23 +61,23 @@ function tellHolders(tx: Db, event: Event, attendeeIds: string[], change: Ticket
  * their holders and buyers are told in the same transaction (server/orders/notices.ts).
  */
 export function cancelAttendee(db: Db, event: Event, caller: Caller, attendeeId: string, now = Date.now()) {
-  return db.transaction((tx) => {
-    const attendee = attendeeOf(tx, event.id, attendeeId);
-    const changed = cancelRows(tx, [attendee], now);
-    if (changed.length) recordAudit(tx, { eventId: event.id, caller, action: "ticket_cancelled", detail: { attendeeId: attendee.id, orderId: attendee.orderId, name: attendee.name } }, now);
-    tellHolders(tx, event, changed, "cancelled", now);
+  return transaction(db, async (tx) => {
+    const attendee = await attendeeOf(tx, event.id, attendeeId);
+    const changed = await cancelRows(tx, [attendee], now);
+    if (changed.length) await recordAudit(tx, { eventId: event.id, caller, action: "ticket_cancelled", detail: { attendeeId: attendee.id, orderId: attendee.orderId, name: attendee.name } }, now);
+    await tellHolders(tx, event, changed, "cancelled", now);
     return { cancelled: changed.length, attendeeIds: changed };
   });
 }
 
 export function cancelOrder(db: Db, event: Event, caller: Caller, orderId: string, now = Date.now()) {
-  return db.transaction((tx) => {
-    const order = orderOf(tx, event.id, orderId);
-    const rows = tx.select().from(attendees).where(eq(attendees.orderId, order.id)).all();
-    const changed = cancelRows(tx, rows, now);
-    tx.update(orders).set({ status: "cancelled" }).where(eq(orders.id, order.id)).run();
-    recordAudit(tx, { eventId: event.id, caller, action: "order_cancelled", detail: { orderId: order.id, tickets: changed.length } }, now);
-    tellHolders(tx, event, changed, "cancelled", now);
+  return transaction(db, async (tx) => {
+    const order = await orderOf(tx, event.id, orderId);
+    const rows = await tx.select().from(attendees).where(eq(attendees.orderId, order.id));
+    const changed = await cancelRows(tx, rows, now);
+    await tx.update(orders).set({ status: "cancelled" }).where(eq(orders.id, order.id));
+    await recordAudit(tx, { eventId: event.id, caller, action: "order_cancelled", detail: { orderId: order.id, tickets: changed.length } }, now);
+    await tellHolders(tx, event, changed, "cancelled", now);
     return { cancelled: changed.length, attendeeIds: changed };
   });
 }
@@ -88,38 +88,38 @@ export function cancelOrder(db: Db, event: Event, caller: Caller, orderId: strin
  */
 export const CODE_REPLACEMENTS: ActionLimit = { name: "code-replacement", max: 5, windowMs: 60 * 60_000 };
 
-function requireCodeReplacements(db: Db, attendeeIds: string[], now: number): void {
-  requireRoom(db, attendeeIds.map((id) => limitOn(CODE_REPLACEMENTS, id)), `Tickets can get a new code ${CODE_REPLACEMENTS.max} times an hour`, now);
+async function requireCodeReplacements(db: Db, attendeeIds: string[], now: number): Promise<void> {
+  await requireRoom(db, attendeeIds.map((id) => limitOn(CODE_REPLACEMENTS, id)), `Tickets can get a new code ${CODE_REPLACEMENTS.max} times an hour`, now);
 }
 
-export function regenerateAttendeeSecret(db: Db, event: Event, caller: Caller, attendeeId: string, now = Date.now()) {
-  requireCodeReplacements(db, [attendeeOf(db, event.id, attendeeId).id], now);
-  return db.transaction((tx) => {
-    const attendee = attendeeOf(tx, event.id, attendeeId);
-    replaceCredentials(tx, attendee.id);
-    recordAudit(tx, { eventId: event.id, caller, action: "ticket_secret_regenerated", detail: { attendeeId: attendee.id, orderId: attendee.orderId, name: attendee.name } }, now);
-    tellHolders(tx, event, [attendee.id], "code_replaced", now);
+export async function regenerateAttendeeSecret(db: Db, event: Event, caller: Caller, attendeeId: string, now = Date.now()) {
+  await requireCodeReplacements(db, [(await attendeeOf(db, event.id, attendeeId)).id], now);
+  return transaction(db, async (tx) => {
+    const attendee = await attendeeOf(tx, event.id, attendeeId);
+    await replaceCredentials(tx, attendee.id);
+    await recordAudit(tx, { eventId: event.id, caller, action: "ticket_secret_regenerated", detail: { attendeeId: attendee.id, orderId: attendee.orderId, name: attendee.name } }, now);
+    await tellHolders(tx, event, [attendee.id], "code_replaced", now);
     return { regenerated: 1, attendeeIds: [attendee.id] };
   });
 }
 
-export function regenerateOrderSecrets(db: Db, event: Event, caller: Caller, orderId: string, now = Date.now()) {
-  const valid = db.select({ id: attendees.id }).from(attendees).where(and(eq(attendees.orderId, orderOf(db, event.id, orderId).id), eq(attendees.status, "valid"))).all();
-  requireCodeReplacements(db, valid.map((row) => row.id), now);
-  return db.transaction((tx) => {
-    const order = orderOf(tx, event.id, orderId);
-    const rows = tx.select({ id: attendees.id, status: attendees.status }).from(attendees).where(eq(attendees.orderId, order.id)).all();
-    for (const row of rows) replaceCredentials(tx, row.id);
-    recordAudit(tx, { eventId: event.id, caller, action: "order_secrets_regenerated", detail: { orderId: order.id, tickets: rows.length } }, now);
+export async function regenerateOrderSecrets(db: Db, event: Event, caller: Caller, orderId: string, now = Date.now()) {
+  const order = await orderOf(db, event.id, orderId);
+  const valid = await db.select({ id: attendees.id }).from(attendees).where(and(eq(attendees.orderId, order.id), eq(attendees.status, "valid")));
+  await requireCodeReplacements(db, valid.map((row) => row.id), now);
+  return transaction(db, async (tx) => {
+    const rows = await tx.select({ id: attendees.id, status: attendees.status }).from(attendees).where(eq(attendees.orderId, order.id));
+    for (const row of rows) await replaceCredentials(tx, row.id);
+    await recordAudit(tx, { eventId: event.id, caller, action: "order_secrets_regenerated", detail: { orderId: order.id, tickets: rows.length } }, now);
     // Nobody needs telling about a new code on a ticket that was already cancelled.
     const told = rows.filter((row) => row.status === "valid").map((row) => row.id);
-    tellHolders(tx, event, told, "code_replaced", now);
+    await tellHolders(tx, event, told, "code_replaced", now);
     return { regenerated: rows.length, attendeeIds: told };
-  }, { behavior: "immediate" });
+  });
 }
 
 export async function markOrderPaid(db: Db, event: Event, caller: Caller, input: { orderId: string; paid: boolean }, now = Date.now()) {
-  const order = (await orderOf(db, event.id, input.orderId));
+  const order = await orderOf(db, event.id, input.orderId);
   await db.update(orders).set({ paid: input.paid }).where(eq(orders.id, order.id));
   await recordAudit(db, { eventId: event.id, caller, action: input.paid ? "order_marked_paid" : "order_marked_unpaid", detail: { orderId: order.id } }, now);
   return { paid: input.paid };
@@ -129,12 +129,12 @@ export async function markOrderPaid(db: Db, event: Event, caller: Caller, input:
 export const ORDER_EMAIL_RESENDS: ActionLimit = { name: "order-resend", max: 3, windowMs: 60 * 60_000 };
 
 /** The order's confirmation mails again, queued with the audit line, after taking one of its resend slots. */
-export function resendOrderEmails(db: Db, event: Event, caller: Caller, orderId: string, now = Date.now()): void {
-  const order = orderOf(db, event.id, orderId);
+export async function resendOrderEmails(db: Db, event: Event, caller: Caller, orderId: string, now = Date.now()): Promise<void> {
+  const order = await orderOf(db, event.id, orderId);
   if (order.status !== "completed") throw fieldError("CONFLICT", { orderId: "This order is cancelled: it has no tickets to send" });
-  requireRoom(db, limitOn(ORDER_EMAIL_RESENDS, order.id), "This order's emails were resent 3 times this hour", now);
-  db.transaction((tx) => {
-    recordAudit(tx, { eventId: event.id, caller, action: "order_emails_resent", detail: { orderId: order.id } }, now);
-    queueOrderEmails(tx, placedOrderOf(tx, order));
+  await requireRoom(db, limitOn(ORDER_EMAIL_RESENDS, order.id), "This order's emails were resent 3 times this hour", now);
+  await transaction(db, async (tx) => {
+    await recordAudit(tx, { eventId: event.id, caller, action: "order_emails_resent", detail: { orderId: order.id } }, now);
+    await queueOrderEmails(tx, await placedOrderOf(tx, order));
   });
 }

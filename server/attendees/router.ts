@@ -8,8 +8,8 @@ import { listAttendees, listEventOrders, listForCheckIn } from "./roster";
 const page = z.number().int().min(1, "Pages start at 1").max(1_000_000).default(1);
 
 /** The change's counts (its holders and buyers were mailed with it, server/attendees/lifecycle.ts). */
-function countsOf<T extends { attendeeIds: string[] }>(result: T): Omit<T, "attendeeIds"> {
-  const { attendeeIds: _told, ...counts } = result;
+async function countsOf<T extends { attendeeIds: string[] }>(change: Promise<T>): Promise<Omit<T, "attendeeIds">> {
+  const { attendeeIds: _told, ...counts } = await change;
   return counts;
 }
 
@@ -39,8 +39,8 @@ export const attendeesRouter = router({
   /** The order's confirmation emails again, to the buyer and each holder (rate limited per order). */
   resendOrderEmails: eventProcedure("manage_event")
     .input(z.object({ orderId: idInput }))
-    .mutation(({ ctx, input }) => {
-      resendOrderEmails(ctx.db, ctx.event, ctx.caller, input.orderId);
+    .mutation(async ({ ctx, input }) => {
+      await resendOrderEmails(ctx.db, ctx.event, ctx.caller, input.orderId);
       return { resent: true };
     }),
   markPaid: eventProcedure("manage_event")

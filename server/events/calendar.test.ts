@@ -6,15 +6,15 @@ import { freshDb, makeUser } from "@/server/test-support";
 import { makeEvent } from "./test-fixtures";
 
 let db: AppDb;
-beforeEach(() => {
-  db = freshDb();
+beforeEach(async () => {
+  db = await freshDb();
 });
 
 const calendarOf = (slug: string) => getCalendar(new Request(`http://localhost/events/${slug}/calendar.ics`), { params: Promise.resolve({ slug }) });
 
 describe("GET /events/{slug}/calendar.ics", () => {
   it("is an iCalendar file a calendar parser reads back: name, the exact start and end, the venue, a link", async () => {
-    const event = makeEvent(db, await makeUser(db), { name: "Parse Conf; with, commas", venue: "Hall 1, Pier 3", startsAtLocal: "2030-03-14T09:00", endsAtLocal: "2030-03-14T17:30", timeZone: "Europe/Berlin" });
+    const event = await makeEvent(db, await makeUser(db), { name: "Parse Conf; with, commas", venue: "Hall 1, Pier 3", startsAtLocal: "2030-03-14T09:00", endsAtLocal: "2030-03-14T17:30", timeZone: "Europe/Berlin" });
     const response = await calendarOf(event.slug);
     expect(response.status).toBe(200);
     expect(response.headers.get("content-type")).toBe("text/calendar; charset=utf-8");
@@ -33,7 +33,7 @@ describe("GET /events/{slug}/calendar.ics", () => {
   });
 
   it("is not found for a draft or an unknown event", async () => {
-    const draft = makeEvent(db, await makeUser(db), { published: false });
+    const draft = await makeEvent(db, await makeUser(db), { published: false });
     expect((await calendarOf(draft.slug)).status).toBe(404);
     expect((await calendarOf("no-such-event")).status).toBe(404);
   });

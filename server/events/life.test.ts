@@ -124,7 +124,7 @@ describe("telling attendees about changes", () => {
     const desk = (await callerAs(db, owner)).events;
     for (let i = 0; i < EVENT_CHANGE_NOTICES.max; i++) await desk.update(detailsOf({ venue: `Hall ${10 + i}`, notifyAttendees: true }));
     expect(await failure(desk.update(detailsOf({ venue: "Hall 99", notifyAttendees: true })))).toMatchObject({ status: 429 });
-    expect(eventRow().venue).toBe(`Hall ${10 + EVENT_CHANGE_NOTICES.max - 1}`);
+    expect((await eventRow()).venue).toBe(`Hall ${10 + EVENT_CHANGE_NOTICES.max - 1}`);
     expect((await mailsTo(friend)).filter((m) => m.subject === "Changed: Life Conf")).toHaveLength(EVENT_CHANGE_NOTICES.max);
     // Without the tick the edit goes through.
     await desk.update(detailsOf({ venue: "Hall 99" }));
@@ -133,8 +133,8 @@ describe("telling attendees about changes", () => {
 
   it("stays quiet without the tick, and when nothing of time or place changed", async () => {
     const { friend } = await order();
-    await callerAs(db, owner).events.update(detailsOf({ venue: "Hall 3" }));
-    expect(await callerAs(db, owner).events.update(detailsOf({ venue: "Hall 3", name: "Life Conf", description: "New", notifyAttendees: true }))).toMatchObject({ notified: false });
+    await (await callerAs(db, owner)).events.update(detailsOf({ venue: "Hall 3" }));
+    expect(await (await callerAs(db, owner)).events.update(detailsOf({ venue: "Hall 3", name: "Life Conf", description: "New", notifyAttendees: true }))).toMatchObject({ notified: false });
     expect((await mailsTo(friend)).filter((m) => m.subject.startsWith("Changed:"))).toEqual([]);
   });
 
@@ -156,15 +156,15 @@ describe("telling attendees about changes", () => {
 
   it("replaces a ticket's code a few times an hour, then answers 429: new-code mails can't flood a holder", async () => {
     const { friend, theirs } = await order();
-    const desk = callerAs(db, owner).attendees;
+    const desk = (await callerAs(db, owner)).attendees;
     const newCodeMails = async () => (await mailsTo(friend)).filter((m) => m.subject === "New ticket code: Life Conf").length;
     for (let i = 0; i < CODE_REPLACEMENTS.max; i++) await desk.regenerateSecret({ eventId: event.id, attendeeId: theirs.id });
     expect(await newCodeMails()).toBe(CODE_REPLACEMENTS.max);
-    const before = db.select().from(attendees).where(eq(attendees.id, theirs.id)).get()!;
+    const before = (await db.select().from(attendees).where(eq(attendees.id, theirs.id)).limit(1))[0]!;
     expect(await failure(desk.regenerateSecret({ eventId: event.id, attendeeId: theirs.id }))).toMatchObject({ status: 429 });
     expect(await failure(desk.regenerateOrderSecrets({ eventId: event.id, orderId: theirs.orderId }))).toMatchObject({ status: 429 });
     expect(await newCodeMails()).toBe(CODE_REPLACEMENTS.max);
-    expect(db.select().from(attendees).where(eq(attendees.id, theirs.id)).get()!.checkinSecret).toBe(before.checkinSecret);
+    expect((await db.select().from(attendees).where(eq(attendees.id, theirs.id)).limit(1))[0]!.checkinSecret).toBe(before.checkinSecret);
     // Cancelling, which ends the ticket for good, is never held back.
     await desk.cancel({ eventId: event.id, attendeeId: theirs.id });
   });
@@ -172,7 +172,7 @@ describe("telling attendees about changes", () => {
   it("resends an order's emails a few times an hour, then answers 429", async () => {
     const { id, friend } = await order();
     const before = (await mailsTo(friend)).length;
-    const desk = callerAs(db, owner).attendees;
+    const desk = (await callerAs(db, owner)).attendees;
     for (let i = 0; i < ORDER_EMAIL_RESENDS.max; i++) await desk.resendOrderEmails({ eventId: event.id, orderId: id });
     expect(await mailsTo(friend)).toHaveLength(before + ORDER_EMAIL_RESENDS.max);
     expect(await failure(desk.resendOrderEmails({ eventId: event.id, orderId: id }))).toMatchObject({ status: 429 });

@@ -126,7 +126,7 @@ export const privileges: PrivilegeRows = {
       method: "GET",
       auth: "cookie",
       path: (w) => `/events/${w.event.slug}/calendar.ics`,
-      params: (w) => ({ slug: unpublish(w).event.slug }),
+      params: async (w) => ({ slug: (await unpublish(w)).event.slug }),
       expect: everyone(404),
       note: "the route reads no credentials, so a draft is not found even to its team",
     },

@@ -38,8 +38,8 @@ export const eventsRouter = router({
    */
   update: eventProcedure("manage_event")
     .input(eventDetailsInputSchema)
-    .mutation(({ ctx, input }) => {
-      const { notify, ...updated } = updateEventDetails(ctx.db, ctx.event, ctx.caller, input);
+    .mutation(async ({ ctx, input }) => {
+      const { notify, ...updated } = await updateEventDetails(ctx.db, ctx.event, ctx.caller, input);
       return { ...updated, notified: notify };
     }),
 
@@ -54,8 +54,8 @@ export const eventsRouter = router({
   /** For good: no more sales or check-ins, tickets print CANCELLED, every holder and buyer is emailed. */
   cancel: eventProcedure("manage_event")
     .input(z.object({ reason: z.string({ error: "Say why, or leave it empty" }).trim().max(500, "At most 500 characters").default("") }))
-    .mutation(({ ctx, input }) => {
-      cancelEvent(ctx.db, ctx.event, ctx.caller, input.reason);
+    .mutation(async ({ ctx, input }) => {
+      await cancelEvent(ctx.db, ctx.event, ctx.caller, input.reason);
       return { id: ctx.event.id, cancelled: true };
     }),
 

@@ -108,13 +108,13 @@ export async function updateEventDetails(db: Db, event: Event, caller: Caller, i
   const changed = (Object.keys(details) as Array<keyof typeof details>).filter((key) => details[key] !== event[key]);
   const moved = changed.filter((key) => NOTICEABLE.includes(key));
   const notify = notifyAttendees && moved.length > 0;
-  if (notify) requireRoom(db, limitOn(EVENT_CHANGE_NOTICES, event.id), "Attendees were told about changes 3 times this hour; save without “Notify attendees”", now);
-  db.transaction((tx) => {
-    tx.update(events).set(details).where(eq(events.id, event.id)).run();
-    recordAudit(tx, { eventId: event.id, caller, action: "event_updated", detail: { changed, notified: notify } }, now);
+  if (notify) await requireRoom(db, limitOn(EVENT_CHANGE_NOTICES, event.id), "Attendees were told about changes 3 times this hour; save without “Notify attendees”", now);
+  await transaction(db, async (tx) => {
+    await tx.update(events).set(details).where(eq(events.id, event.id));
+    await recordAudit(tx, { eventId: event.id, caller, action: "event_updated", detail: { changed, notified: notify } }, now);
     // Queued with the change (server/mail.ts), describing the event as it now is.
-    if (notify) enqueueMails(tx, eventMovedMails(tx, { ...event, ...details }), now);
-  }, { behavior: "immediate" });
+    if (notify) await enqueueMails(tx, await eventMovedMails(tx, { ...event, ...details }), now);
+  });
   return { id: event.id, slug: event.slug, moved, notify };
 }
 
@@ -138,13 +138,13 @@ export async function setEventPublished(db: Db, event: Event, caller: Caller, pu
  * and every ticket prints CANCELLED (the PDF cache key covers it). The caller emails the
  * attendees after this commits.
  */
-export function cancelEvent(db: Db, event: Event, caller: Caller, reason: string, now = Date.now()): void {
-  db.transaction((tx) => {
-    const cancelled = tx.update(events).set({ cancelledAt: now }).where(and(eq(events.id, event.id), isNull(events.cancelledAt))).run();
-    if (cancelled.changes !== 1) throw fieldError("CONFLICT", { eventId: "This event is already cancelled" });
-    recordAudit(tx, { eventId: event.id, caller, action: "event_cancelled", detail: { reason } }, now);
-    enqueueMails(tx, eventCancelledMails(tx, { ...event, cancelledAt: now }, reason), now);
-  }, { behavior: "immediate" });
+export async function cancelEvent(db: Db, event: Event, caller: Caller, reason: string, now = Date.now()): Promise<void> {
+  await transaction(db, async (tx) => {
+    const cancelled = await tx.update(events).set({ cancelledAt: now }).where(and(eq(events.id, event.id), isNull(events.cancelledAt))).returning({ id: events.id });
+    if (cancelled.length !== 1) throw fieldError("CONFLICT", { eventId: "This event is already cancelled" });
+    await recordAudit(tx, { eventId: event.id, caller, action: "event_cancelled", detail: { reason } }, now);
+    await enqueueMails(tx, await eventCancelledMails(tx, { ...event, cancelledAt: now }, reason), now);
+  });
 }
 
 /**

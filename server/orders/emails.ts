@@ -1,5 +1,5 @@
 import { and, asc, eq } from "drizzle-orm";
-import type { Db } from "@/db/client";
+import { transaction, type Db } from "@/db/client";
 import { attendees, events, orders, ticketTypes, type Order } from "@/db/schema";
 import { forbidden, RateLimitedError, fieldError, notFound } from "@/server/errors";
 import { requireMayResendTicketMail, visibleAttendees, type OrderVisibility } from "@/server/access";
@@ -48,8 +48,8 @@ function landingOf(order: Pick<Order, "id">, recipient: Recipient): string {
  * address (creating a passwordless account if needed) and shows the buyer the order, a holder
  * only their own ticket(s).
  */
-function orderMail(db: Db, { order, event }: PlacedOrder, recipient: Recipient): Mail {
-  const token = issueEmailLink(db, { purpose: "order", email: recipient.email, returnTo: landingOf(order, recipient), name: recipient.name });
+async function orderMail(db: Db, { order, event }: PlacedOrder, recipient: Recipient): Promise<Mail> {
+  const token = await issueEmailLink(db, { purpose: "order", email: recipient.email, returnTo: landingOf(order, recipient), name: recipient.name });
   const count = recipient.tickets.length;
   const noun = count === 1 ? "ticket" : "tickets";
   return composeMail({
@@ -74,8 +74,11 @@ function orderMail(db: Db, { order, event }: PlacedOrder, recipient: Recipient):
  * `tx` that placed or resends the order (server/mail.ts): a mail server that is down delays them
  * and never fails or undoes the order.
  */
-export function queueOrderEmails(tx: Db, placed: PlacedOrder, recipients = recipientsOf(placed)): void {
-  enqueueMails(tx, recipients.map((recipient) => orderMail(tx, placed, recipient)));
+export async function queueOrderEmails(tx: Db, placed: PlacedOrder, recipients = recipientsOf(placed)): Promise<void> {
+  // One after another: inside a transaction the statements share one connection.
+  const mails: Mail[] = [];
+  for (const recipient of recipients) mails.push(await orderMail(tx, placed, recipient));
+  await enqueueMails(tx, mails);
 }
 
 /**
@@ -87,12 +90,14 @@ export function queueOrderEmails(tx: Db, placed: PlacedOrder, recipients = recip
  * address's account, or a new passwordless one), guest orders are limited per requesting address
  * and buyer address, and the buyer gets their order by following the link mailed to them.
  */
-export function placeOrderAndQueueMails(db: Db, caller: Caller | null, input: PlaceOrderInput, ip: string): PlacedOrder {
+export async function placeOrderAndQueueMails(db: Db, caller: Caller | null, input: PlaceOrderInput, ip: string): Promise<PlacedOrder> {
   const reservations: Array<Extract<Reservation, { ok: true }>> = [];
-  const releaseAll = () => reservations.forEach((r) => release(db, r));
-  const take = (reservation: Reservation, what: string) => {
+  const releaseAll = async () => {
+    for (const reservation of reservations) await release(db, reservation);
+  };
+  const take = async (reservation: Reservation, what: string) => {
     if (!reservation.ok) {
-      releaseAll();
+      await releaseAll();
       throw new RateLimitedError(reservation.retryAfterSeconds, what);
     }
     reservations.push(reservation);
@@ -102,24 +107,24 @@ export function placeOrderAndQueueMails(db: Db, caller: Caller | null, input: Pl
   if (caller) buyer = caller;
   else {
     if (!input.buyer) throw fieldError("BAD_REQUEST", { "buyer.name": "Enter your name", "buyer.email": "Enter your email" }, "Enter your name and email, or sign in");
-    take(reserve(db, guestOrderLimits(input.buyer.email, ip)), "Too many orders without an account from your network or for this email");
-    const account = findOrCreateAccount(db, input.buyer);
+    await take(await reserve(db, guestOrderLimits(input.buyer.email, ip)), "Too many orders without an account from your network or for this email");
+    const account = await findOrCreateAccount(db, input.buyer);
     buyer = { guest: { id: account.id, name: input.buyer.name, email: account.email } };
   }
   const buyerAccount = "guest" in buyer ? buyer.guest : buyer.user;
   const weight = orderMailCount(buyerAccount.email, input.attendees.map((a) => a.email));
-  take(reserve(db, orderMailLimits(buyerAccount.id, ip), { weight }), "Too many order emails from your account or network");
+  await take(await reserve(db, orderMailLimits(buyerAccount.id, ip), { weight }), "Too many order emails from your account or network");
   try {
-    return placeOrder(db, buyer, input, (tx, placed) => queueOrderEmails(tx, placed));
+    return await placeOrder(db, buyer, input, (tx, placed) => queueOrderEmails(tx, placed));
   } catch (error) {
-    releaseAll();
+    await releaseAll();
     throw error;
   }
 }
 
 /** An order as it was placed, with its valid tickets under their current names, for mailing it again. */
 export async function placedOrderOf(db: Db, order: Order): Promise<PlacedOrder> {
-  const [event] = await db.select().from(events).where(eq(events.id, order.eventId));
+  const [event] = await db.select().from(events).where(eq(events.id, order.eventId)).limit(1);
   const rows = await db
     .select({ id: attendees.id, name: attendees.name, email: attendees.email, emailNormalized: attendees.emailNormalized, ticketTypeName: ticketTypes.name })
     .from(attendees)
@@ -134,20 +139,20 @@ export async function placedOrderOf(db: Db, order: Order): Promise<PlacedOrder> 
  * personal link (the ticket's address may have lost the first mail, or its link expired). Limited
  * per recipient and per account asking. The order is already authorized (orderProcedure).
  */
-export function resendTicketEmail(db: Db, caller: Caller, order: Order, visibility: OrderVisibility, attendeeIdentifier: string): { sentTo: string } {
+export async function resendTicketEmail(db: Db, caller: Caller, order: Order, visibility: OrderVisibility, attendeeIdentifier: string): Promise<{ sentTo: string }> {
   requireMayResendTicketMail(visibility);
-  const placed = placedOrderOf(db, order);
+  const placed = await placedOrderOf(db, order);
   const attendee = placed.attendees.find((a) => a.id === attendeeIdentifier);
   if (!attendee) {
-    const exists = db.select({ id: attendees.id }).from(attendees).where(and(eq(attendees.id, attendeeIdentifier), eq(attendees.orderId, order.id))).get();
+    const [exists] = await db.select({ id: attendees.id }).from(attendees).where(and(eq(attendees.id, attendeeIdentifier), eq(attendees.orderId, order.id))).limit(1);
     if (!exists) throw notFound("No such ticket");
     throw fieldError("CONFLICT", { attendeeIdentifier: "This ticket is cancelled: there is nothing to send" });
   }
   if (visibleAttendees([attendee], visibility).length === 0) throw forbidden("This ticket belongs to another attendee");
   const recipient = recipientsOf(placed).find((r) => r.email.toLowerCase() === attendee.emailNormalized);
   if (!recipient) throw notFound("No such ticket");
-  const reservation = reserve(db, resendLimits(recipient.email, caller.user.id));
+  const reservation = await reserve(db, resendLimits(recipient.email, caller.user.id));
   if (!reservation.ok) throw new RateLimitedError(reservation.retryAfterSeconds, "This ticket's email was sent again too often");
-  db.transaction((tx) => queueOrderEmails(tx, placed, [recipient]));
+  await transaction(db, (tx) => queueOrderEmails(tx, placed, [recipient]));
   return { sentTo: recipient.email };
 }

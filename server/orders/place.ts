@@ -1,5 +1,5 @@
 import { and, eq, sql } from "drizzle-orm";
-import type { Db } from "@/db/client";
+import { transaction, type Db } from "@/db/client";
 import { attendees, events, orders, ticketTypes, type Attendee, type Event, type Order, type TicketType, type User } from "@/db/schema";
 import { canBuyFromEvent } from "@/server/access";
 import type { Caller } from "@/server/auth/caller";
@@ -29,14 +29,15 @@ export function placeOrder(
   db: Db,
   buyer: Caller | GuestBuyer,
   input: PlaceOrderInput,
-  withPlaced: (tx: Db, placed: PlacedOrder) => void = () => {},
+  withPlaced: (tx: Db, placed: PlacedOrder) => Promise<void> = async () => {},
   now = Date.now(),
-): PlacedOrder {
+): Promise<PlacedOrder> {
   const caller = "guest" in buyer ? null : buyer;
   const account = "guest" in buyer ? buyer.guest : buyer.user;
-  return db.transaction(
-    (tx) => {
-      const event = looksLikeIdentifier(input.eventId) ? tx.select().from(events).where(eq(events.id, input.eventId)).get() : undefined;
+  return transaction(
+    db,
+    async (tx) => {
+      const [event] = looksLikeIdentifier(input.eventId) ? await tx.select().from(events).where(eq(events.id, input.eventId)).limit(1) : [];
       // A draft is indistinguishable from a missing event for anyone not on its team.
       if (!event || !(await canBuyFromEvent(tx, caller, event))) {
         throw fieldError("NOT_FOUND", { eventId: "This event doesn't exist or isn't on sale" }, "No such event");
@@ -150,7 +151,7 @@ export function placeOrder(
           ticketTypeName: types.get(row.ticketTypeId)!.name,
         })),
       };
-      withPlaced(tx, placed);
+      await withPlaced(tx, placed);
       return placed;
     },
   );

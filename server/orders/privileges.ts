@@ -46,7 +46,7 @@ export const privileges: PrivilegeRows = {
         note: "a guest must say who they are (name and email); a signed-in buyer is their account",
       },
       {
-        input: (w) => oneTicket(unpublish(w).event.id, w.event.ticketTypeId),
+        input: async (w) => oneTicket((await unpublish(w)).event.id, w.event.ticketTypeId),
         expect: everyone(404, { registrar: 200, organizer: 200, owner: 200 }),
         note: "a draft sells only to its team (test orders); to everyone else, guests included, it doesn't exist",
       },

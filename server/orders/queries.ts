@@ -113,8 +113,7 @@ export async function listMyOrders(db: Db, caller: Caller): Promise<MyOrder[]> {
     .select({ order: orders, event: eventSummaryColumns })
     .from(orders)
     .innerJoin(events, eq(events.id, orders.eventId))
-    .where(boughtByCaller(caller))
-    .all();
+    .where(boughtByCaller(caller));
 
   const held = heldByCaller(caller);
   const heldRows = held
@@ -158,15 +157,14 @@ export async function listMyOrders(db: Db, caller: Caller): Promise<MyOrder[]> {
  * What an order link's page shows before it is followed: the event of the order its landing path
  * (`/orders/{orderIdentifier}…`) names. Only the link's holder sees it, and it names no person.
  */
-export function orderLanding(db: Db, landingPath: string): Pick<Event, "name" | "venue" | "startsAt" | "endsAt" | "timeZone"> | null {
+export async function orderLanding(db: Db, landingPath: string): Promise<Pick<Event, "name" | "venue" | "startsAt" | "endsAt" | "timeZone"> | null> {
   const orderIdentifier = /^\/orders\/([A-Za-z0-9_-]{16,64})(?:[?#]|$)/.exec(landingPath)?.[1];
   if (!orderIdentifier) return null;
-  return (
-    db
-      .select({ name: events.name, venue: events.venue, startsAt: events.startsAt, endsAt: events.endsAt, timeZone: events.timeZone })
-      .from(orders)
-      .innerJoin(events, eq(events.id, orders.eventId))
-      .where(eq(orders.id, orderIdentifier))
-      .get() ?? null
-  );
+  const [landing] = await db
+    .select({ name: events.name, venue: events.venue, startsAt: events.startsAt, endsAt: events.endsAt, timeZone: events.timeZone })
+    .from(orders)
+    .innerJoin(events, eq(events.id, orders.eventId))
+    .where(eq(orders.id, orderIdentifier))
+    .limit(1);
+  return landing ?? null;
 }

@@ -10,9 +10,9 @@ export const ordersRouter = router({
    * account; or as a guest with a name and email, whose order arrives by a mailed link.
    * Capacity: see placeOrder.
    */
-  place: publicProcedure.input(placeOrderInputSchema).mutation(({ ctx, input }) => {
+  place: publicProcedure.input(placeOrderInputSchema).mutation(async ({ ctx, input }) => {
     const caller = ctx.auth.kind === "caller" ? ctx.auth.caller : null;
-    const placed = placeOrderAndQueueMails(ctx.db, caller, input, ctx.ip);
+    const placed = await placeOrderAndQueueMails(ctx.db, caller, input, ctx.ip);
     // A guest can't open the order until they follow the link: the answer says where it went.
     return { id: placed.order.id, emailedTo: caller ? null : placed.order.buyerEmail };
   }),

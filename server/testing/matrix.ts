@@ -27,7 +27,7 @@ export type RouteRow = {
   /** Scopes of the Bearer token (default: all). */
   scopes?: Scope[];
   path: (world: World) => string;
-  params?: (world: World) => Record<string, string>;
+  params?: (world: World) => Record<string, string> | Promise<Record<string, string>>;
   body?: (world: World, role: Role) => unknown;
   headers?: Record<string, string>;
   expect: Expectation;

@@ -21,7 +21,7 @@ function qr(attendeeIdentifier: string, headers: Record<string, string> = {}) {
 describe("GET /tickets/{order}/{attendee}/qr.svg", () => {
   it("shows the holder their own ticket's QR: an SVG nothing may cache, under a policy that runs nothing", async () => {
     const holderTicket = w.order.attendees[1];
-    const response = await qr(holderTicket.id, cookieHeader(w.db, w.users.holder).headers);
+    const response = await qr(holderTicket.id, (await cookieHeader(w.db, w.users.holder)).headers);
     expect(response.status).toBe(200);
     expect(response.headers.get("content-type")).toBe("image/svg+xml; charset=utf-8");
     expect(response.headers.get("cache-control")).toBe("private, no-store");
@@ -33,26 +33,26 @@ describe("GET /tickets/{order}/{attendee}/qr.svg", () => {
   });
 
   it("gives a holder nobody else's QR, and an anonymous caller nothing", async () => {
-    expect((await qr(w.order.attendees[0].id, cookieHeader(w.db, w.users.holder).headers)).status).toBe(403);
+    expect((await qr(w.order.attendees[0].id, (await cookieHeader(w.db, w.users.holder)).headers)).status).toBe(403);
     expect((await qr(w.order.attendees[1].id)).status).toBe(401);
-    expect((await qr(w.order.attendees[1].id, cookieHeader(w.db, w.users.unrelated).headers)).status).toBe(403);
+    expect((await qr(w.order.attendees[1].id, (await cookieHeader(w.db, w.users.unrelated)).headers)).status).toBe(403);
   });
 
   it("is audited like a download, and the history says it was shown on screen", async () => {
-    const before = downloadsOfOrder(w.db, w.order.id).length;
-    expect((await qr(w.order.attendees[0].id, cookieHeader(w.db, w.users.buyer).headers)).status).toBe(200);
-    const rows = downloadsOfOrder(w.db, w.order.id);
+    const before = (await downloadsOfOrder(w.db, w.order.id)).length;
+    expect((await qr(w.order.attendees[0].id, (await cookieHeader(w.db, w.users.buyer)).headers)).status).toBe(200);
+    const rows = await downloadsOfOrder(w.db, w.order.id);
     expect(rows).toHaveLength(before + 1);
-    expect(rows.at(-1)).toMatchObject({ userId: w.users.buyer.id, format: "qr", accessAs: "buyer", attendeeIds: JSON.stringify([w.order.attendees[0].id]) });
-    const auth = authenticateCookie(w.db, createBrowserSession(w.db, w.users.buyer.id, { device: "d", ip: "i" }).secret);
+    expect(rows.at(-1)).toMatchObject({ userId: w.users.buyer.id, format: "qr", accessAs: "buyer", attendeeIds: [w.order.attendees[0].id] });
+    const auth = await authenticateCookie(w.db, (await createBrowserSession(w.db, w.users.buyer.id, { device: "d", ip: "i" })).secret);
     if (auth.kind !== "caller") throw new Error("no caller");
-    const { order, visibility } = requireOrderAccess(w.db, auth.caller, w.order.id);
-    expect(listDownloadHistory(w.db, order, { userId: w.users.buyer.id, visibility })[0]).toMatchObject({ format: "qr", byLabel: "you" });
+    const { order, visibility } = await requireOrderAccess(w.db, auth.caller, w.order.id);
+    expect((await listDownloadHistory(w.db, order, { userId: w.users.buyer.id, visibility }))[0]).toMatchObject({ format: "qr", byLabel: "you" });
   });
 
   it("is 410 for a cancelled ticket", async () => {
     const ticket = w.order.attendees[2];
-    w.db.update(attendees).set({ status: "cancelled", cancelledAt: Date.now() }).where(eq(attendees.id, ticket.id)).run();
-    expect((await qr(ticket.id, cookieHeader(w.db, w.users.buyer).headers)).status).toBe(410);
+    await w.db.update(attendees).set({ status: "cancelled", cancelledAt: Date.now() }).where(eq(attendees.id, ticket.id));
+    expect((await qr(ticket.id, (await cookieHeader(w.db, w.users.buyer)).headers)).status).toBe(410);
   });
 });

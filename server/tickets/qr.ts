@@ -26,12 +26,12 @@ export async function serveTicketQr(request: Request, rawParams: unknown): Promi
   const parsed = paramsSchema.safeParse(rawParams);
   if (!parsed.success) throw notFound("No such ticket");
   const database = db();
-  const { order, visibility } = requireOrderAccess(database, caller, parsed.data.orderIdentifier);
-  const { id } = requireVisibleAttendee(database, order, visibility, parsed.data.attendeeIdentifier);
-  const ticket = database.select({ secret: attendees.checkinSecret, status: attendees.status }).from(attendees).where(and(eq(attendees.id, id), eq(attendees.orderId, order.id))).get()!;
+  const { order, visibility } = await requireOrderAccess(database, caller, parsed.data.orderIdentifier);
+  const { id } = await requireVisibleAttendee(database, order, visibility, parsed.data.attendeeIdentifier);
+  const [ticket] = await database.select({ secret: attendees.checkinSecret, status: attendees.status }).from(attendees).where(and(eq(attendees.id, id), eq(attendees.orderId, order.id))).limit(1);
   if (ticket.status !== "valid") return errorResponse(request, 410, "TICKET_CANCELLED", "This ticket has been cancelled");
   const svg = await QRCode.toString(ticket.secret, { type: "svg", errorCorrectionLevel: "M", margin: 4, color: { dark: "#000000", light: "#ffffff" } });
-  recordTicketDownload(database, { caller, order, attendeeIds: [id], visibility, ip: clientIp(request.headers), format: "qr" });
+  await recordTicketDownload(database, { caller, order, attendeeIds: [id], visibility, ip: clientIp(request.headers), format: "qr" });
   return new Response(svg, {
     status: 200,
     headers: {

@@ -83,10 +83,10 @@ describe("stale tickets are never served", () => {
   it("serves the new name after an attendee is renamed, from a new file", async () => {
     const before = readPdf(new Uint8Array(await (await download()).arrayBuffer()));
     expect(before.text[0]).toContain("Bea Buyer");
-    const oldPath = await expectedPath();
+    const oldPath = await (await expectedPath());
 
     await w.db.update(attendees).set({ name: "Beatrix Buyer-Renamed" }).where(eq(attendees.id, w.order.attendees[0].id));
-    const newPath = await expectedPath();
+    const newPath = await (await expectedPath());
     expect(newPath).not.toBe(oldPath);
     const after = readPdf(new Uint8Array(await (await download()).arrayBuffer()));
     expect(after.text[0]).toContain("Beatrix Buyer-Renamed");
@@ -145,7 +145,7 @@ describe("stale tickets are never served", () => {
   });
 
   it("changes the file when the event's printed details change", async () => {
-    const oldPath = await expectedPath();
+    const oldPath = await (await expectedPath());
     await w.db.update(events).set({ venue: "Another Hall" }).where(eq(events.id, w.event.id));
     expect(await expectedPath()).not.toBe(oldPath);
     await w.db.update(events).set({ timeZone: "Europe/London" }).where(eq(events.id, w.event.id));
@@ -174,7 +174,7 @@ describe("interrupted renders", () => {
     renders.mockImplementationOnce(async () => {
       throw new Error("renderer died mid-document");
     });
-    const target = await expectedPath();
+    const target = await (await expectedPath());
     const failed = await download();
     expect(failed.status).toBe(500);
     expect(((await failed.json()) as { error: { code: string } }).error.code).toBe("INTERNAL_SERVER_ERROR");
@@ -190,7 +190,7 @@ describe("interrupted renders", () => {
   it("never creates the final file when the write fails before the rename, and cleans up its temp file (the ticket is served from memory)", async () => {
     vi.spyOn(console, "error").mockImplementation(() => {});
     const rename = vi.spyOn(fs, "rename").mockRejectedValueOnce(Object.assign(new Error("EIO: i/o error"), { code: "EIO" }));
-    const target = expectedPath();
+    const target = (await expectedPath());
     expect((await download()).status).toBe(200);
     expect(rename).toHaveBeenCalledTimes(1);
     expect(existsSync(target)).toBe(false);
@@ -205,14 +205,14 @@ describe("interrupted renders", () => {
     // `node --import tsx` rather than the tsx CLI, which would run the script in a grandchild.
     const child = spawnSync(
       process.execPath,
-      ["--import", "tsx", "server/tickets/crash-render.fixture.ts", w.db.$client.name, w.order.id, JSON.stringify(allIds()), moment],
+      ["--import", "tsx", "server/tickets/crash-render.fixture.ts", w.db.$admit.location, w.order.id, JSON.stringify(allIds()), moment],
       { encoding: "utf8", env: { ...process.env, NODE_ENV: "test", DATA_DIR: process.env.DATA_DIR } },
     );
     expect(child.signal, child.stderr).toBe("SIGKILL");
   }
 
   it("never serves what a process killed halfway through writing the PDF left behind (kill -9 during a render)", { timeout: 60_000 }, async () => {
-    const target = expectedPath();
+    const target = (await expectedPath());
     renderKilled("mid-write");
     expect(existsSync(target)).toBe(false);
     const leftovers = filesIn(path.dirname(target)).filter((f) => f.startsWith(`.${path.basename(target)}.`));
@@ -225,7 +225,7 @@ describe("interrupted renders", () => {
   });
 
   it("never serves what a process killed between write and rename left behind", { timeout: 60_000 }, async () => {
-    const target = expectedPath();
+    const target = (await expectedPath());
     renderKilled("before-rename");
     expect(existsSync(target)).toBe(false);
     const leftovers = filesIn(path.dirname(target)).filter((f) => f.startsWith(`.${path.basename(target)}.`));
@@ -251,7 +251,7 @@ describe("the cache folder full or unwritable", () => {
   const cacheProblems = (log: { mock: { calls: unknown[][] } }) => log.mock.calls.filter((call) => String(call[0]).includes("can't be written"));
 
   it("unwritable (its folder is taken by a file): every download is still served, rendered in memory, and the failure is logged once", async () => {
-    const target = expectedPath();
+    const target = (await expectedPath());
     const shard = path.dirname(target);
     await fs.rm(shard, { recursive: true, force: true });
     await fs.mkdir(path.dirname(shard), { recursive: true });
@@ -274,7 +274,7 @@ describe("the cache folder full or unwritable", () => {
   });
 
   it("full (writing fails with ENOSPC): served from memory, no temp file left behind, logged once", async () => {
-    const target = expectedPath();
+    const target = (await expectedPath());
     const realOpen = fs.open.bind(fs);
     const full = vi.spyOn(fs, "open").mockImplementation(async (...args: Parameters<typeof fs.open>) => {
       const handle = await realOpen(...args);
@@ -305,7 +305,7 @@ describe("the cache folder full or unwritable", () => {
 describe("sweeping the cache", () => {
   it("deletes files past their age, and a swept ticket is rendered again on its next request", async () => {
     await (await download()).arrayBuffer();
-    const target = await expectedPath();
+    const target = await (await expectedPath());
     const old = new Date(Date.now() - 40 * 24 * 60 * 60_000);
     utimesSync(target, old, old);
     const { removed } = await sweepTicketCache(30 * 24 * 60 * 60_000);

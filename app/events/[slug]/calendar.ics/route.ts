@@ -11,7 +11,7 @@ export const dynamic = "force-dynamic";
 export const runtime = "nodejs";
 
 export const GET = route(async (_request: Request, ctx: Context) => {
-  const { event } = getVisibleEventBySlug(db(), null, (await ctx.params).slug);
+  const { event } = await getVisibleEventBySlug(db(), null, (await ctx.params).slug);
   return new Response(eventCalendar(event), {
     headers: {
       "Content-Type": "text/calendar; charset=utf-8",
