@@ -263,7 +263,7 @@ describe("the cache folder full or unwritable", () => {
         expect(pdf.qrCodes).toEqual(w.order.attendees.map((a) => [a.checkinSecret]));
       }
       expect(cacheProblems(log)).toHaveLength(1);
-      expect(downloadsOfOrder(w.db, w.order.id)).toHaveLength(3);
+      expect(await downloadsOfOrder(w.db, w.order.id)).toHaveLength(3);
     } finally {
       await fs.rm(shard, { force: true });
     }
