@@ -22,21 +22,22 @@ const suffix = `${Date.now().toString(36)}-${Math.random().toString(36).slice(2,
 const EVENT_NAME = `Link Conf ${suffix}`;
 let event: { id: string; slug: string; ticketTypeId: string };
 
-test.beforeAll(() => {
+test.beforeAll(async () => {
   const db = openDb(DATABASE_FILE, { migrate: false });
   try {
-    event = insertEvent(db, EVENT_NAME, { event: { venue: "Pier 3, Harbour Street 1, Hamburg", startsAt: Date.UTC(2031, 4, 2, 8), endsAt: Date.UTC(2031, 4, 2, 16) }, ticketType: { name: "Day pass", priceCents: 0, quantity: 100 } });
+    event = await insertEvent(db, EVENT_NAME, { event: { venue: "Pier 3, Harbour Street 1, Hamburg", startsAt: Date.UTC(2031, 4, 2, 8), endsAt: Date.UTC(2031, 4, 2, 16) }, ticketType: { name: "Day pass", priceCents: 0, quantity: 100 } });
   } finally {
-    db.$client.close();
+    await db.$admit.close();
   }
 });
 
-function secretOf(attendeeId: string): string {
+async function secretOf(attendeeId: string): Promise<string> {
   const db = openDb(DATABASE_FILE, { migrate: false });
   try {
-    return db.select({ secret: attendees.checkinSecret }).from(attendees).where(eq(attendees.id, attendeeId)).get()!.secret;
+    const [attendee] = await db.select({ secret: attendees.checkinSecret }).from(attendees).where(eq(attendees.id, attendeeId)).limit(1);
+    return attendee!.secret;
   } finally {
-    db.$client.close();
+    await db.$admit.close();
   }
 }
 
@@ -93,7 +94,7 @@ test("the holder's journey on a phone: from the email, one click downloads the t
   await expect.poll(() => qr.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0)).toBe(true);
   const box = (await qr.boundingBox())!;
   expect(box.width).toBeGreaterThan(PHONE.width * 0.7);
-  expect(decodeQr(await qr.screenshot())).toBe(secretOf(attendeeId));
+  expect(decodeQr(await qr.screenshot())).toBe(await secretOf(attendeeId));
   // Only the holder's own ticket is on the page.
   await expect(page.getByTestId("attendee")).toHaveCount(1);
 
@@ -124,7 +125,7 @@ test("a forgotten password costs one email: the old password dies and other devi
   const oldPassword = "the-forgotten-one";
   const db = openDb(DATABASE_FILE, { migrate: false });
   await createUser(db, { ...person, password: oldPassword, verified: true });
-  db.$client.close();
+  await db.$admit.close();
 
   const laptop = await browser.newContext();
   const laptopPage = await laptop.newPage();

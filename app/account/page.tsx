@@ -9,7 +9,7 @@ export const metadata: Metadata = { title: "Account" };
 
 export default async function AccountPage() {
   const caller = await requirePageCaller("/account");
-  const withPassword = hasPassword(db(), caller.user.id);
+  const withPassword = await hasPassword(db(), caller.user.id);
   return (
     <div className="mx-auto max-w-lg space-y-6">
       <h1 className="text-2xl font-bold">Your account</h1>

@@ -22,7 +22,7 @@ type Props = { searchParams: Promise<{ token?: string | string[] }> };
 export default async function EmailLinkPage({ searchParams }: Props) {
   const raw = (await searchParams).token;
   const token = typeof raw === "string" ? raw : Array.isArray(raw) ? (raw[0] ?? "") : "";
-  const found = inspectEmailLink(db(), token);
+  const found = await inspectEmailLink(db(), token);
   const caller = await pageCaller();
 
   if (found.state === "invalid") {
@@ -58,7 +58,7 @@ export default async function EmailLinkPage({ searchParams }: Props) {
     );
   }
 
-  const invitation = link.purpose === "invitation" ? invitationOfLink(db(), link) : null;
+  const invitation = link.purpose === "invitation" ? await invitationOfLink(db(), link) : null;
   if (invitation?.state === "gone") {
     return (
       <Frame title="This invitation is no longer valid">
@@ -66,7 +66,7 @@ export default async function EmailLinkPage({ searchParams }: Props) {
       </Frame>
     );
   }
-  const landing = link.purpose === "order" ? orderLanding(db(), link.returnTo) : null;
+  const landing = link.purpose === "order" ? await orderLanding(db(), link.returnTo) : null;
   const single = link.returnTo.includes("ticket=");
   const what = {
     sign_in: { title: "Sign in to Admit", button: "Sign in" },
@@ -74,7 +74,7 @@ export default async function EmailLinkPage({ searchParams }: Props) {
     order: { title: landing ? `Your ${single ? "ticket" : "tickets"} for ${landing.name}` : "Your tickets", button: single ? "Get my ticket" : "Get my tickets" },
     invitation: { title: invitation?.state === "pending" ? `Join the team of ${invitation.eventName}` : "Join an event's team", button: "Accept the invitation" },
   }[link.purpose];
-  const resets = link.purpose === "sign_in" && hasPasswordByEmail(db(), link.email);
+  const resets = link.purpose === "sign_in" && (await hasPasswordByEmail(db(), link.email));
 
   return (
     <Frame title={what.title}>

@@ -20,7 +20,10 @@ const asCaller = (user: { id: string; email: string; name: string; role: "user" 
 });
 
 describe("invariants under concurrent writers", () => {
-  it("an event always keeps an owner: of two owners removing each other at once, one is refused", { timeout: 120_000 }, async () => {
+  it.each([
+    ["removing", "removeTeamMember", {}],
+    ["demoting", "changeTeamRole", { role: "organizer" }],
+  ])("an event always keeps an owner: of two owners %s each other at once, one is refused", { timeout: 120_000 }, async (_, exportName, change) => {
     const db = await freshDb();
     const [a, b] = [await makeUser(db, { name: "Owner A" }), await makeUser(db, { name: "Owner B" })];
     const EVENTS = 10;
@@ -30,17 +33,17 @@ describe("invariants under concurrent writers", () => {
       await db.insert(eventMembers).values({ eventId: event.id, userId: b.id, role: "owner", createdAt: Date.now() });
       eventIds.push(event.id);
     }
-    // Contender 0 is A removing B from every event, contender 1 is B removing A, all calls at once.
+    // Contender 0 is A removing (or demoting) B on every event, contender 1 is B doing it to A, all calls at once.
     const owners = [a, b];
-    const reports = await race(2, db.$admit.location, "server/team/team.ts", "removeTeamMember", (contender, call) => [
+    const reports = await race(2, db.$admit.location, "server/team/team.ts", exportName, (contender, call) => [
       { id: eventIds[call] },
       asCaller(owners[contender]),
-      { userId: owners[1 - contender].id },
+      { userId: owners[1 - contender].id, ...change },
     ], EVENTS, { overlapCalls: true });
 
-    const outcomes = reports.map((r) => (r.ok ? "removed" : r.code));
-    expect(outcomes.filter((o) => o !== "removed" && o !== "CONFLICT")).toEqual([]);
-    expect(outcomes.filter((o) => o === "removed")).toHaveLength(EVENTS);
+    const outcomes = reports.map((r) => (r.ok ? "done" : r.code));
+    expect(outcomes.filter((o) => o !== "done" && o !== "CONFLICT")).toEqual([]);
+    expect(outcomes.filter((o) => o === "done")).toHaveLength(EVENTS);
     for (const eventId of eventIds) {
       const left = await db.select().from(eventMembers).where(and(eq(eventMembers.eventId, eventId), eq(eventMembers.role, "owner")));
       expect(left, eventId).toHaveLength(1);

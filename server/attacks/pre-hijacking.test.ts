@@ -1,9 +1,11 @@
-import { eq } from "drizzle-orm";
+import { and, eq, isNull } from "drizzle-orm";
 import { beforeEach, describe, expect, it } from "vitest";
 import { GET as getAttendeeTicket } from "@/app/tickets/[orderIdentifier]/[attendeeIdentifier]/route";
-import type { AppDb } from "@/db/client";
-import { attendees, users } from "@/db/schema";
-import { checkCredentials } from "@/server/auth/accounts";
+import { openDb, transaction, type AppDb } from "@/db/client";
+import { dialect } from "@/db/dialect";
+import { forUpdate } from "@/db/locks";
+import { attendees, sessions, users } from "@/db/schema";
+import { checkCredentials, register } from "@/server/auth/accounts";
 import { postRefresh, postToken } from "@/server/auth/http-test-helpers";
 import { makeEvent } from "@/server/events/test-fixtures";
 import { callerAs, freshDb, makeUser } from "@/server/test-support";
@@ -22,11 +24,12 @@ const ATTACKER_PASSWORD = "mallory-chose-this";
 const unique = (tag: string) => `${tag}-${Math.random().toString(36).slice(2, 10)}@example.test`;
 
 let db: AppDb;
-beforeEach(() => {
-  db = freshDb();
+beforeEach(async () => {
+  db = await freshDb();
 });
 
 const cookieOf = (response: Response) => /admit\.session=([^;]+)/.exec(response.headers.getSetCookie().join("\n"))?.[1] ?? "";
+const userByEmail = async (email: string) => (await db.select().from(users).where(eq(users.email, email)).limit(1))[0]!;
 const linkIn = async (email: string, subject: RegExp) => /\/link\?token=([\w-]+)/.exec((await mailsTo(email)).find((m) => subject.test(m.subject))?.text ?? "")?.[1] ?? "";
 
 function ticketPdf(orderIdentifier: string, attendeeIdentifier: string, credentials: { cookie?: string; bearer?: string }) {
@@ -52,9 +55,9 @@ async function attackerRegisters(email: string) {
 async function buyerOrdersFor(holderEmail: string) {
   const owner = await makeUser(db);
   const buyer = await makeUser(db);
-  const event = makeEvent(db, owner, { published: true });
+  const event = await makeEvent(db, owner, { published: true });
   const ticketTypeId = event.ticketTypes[0].id;
-  const { id } = await callerAs(db, buyer).orders.place({
+  const { id } = await (await callerAs(db, buyer)).orders.place({
     eventId: event.id,
     items: [{ ticketTypeId, quantity: 2 }],
     attendees: [
@@ -62,7 +65,7 @@ async function buyerOrdersFor(holderEmail: string) {
       { ticketTypeId, name: "Hal Holder", email: holderEmail },
     ],
   });
-  const holderRow = db.select().from(attendees).where(eq(attendees.emailNormalized, holderEmail)).get()!;
+  const [holderRow] = await db.select().from(attendees).where(eq(attendees.emailNormalized, holderEmail)).limit(1);
   return { orderId: id, attendeeId: holderRow.id };
 }
 
@@ -97,26 +100,26 @@ describe("Finding: pre-hijacking a ticket holder's account", () => {
     expect(own.status).toBe(200);
     expect(own.headers.get("content-type")).toBe("application/pdf");
     // The account is the holder's now: proven, with no password until they set one.
-    expect(db.select().from(users).where(eq(users.email, holderEmail)).get()).toMatchObject({ passwordHash: null, emailVerifiedAt: expect.any(Number) });
+    expect(await userByEmail(holderEmail)).toMatchObject({ passwordHash: null, emailVerifiedAt: expect.any(Number) });
   });
 
   it("an attacker squatting a guest buyer's address never sees the guest's order", async () => {
     const guestEmail = unique("guest");
     const attacker = await attackerRegisters(guestEmail);
     const owner = await makeUser(db);
-    const event = makeEvent(db, owner, { published: true });
+    const event = await makeEvent(db, owner, { published: true });
     const ticketTypeId = event.ticketTypes[0].id;
-    const { id } = await callerAs(db, null).orders.place({
+    const { id } = await (await callerAs(db, null)).orders.place({
       eventId: event.id,
       items: [{ ticketTypeId, quantity: 1 }],
       attendees: [{ ticketTypeId, name: "Gus Guest", email: guestEmail }],
       buyer: { name: "Gus Guest", email: guestEmail },
     });
-    const attendeeId = db.select().from(attendees).where(eq(attendees.orderId, id)).get()!.id;
+    const [{ id: attendeeId }] = await db.select().from(attendees).where(eq(attendees.orderId, id)).limit(1);
     // The order went to the address's (the attacker's, unproven) account, but the account can't open it.
     expect((await ticketPdf(id, attendeeId, { bearer: attacker.bearer })).status).toBe(403);
-    const squatter = db.select().from(users).where(eq(users.email, guestEmail)).get()!;
-    expect(await callerAs(db, squatter).orders.mine()).toEqual([]);
+    const squatter = await userByEmail(guestEmail);
+    expect(await (await callerAs(db, squatter)).orders.mine()).toEqual([]);
 
     const followed = await trpcMutation("auth.followLink", { token: (await linkIn(guestEmail, /your ticket/i)) }, { ip: "198.51.100.8" });
     expect(followed.status).toBe(200);
@@ -128,21 +131,66 @@ describe("Finding: pre-hijacking a ticket holder's account", () => {
     const email = unique("pending");
     const first = await trpcMutation("auth.register", { name: "Pat Pending", email, password: "pats-own-password" }, { ip: "198.51.100.9" });
     const owner = await makeUser(db);
-    const event = makeEvent(db, owner, { published: true });
+    const event = await makeEvent(db, owner, { published: true });
     const ticketTypeId = event.ticketTypes[0].id;
-    const pat = db.select().from(users).where(eq(users.email, email)).get()!;
-    await callerAs(db, pat).orders.place({ eventId: event.id, items: [{ ticketTypeId, quantity: 1 }], attendees: [{ ticketTypeId, name: "Pat's friend", email: unique("friend") }] });
+    const pat = await userByEmail(email);
+    await (await callerAs(db, pat)).orders.place({ eventId: event.id, items: [{ ticketTypeId, quantity: 1 }], attendees: [{ ticketTypeId, name: "Pat's friend", email: unique("friend") }] });
 
     const attacker = await attackerRegisters(email);
     // Pat's browser is signed out; the attacker's new claim sees none of Pat's orders.
     expect((await trpcMutation("devices.revokeOthers", {}, { cookie: cookieOf(first) })).status).toBe(401);
-    const claimed = db.select().from(users).where(eq(users.email, email)).get()!;
+    const claimed = await userByEmail(email);
     expect(claimed.id).toBe(pat.id);
-    expect(await callerAs(db, claimed).orders.mine()).toEqual([]);
+    expect(await (await callerAs(db, claimed)).orders.mine()).toEqual([]);
     // Pat proves the mailbox and sees the order again; the attacker is out.
     const followed = await trpcMutation("auth.followLink", { token: (await linkIn(email, /confirm/i)) }, { ip: "198.51.100.9" });
     expect(followed.status).toBe(200);
-    expect(await callerAs(db, db.select().from(users).where(eq(users.email, email)).get()!).orders.mine()).toHaveLength(1);
+    expect(await (await callerAs(db, await userByEmail(email))).orders.mine()).toHaveLength(1);
     expect((await checkCredentials(db, email, ATTACKER_PASSWORD, "203.0.113.66")).ok).toBe(false);
   });
 });
+
+/**
+ * PostgreSQL only: on SQLite every transaction holds the database's single write lock from its
+ * start, so a registration can't interleave with anything. On PostgreSQL (READ COMMITTED) a
+ * registration that read "unproven" before the owner's proof committed would go on to give the
+ * proven account the attacker's password, unless it locks the account row before deciding.
+ */
+describe.skipIf(dialect !== "postgres")("Finding: a registration racing the owner's proof of the mailbox", () => {
+  it("waits for the proof, then finds the account taken: no password set, no session", { timeout: 60_000 }, async () => {
+    const email = unique("racing");
+    const pending = (await trpcMutation("auth.register", { name: "Pat Pending", email, password: "pats-own-password" }, { ip: "198.51.100.10" })).status;
+    expect(pending).toBe(200);
+    const account = await userByEmail(email);
+    const owner = openDb(db.$admit.location);
+    try {
+      let registration: Promise<unknown> | undefined;
+      let settled = false;
+      // The owner's proof (what following their link does to the account), held open until the
+      // attacker's registration is waiting on it.
+      await transaction(owner, async (tx) => {
+        await forUpdate(tx.select({ id: users.id }).from(users).where(eq(users.id, account.id)));
+        registration = register(db, { name: "Mallory", email, password: ATTACKER_PASSWORD }, { device: "mallory", ip: "203.0.113.67", currentSessionId: null });
+        registration.then(() => (settled = true), () => (settled = true));
+        while (!settled && !(await waitingOnALock())) await new Promise((resolve) => setTimeout(resolve, 10));
+        await tx.update(users).set({ emailVerifiedAt: Date.now(), passwordHash: null }).where(eq(users.id, account.id));
+      });
+      // Answered like any registration, but it signed nobody in: the account was taken.
+      expect(await registration).toEqual({ email });
+    } finally {
+      await owner.$admit.close();
+    }
+    expect(await userByEmail(email)).toMatchObject({ name: "Pat Pending", passwordHash: null, emailVerifiedAt: expect.any(Number) });
+    expect((await checkCredentials(db, email, ATTACKER_PASSWORD, "203.0.113.67")).ok).toBe(false);
+    const live = await db.select().from(sessions).where(and(eq(sessions.userId, account.id), isNull(sessions.revokedAt), eq(sessions.device, "mallory")));
+    expect(live).toEqual([]);
+  });
+});
+
+/** Whether a connection to the test database is waiting for a row lock. */
+async function waitingOnALock(): Promise<boolean> {
+  const { rows } = await db.$admit.pool!.query<{ n: number }>(
+    "SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'",
+  );
+  return rows[0].n > 0;
+}

@@ -1,14 +1,15 @@
-import { eq } from "drizzle-orm";
+import { and, eq, isNull } from "drizzle-orm";
 import { beforeEach, describe, expect, it } from "vitest";
 import type { AppDb } from "@/db/client";
-import { emailLinks, users } from "@/db/schema";
+import { emailLinks, sessions, users } from "@/db/schema";
 import { fieldsOf } from "@/server/errors";
 import { createCaller } from "@/server/router";
 import { anonymousContext, browserContext, freshDb, makeUser, TEST_PASSWORD, trpcError } from "@/server/test-support";
 import { mailsTo } from "@/server/testing/outbox";
+import { race } from "@/server/testing/race";
 import { createInnerContext } from "@/server/trpc";
 import { authenticateCookie } from "./caller";
-import { checkCredentials, createUser } from "./accounts";
+import { checkCredentials, createUser, type Registration } from "./accounts";
 import { followEmailLink } from "./email-links";
 import { signInApi } from "./http-test-helpers";
 import { hashPassword, passwordSchema, verifyPassword } from "./passwords";
@@ -33,6 +34,9 @@ async function registerNew(input: { name: string; email: string; password: strin
   expect(await createCaller(anonymousContext(db)).auth.register(input)).toEqual({ email: input.email.toLowerCase() });
   return (await db.select().from(users).where(eq(users.email, input.email.toLowerCase())).limit(1))[0]!;
 }
+
+const userById = async (id: string) => (await db.select().from(users).where(eq(users.id, id)).limit(1))[0]!;
+const linkTo = async (email: string) => (await db.select().from(emailLinks).where(eq(emailLinks.email, email)).limit(1))[0]!;
 
 const tokenFromMail = (text: string) => {
   const link = /https?:\/\/\S+\/link\?token=(\S+)/.exec(text);
@@ -102,6 +106,30 @@ describe("password rules: 8 to 128 characters", () => {
   });
 });
 
+describe("registering one address from several browsers at once", () => {
+  it("makes one account, signed in in one browser only: each registration signs out the ones before it", { timeout: 120_000 }, async () => {
+    const BROWSERS = 4;
+    for (let round = 0; round < 2; round++) {
+      // A new address, then one whose account a pending registration already holds.
+      const email = uniqueEmail("together");
+      if (round === 1) await registerNew({ name: "Early", email, password: "the-early-password" });
+      const results = await race<Registration>(BROWSERS, db.$admit.location, "server/auth/accounts.ts", "register", (contender) => [
+        { name: `Browser ${contender}`, email, password: `password-of-browser-${contender}` },
+        { device: `browser ${contender}`, ip: `198.51.100.${40 + contender}`, currentSessionId: null },
+      ]);
+      expect(results.filter((r) => !r.ok), "every registration is answered").toEqual([]);
+      const accounts = await db.select().from(users).where(eq(users.email, email));
+      expect(accounts).toHaveLength(1);
+      const live = await db.select().from(sessions).where(and(eq(sessions.userId, accounts[0].id), isNull(sessions.revokedAt)));
+      expect(live).toHaveLength(1);
+      // The one browser still signed in is the one whose password the account has.
+      const winner = Number(live[0].device.replace("browser ", ""));
+      expect(accounts[0].name).toBe(`Browser ${winner}`);
+      expect(await verifyPassword(accounts[0].passwordHash!, `password-of-browser-${winner}`)).toBe(true);
+    }
+  });
+});
+
 describe("changing the password", () => {
   it("revokes every other session, browser and API, but keeps the current one", async () => {
     const user = await makeUser(db);
@@ -155,11 +183,11 @@ describe("email verification", () => {
     const token = tokenFromMail(mail.text);
     expect(Buffer.from(token, "base64url")).toHaveLength(32);
     // Only the hash is stored.
-    expect(JSON.stringify(db.select().from(emailLinks).all())).not.toContain(token);
-    expect(db.select().from(users).where(eq(users.id, id)).get()!.emailVerifiedAt).toBeNull();
+    expect(JSON.stringify(await db.select().from(emailLinks))).not.toContain(token);
+    expect((await userById(id)).emailVerifiedAt).toBeNull();
 
     expect(await caller.auth.followLink({ token })).toMatchObject({ to: "/" });
-    expect(db.select().from(users).where(eq(users.id, id)).get()!.emailVerifiedAt).not.toBeNull();
+    expect((await userById(id)).emailVerifiedAt).not.toBeNull();
 
     const again = await trpcError(caller.auth.followLink({ token }));
     expect(again.code).toBe("BAD_REQUEST");
@@ -170,20 +198,20 @@ describe("email verification", () => {
     const email = uniqueEmail("expired");
     const { id } = await registerNew({ name: "Old", email, password: "long-enough-pw" });
     const token = tokenFromMail((await newestMailTo(email)).text);
-    const row = db.select().from(emailLinks).where(eq(emailLinks.email, email)).get()!;
+    const row = await linkTo(email);
     const browser = { device: "vitest", ip: "192.0.2.60", currentSessionId: null };
-    expect(followEmailLink(db, token, browser, row.expiresAt)).toEqual({ ok: false, reason: "expired" });
-    expect(followEmailLink(db, token, browser, row.expiresAt + 60_000)).toEqual({ ok: false, reason: "expired" });
-    expect(db.select().from(users).where(eq(users.id, id)).get()!.emailVerifiedAt).toBeNull();
+    expect(await followEmailLink(db, token, browser, row.expiresAt)).toEqual({ ok: false, reason: "expired" });
+    expect(await followEmailLink(db, token, browser, row.expiresAt + 60_000)).toEqual({ ok: false, reason: "expired" });
+    expect((await userById(id)).emailVerifiedAt).toBeNull();
     // Just before it expires, it still works.
-    expect(followEmailLink(db, token, browser, row.expiresAt - 1)).toMatchObject({ ok: true, user: { id } });
+    expect(await followEmailLink(db, token, browser, row.expiresAt - 1)).toMatchObject({ ok: true, user: { id } });
   });
 
   it("a token is valid for 48 hours", async () => {
     const email = uniqueEmail("ttl");
     const before = Date.now();
     await registerNew({ name: "T", email, password: "long-enough-pw" });
-    const row = db.select().from(emailLinks).where(eq(emailLinks.email, email)).get()!;
+    const row = await linkTo(email);
     expect(row.purpose).toBe("verify");
     expect(row.expiresAt - before).toBeGreaterThanOrEqual(48 * 3600_000);
     expect(row.expiresAt - Date.now()).toBeLessThanOrEqual(48 * 3600_000);
@@ -196,14 +224,14 @@ describe("email verification", () => {
       expect(error.code).toBe("BAD_REQUEST");
       expect(fieldsOf(error)).toHaveProperty("token");
     }
-    expect(followEmailLink(db, "", { device: "d", ip: "i", currentSessionId: null })).toEqual({ ok: false, reason: "invalid" });
+    expect(await followEmailLink(db, "", { device: "d", ip: "i", currentSessionId: null })).toEqual({ ok: false, reason: "invalid" });
   });
 
   it("resendVerification sends a fresh link only while unverified", async () => {
     const unverified = await makeUser(db, { verified: false });
-    expect(await createCaller(browserContext(db, unverified)).auth.resendVerification()).toEqual({ sent: true });
+    expect(await createCaller(await browserContext(db, unverified)).auth.resendVerification()).toEqual({ sent: true });
     const token = tokenFromMail((await newestMailTo(unverified.email)).text);
-    expect(followEmailLink(db, token, { device: "d", ip: "i", currentSessionId: null }).ok).toBe(true);
+    expect((await followEmailLink(db, token, { device: "d", ip: "i", currentSessionId: null })).ok).toBe(true);
     const verified = await makeUser(db, { verified: true });
     expect(await createCaller((await browserContext(db, verified))).auth.resendVerification()).toEqual({ sent: false });
   });

@@ -1,14 +1,14 @@
 import { TRPCError } from "@trpc/server";
 import { eq } from "drizzle-orm";
 import { z } from "zod";
-import type { Db } from "@/db/client";
+import { transaction, type Db } from "@/db/client";
 import { orders, users, type EmailLink, type User } from "@/db/schema";
 import { fieldError, RateLimitedError } from "@/server/errors";
 import { safeReturnPath } from "@/server/http/return-path";
 import { randomId } from "@/server/ids";
 import { appUrl, composeMail, enqueueMail } from "@/server/mail";
 import { accountMailLimits, release, reserve, SIGN_IN_KNOWN_ADDRESS_MS, signInLimits } from "@/server/rate-limit";
-import { emailLinkUrl, inspectEmailLink, issueEmailLink, LINK_LIFETIMES, registeringSessionOf, type FollowingBrowser } from "./email-links";
+import { claimAccount, emailLinkUrl, inspectEmailLink, issueEmailLink, LINK_LIFETIMES, registeringSessionOf, type FollowingBrowser } from "./email-links";
 import { burnVerifyTime, hashPassword, passwordSchema, verifyPassword } from "./passwords";
 import { hasSignedInFrom, replaceBrowserSession, revokeOtherSessions } from "./sessions";
 
@@ -58,10 +58,11 @@ export async function createUser(
  * entered by following a link sent to that address. One statement decides, so concurrent callers
  * get the same account.
  */
-export function findOrCreateAccount(db: Db, input: { email: string; name: string }, now = Date.now()): User {
+export async function findOrCreateAccount(db: Db, input: { email: string; name: string }, now = Date.now()): Promise<User> {
   const row = newUserRow(input, null, now);
-  db.insert(users).values(row).onConflictDoNothing({ target: users.email }).run();
-  return db.select().from(users).where(eq(users.email, row.email)).get()!;
+  await db.insert(users).values(row).onConflictDoNothing({ target: users.email });
+  const [account] = await db.select().from(users).where(eq(users.email, row.email)).limit(1);
+  return account!;
 }
 
 export const registrationSchema = z.object({
@@ -91,35 +92,29 @@ export type Registration = { email: string; sessionSecret?: string };
  * what a pending registrant did.
  */
 export async function register(db: Db, input: z.infer<typeof registrationSchema>, browser: Browser, now = Date.now()): Promise<Registration> {
-  const reservation = reserve(db, accountMailLimits(input.email, browser.ip));
+  const reservation = await reserve(db, accountMailLimits(input.email, browser.ip));
   if (!reservation.ok) throw new RateLimitedError(reservation.retryAfterSeconds, "Too many emails to this address or from your network");
   const passwordHash = await hashPassword(input.password);
   const returnTo = safeReturnPath(input.returnTo);
-  const outcome = db.transaction(
-    (tx) => {
-      const existing = tx.select().from(users).where(eq(users.email, input.email)).get();
-      // Each outcome's mail is queued with it (server/mail.ts).
-      if (existing?.emailVerifiedAt) {
-        enqueueMail(tx, alreadyRegisteredMail(existing), now);
-        return { kind: "taken" as const };
-      }
-      let user: User;
-      if (existing) {
-        tx.update(users).set({ name: input.name, passwordHash }).where(eq(users.id, existing.id)).run();
-        revokeOtherSessions(tx, existing.id, null, "replaced_by_registration", now);
-        tx.update(orders).set({ buyerMustProveEmail: true }).where(eq(orders.buyerId, existing.id)).run();
-        user = { ...existing, name: input.name, passwordHash };
-      } else {
-        user = newUserRow(input, passwordHash, now);
-        tx.insert(users).values(user).run();
-      }
-      const { session, secret } = replaceBrowserSession(tx, browser.currentSessionId, user.id, browser, now);
-      const token = issueEmailLink(tx, { purpose: "verify", email: user.email, returnTo, sessionId: session.id }, now);
-      enqueueMail(tx, verificationMail(user, token), now);
-      return { kind: "registered" as const, secret };
-    },
-    { behavior: "immediate" },
-  );
+  const outcome = await transaction(db, async (tx) => {
+    const { account: existing, created } = await claimAccount(tx, newUserRow(input, passwordHash, now));
+    // Each outcome's mail is queued with it (server/mail.ts).
+    if (!created && existing.emailVerifiedAt) {
+      await enqueueMail(tx, alreadyRegisteredMail(existing), now);
+      return { kind: "taken" as const };
+    }
+    let user = existing;
+    if (!created) {
+      await tx.update(users).set({ name: input.name, passwordHash }).where(eq(users.id, existing.id));
+      await revokeOtherSessions(tx, existing.id, null, "replaced_by_registration", now);
+      await tx.update(orders).set({ buyerMustProveEmail: true }).where(eq(orders.buyerId, existing.id));
+      user = { ...existing, name: input.name, passwordHash };
+    }
+    const { session, secret } = await replaceBrowserSession(tx, browser.currentSessionId, user.id, browser, now);
+    const token = await issueEmailLink(tx, { purpose: "verify", email: user.email, returnTo, sessionId: session.id }, now);
+    await enqueueMail(tx, verificationMail(user, token), now);
+    return { kind: "registered" as const, secret };
+  });
   if (outcome.kind === "taken") return { email: input.email };
   return { email: input.email, sessionSecret: outcome.secret };
 }
@@ -142,9 +137,9 @@ function alreadyRegisteredMail(user: Pick<User, "email" | "name">) {
 export async function resendVerificationEmail(db: Db, user: Pick<User, "id" | "email" | "name">, ip: string): Promise<void> {
   const reservation = await reserve(db, accountMailLimits(user.email, ip));
   if (!reservation.ok) throw new RateLimitedError(reservation.retryAfterSeconds, "Too many emails to this address");
-  db.transaction((tx) => {
-    const token = issueEmailLink(tx, { purpose: "verify", email: user.email, returnTo: "/tickets", sessionId: registeringSessionOf(tx, user.email) });
-    enqueueMail(tx, verificationMail(user, token));
+  await transaction(db, async (tx) => {
+    const token = await issueEmailLink(tx, { purpose: "verify", email: user.email, returnTo: "/tickets", sessionId: await registeringSessionOf(tx, user.email) });
+    await enqueueMail(tx, verificationMail(user, token));
   });
 }
 
@@ -168,11 +163,11 @@ function verificationMail(user: Pick<User, "email" | "name">, token: string) {
  * the account-mail limits per recipient and address.
  */
 export async function requestSignInLink(db: Db, input: { email: string; returnTo?: string }, ip: string): Promise<void> {
-  const reservation = reserve(db, accountMailLimits(input.email, ip));
+  const reservation = await reserve(db, accountMailLimits(input.email, ip));
   if (!reservation.ok) throw new RateLimitedError(reservation.retryAfterSeconds, "Too many emails to this address or from your network");
-  db.transaction((tx) => {
-    const token = issueEmailLink(tx, { purpose: "sign_in", email: input.email, returnTo: input.returnTo ?? "/" });
-    enqueueMail(tx, signInLinkMail(input.email, token));
+  await transaction(db, async (tx) => {
+    const token = await issueEmailLink(tx, { purpose: "sign_in", email: input.email, returnTo: input.returnTo ?? "/" });
+    await enqueueMail(tx, signInLinkMail(input.email, token));
   });
 }
 
@@ -195,16 +190,16 @@ function signInLinkMail(email: string, token: string) {
  * same address, for the same place. An unknown token answers the same and sends nothing.
  */
 export async function renewEmailLink(db: Db, token: string, ip: string, now = Date.now()): Promise<void> {
-  const found = inspectEmailLink(db, token, now);
+  const found = await inspectEmailLink(db, token, now);
   const recipient = found.state === "invalid" ? null : found.link.email;
   const limits = recipient ? accountMailLimits(recipient, ip) : accountMailLimits("", ip).slice(1);
-  const reservation = reserve(db, limits, { now });
+  const reservation = await reserve(db, limits, { now });
   if (!reservation.ok) throw new RateLimitedError(reservation.retryAfterSeconds, "Too many emails to this address or from your network");
   if (found.state === "invalid") return;
   const { link } = found;
-  db.transaction((tx) => {
-    const fresh = issueEmailLink(tx, { purpose: link.purpose, email: link.email, returnTo: link.returnTo, name: link.name, sessionId: link.sessionId, invitationId: link.invitationId }, now);
-    enqueueMail(tx, renewedLinkMail(link, fresh), now);
+  await transaction(db, async (tx) => {
+    const fresh = await issueEmailLink(tx, { purpose: link.purpose, email: link.email, returnTo: link.returnTo, name: link.name, sessionId: link.sessionId, invitationId: link.invitationId }, now);
+    await enqueueMail(tx, renewedLinkMail(link, fresh), now);
   });
 }
 
@@ -288,11 +283,13 @@ export async function changePassword(
 }
 
 /** Whether the account has a password (the account page offers "set" or "change"). */
-export function hasPassword(db: Db, userId: string): boolean {
-  return db.select({ hash: users.passwordHash }).from(users).where(eq(users.id, userId)).get()?.hash != null;
+export async function hasPassword(db: Db, userId: string): Promise<boolean> {
+  const [row] = await db.select({ hash: users.passwordHash }).from(users).where(eq(users.id, userId)).limit(1);
+  return row?.hash != null;
 }
 
 /** The same, by address: a sign-in link's page warns that following it resets the password. */
-export function hasPasswordByEmail(db: Db, email: string): boolean {
-  return db.select({ hash: users.passwordHash }).from(users).where(eq(users.email, email.toLowerCase())).get()?.hash != null;
+export async function hasPasswordByEmail(db: Db, email: string): Promise<boolean> {
+  const [row] = await db.select({ hash: users.passwordHash }).from(users).where(eq(users.email, email.toLowerCase())).limit(1);
+  return row?.hash != null;
 }

@@ -42,7 +42,7 @@ export async function issueTokens(
   }
   const scopes = [...new Set(input.scopes?.length ? input.scopes : DEFAULT_API_SCOPES)];
   const device = input.device || `API client (${client.userAgent || "unknown"})`;
-  const { session, refreshToken } = createApiSession(db, outcome.user.id, scopes, { device, ip: client.ip });
+  const { session, refreshToken } = await createApiSession(db, outcome.user.id, scopes, { device, ip: client.ip });
   await noticeNewDevice(db, session);
   return tokenResponse(outcome.user.id, session.id, scopes, refreshToken);
 }

@@ -1,5 +1,6 @@
 import { and, desc, eq, gt, isNotNull, isNull } from "drizzle-orm";
-import type { Db } from "@/db/client";
+import { transaction, type Db } from "@/db/client";
+import { forUpdate } from "@/db/locks";
 import { emailLinks, users, type EmailLink, type User } from "@/db/schema";
 import { randomId, randomSecret, sha256 } from "@/server/ids";
 import { safeReturnPath } from "@/server/http/return-path";
@@ -46,9 +47,9 @@ export type NewLink = {
 };
 
 /** Stores a new link and returns its token (which only the mail will ever hold). */
-export function issueEmailLink(db: Db, link: NewLink, now = Date.now()): string {
+export async function issueEmailLink(db: Db, link: NewLink, now = Date.now()): Promise<string> {
   const token = randomSecret();
-  db.insert(emailLinks)
+  await db.insert(emailLinks)
     .values({
       tokenHash: sha256(token),
       purpose: link.purpose,
@@ -60,8 +61,7 @@ export function issueEmailLink(db: Db, link: NewLink, now = Date.now()): string 
       createdAt: now,
       expiresAt: now + LINK_LIFETIMES[link.purpose],
       usedAt: null,
-    })
-    .run();
+    });
   return token;
 }
 
@@ -72,14 +72,15 @@ export function emailLinkUrl(token: string): string {
 
 export type LinkState = { state: "valid" | "used" | "expired"; link: EmailLink } | { state: "invalid" };
 
-function findByToken(db: Db, token: string): EmailLink | undefined {
+async function findByToken(db: Db, token: string): Promise<EmailLink | undefined> {
   if (typeof token !== "string" || token.length === 0 || token.length > MAX_TOKEN_LENGTH) return undefined;
-  return db.select().from(emailLinks).where(eq(emailLinks.tokenHash, sha256(token))).get();
+  const [link] = await db.select().from(emailLinks).where(eq(emailLinks.tokenHash, sha256(token))).limit(1);
+  return link;
 }
 
 /** What the link's page shows, without spending it. */
-export function inspectEmailLink(db: Db, token: string, now = Date.now()): LinkState {
-  const link = findByToken(db, token);
+export async function inspectEmailLink(db: Db, token: string, now = Date.now()): Promise<LinkState> {
+  const link = await findByToken(db, token);
   if (!link) return { state: "invalid" };
   if (link.usedAt !== null) return { state: "used", link };
   if (link.expiresAt <= now) return { state: "expired", link };
@@ -109,59 +110,70 @@ export type FollowingBrowser = DeviceInfo & {
 };
 
 /**
- * Spends a link and signs the browser in, all in one IMMEDIATE transaction. The link is claimed
- * by one conditional UPDATE (unused and unexpired → used), so of two tabs following the same link
- * at once exactly one gets a session; the other is told the link was already used.
+ * Spends a link and signs the browser in, all in one transaction. The link is claimed by one
+ * conditional UPDATE (unused and unexpired → used), so of two tabs following the same link at
+ * once exactly one gets a session; the other is told the link was already used. On PostgreSQL
+ * the loser's UPDATE waits for the winner's row lock, then finds the link used.
  *
  * `afterProof` runs inside the same transaction once the account is known (a team invitation is
  * accepted there), so either everything the link does happens or nothing does.
  */
-export function followEmailLink(
+export async function followEmailLink(
   db: Db,
   token: string,
   browser: FollowingBrowser,
   now = Date.now(),
-  afterProof?: (tx: Db, link: EmailLink, user: Pick<User, "id" | "email" | "name">) => void,
-): FollowOutcome {
-  return db.transaction(
-    (tx): FollowOutcome => {
-      const link = findByToken(tx, token);
-      if (!link) return { ok: false, reason: "invalid" };
-      const claimed = tx
-        .update(emailLinks)
-        .set({ usedAt: now })
-        .where(and(eq(emailLinks.tokenHash, link.tokenHash), isNull(emailLinks.usedAt), gt(emailLinks.expiresAt, now)))
-        .run();
-      if (claimed.changes !== 1) return { ok: false, reason: link.usedAt === null && link.expiresAt <= now ? "expired" : "used" };
+  afterProof?: (tx: Db, link: EmailLink, user: Pick<User, "id" | "email" | "name">) => Promise<void>,
+): Promise<FollowOutcome> {
+  return transaction(db, async (tx): Promise<FollowOutcome> => {
+    const link = await findByToken(tx, token);
+    if (!link) return { ok: false, reason: "invalid" };
+    const claimed = await tx
+      .update(emailLinks)
+      .set({ usedAt: now })
+      .where(and(eq(emailLinks.tokenHash, link.tokenHash), isNull(emailLinks.usedAt), gt(emailLinks.expiresAt, now)))
+      .returning({ tokenHash: emailLinks.tokenHash });
+    if (claimed.length !== 1) return { ok: false, reason: link.usedAt === null && link.expiresAt <= now ? "expired" : "used" };
 
-      const existing = tx.select().from(users).where(eq(users.email, link.email)).get();
-      const account = existing ?? createPasswordlessAccount(tx, link.email, link.name, now);
-      const provenNow = !existing || existing.emailVerifiedAt === null;
-      const keepsPassword = provenNow && link.purpose === "verify" && link.sessionId !== null && link.sessionId === browser.currentSessionId;
-      // A password nobody proved the mailbox for, or one a sign-in link resets, opens nothing from now on.
-      const dropsPassword = account.passwordHash !== null && ((provenNow && !keepsPassword) || (!provenNow && link.purpose === "sign_in"));
-      let revokedSessions = 0;
-      if (provenNow || dropsPassword) {
-        tx.update(users)
-          .set({ emailVerifiedAt: account.emailVerifiedAt ?? now, passwordHash: dropsPassword ? null : account.passwordHash })
-          .where(eq(users.id, account.id))
-          .run();
-        revokedSessions = revokeOtherSessions(tx, account.id, null, provenNow ? "mailbox_proven" : "password_reset_by_link", now);
-      }
-      const user = { id: account.id, email: account.email, name: account.name };
-      afterProof?.(tx, link, user);
-      const { session, secret } = replaceBrowserSession(tx, browser.currentSessionId, account.id, browser, now);
-      return { ok: true, link, user, sessionSecret: secret, sessionId: session.id, provenNow, passwordDropped: dropsPassword, revokedSessions };
-    },
-    { behavior: "immediate" },
-  );
+    const { account, created } = await claimAccount(tx, passwordlessAccountRow(link.email, link.name, now));
+    const provenNow = created || account.emailVerifiedAt === null;
+    const keepsPassword = provenNow && link.purpose === "verify" && link.sessionId !== null && link.sessionId === browser.currentSessionId;
+    // A password nobody proved the mailbox for, or one a sign-in link resets, opens nothing from now on.
+    const dropsPassword = account.passwordHash !== null && ((provenNow && !keepsPassword) || (!provenNow && link.purpose === "sign_in"));
+    let revokedSessions = 0;
+    if (provenNow || dropsPassword) {
+      await tx
+        .update(users)
+        .set({ emailVerifiedAt: account.emailVerifiedAt ?? now, passwordHash: dropsPassword ? null : account.passwordHash })
+        .where(eq(users.id, account.id));
+      revokedSessions = await revokeOtherSessions(tx, account.id, null, provenNow ? "mailbox_proven" : "password_reset_by_link", now);
+    }
+    const user = { id: account.id, email: account.email, name: account.name };
+    await afterProof?.(tx, link, user);
+    const { session, secret } = await replaceBrowserSession(tx, browser.currentSessionId, account.id, browser, now);
+    return { ok: true, link, user, sessionSecret: secret, sessionId: session.id, provenNow, passwordDropped: dropsPassword, revokedSessions };
+  });
 }
 
 /** An account that lives on email links alone; following a link proves it at once. */
-function createPasswordlessAccount(db: Db, email: string, name: string | null, now: number): User {
-  const row: User = { id: randomId(), email, name: name?.trim() || email.split("@")[0], passwordHash: null, role: "user", emailVerifiedAt: now, createdAt: now };
-  db.insert(users).values(row).run();
-  return row;
+function passwordlessAccountRow(email: string, name: string | null, now: number): User {
+  return { id: randomId(), email, name: name?.trim() || email.split("@")[0], passwordHash: null, role: "user", emailVerifiedAt: now, createdAt: now };
+}
+
+/**
+ * The account of `row.email`, locked until the transaction ends, or `row` inserted as it when
+ * the address has none (`created`). Whatever decides on an account's state (registering over an
+ * unproven one, proving a mailbox) goes through here first, so two such transactions on one
+ * address take turns, and concurrent ones make one account, never a unique-violation error: on
+ * PostgreSQL the insert waits for a concurrent one of the same address and then does nothing,
+ * and FOR UPDATE makes the loser wait for, then read, what the winner committed. On SQLite the
+ * transaction's write lock already serializes them (db/locks.ts).
+ */
+export async function claimAccount(tx: Db, row: User): Promise<{ account: User; created: boolean }> {
+  const inserted = await tx.insert(users).values(row).onConflictDoNothing({ target: users.email }).returning({ id: users.id });
+  if (inserted.length === 1) return { account: row, created: true };
+  const [account] = await forUpdate(tx.select().from(users).where(eq(users.email, row.email)).limit(1));
+  return { account: account!, created: false };
 }
 
 /**
@@ -169,13 +181,12 @@ function createPasswordlessAccount(db: Db, email: string, name: string | null, n
  * confirmation link keeps that binding, never the session it was resent from (someone signed in
  * with a password they were handed must not be able to keep it).
  */
-export function registeringSessionOf(db: Db, email: string): string | null {
-  return (
-    db
-      .select({ sessionId: emailLinks.sessionId })
-      .from(emailLinks)
-      .where(and(eq(emailLinks.email, email.toLowerCase()), eq(emailLinks.purpose, "verify"), isNotNull(emailLinks.sessionId)))
-      .orderBy(desc(emailLinks.createdAt))
-      .get()?.sessionId ?? null
-  );
+export async function registeringSessionOf(db: Db, email: string): Promise<string | null> {
+  const [latest] = await db
+    .select({ sessionId: emailLinks.sessionId })
+    .from(emailLinks)
+    .where(and(eq(emailLinks.email, email.toLowerCase()), eq(emailLinks.purpose, "verify"), isNotNull(emailLinks.sessionId)))
+    .orderBy(desc(emailLinks.createdAt))
+    .limit(1);
+  return latest?.sessionId ?? null;
 }

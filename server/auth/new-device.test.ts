@@ -11,8 +11,8 @@ const SAFARI_IPHONE = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) Ap
 const FIREFOX_WINDOWS = "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:133.0) Gecko/20100101 Firefox/133.0";
 
 let db: AppDb;
-beforeEach(() => {
-  db = freshDb();
+beforeEach(async () => {
+  db = await freshDb();
 });
 
 describe("device names", () => {
@@ -35,28 +35,28 @@ describe("device names", () => {
 describe("a sign-in from a new device", () => {
   it("mails the owner, with a link to the Devices page; the same browser and OS again (a newer version) does not", async () => {
     const user = await makeUser(db);
-    const first = createBrowserSession(db, user.id, { device: CHROME_LINUX, ip: "192.0.2.90" }).session;
+    const first = (await createBrowserSession(db, user.id, { device: CHROME_LINUX, ip: "192.0.2.90" })).session;
     expect(await noticeNewDevice(db, first)).toBe(false);
-    const again = createBrowserSession(db, user.id, { device: CHROME_LINUX_NEWER, ip: "192.0.2.91" }).session;
+    const again = (await createBrowserSession(db, user.id, { device: CHROME_LINUX_NEWER, ip: "192.0.2.91" })).session;
     expect(await noticeNewDevice(db, again)).toBe(false);
     expect((await mailsTo(user.email))).toHaveLength(0);
 
-    const phone = createBrowserSession(db, user.id, { device: SAFARI_IPHONE, ip: "198.51.100.20" }).session;
+    const phone = (await createBrowserSession(db, user.id, { device: SAFARI_IPHONE, ip: "198.51.100.20" })).session;
     expect(await noticeNewDevice(db, phone)).toBe(true);
     const mail = (await mailsTo(user.email)).at(-1)!;
     expect(mail.subject).toBe("New sign-in to Admit from Safari on iOS");
     expect(mail.text).toContain("198.51.100.20");
     expect(mail.text).toMatch(/https?:\/\/\S+\/devices/);
 
-    const scanner = createApiSession(db, user.id, ["checkin:write"], { device: "Door scanner", ip: "198.51.100.21" }).session;
+    const scanner = (await createApiSession(db, user.id, ["checkin:write"], { device: "Door scanner", ip: "198.51.100.21" })).session;
     expect(await noticeNewDevice(db, scanner)).toBe(true);
     expect((await mailsTo(user.email)).at(-1)!.subject).toBe("New sign-in to Admit from Door scanner");
   });
 
   it("is not announced for an address nobody has proven yet", async () => {
     const user = await makeUser(db, { verified: false });
-    createBrowserSession(db, user.id, { device: CHROME_LINUX, ip: "192.0.2.92" });
-    const phone = createBrowserSession(db, user.id, { device: SAFARI_IPHONE, ip: "192.0.2.93" }).session;
+    await createBrowserSession(db, user.id, { device: CHROME_LINUX, ip: "192.0.2.92" });
+    const phone = (await createBrowserSession(db, user.id, { device: SAFARI_IPHONE, ip: "192.0.2.93" })).session;
     expect(await noticeNewDevice(db, phone)).toBe(false);
     expect((await mailsTo(user.email))).toHaveLength(0);
   });

@@ -36,20 +36,19 @@ const NEW_DEVICE_MAILS: ActionLimit = { name: "new-device-mail", max: 10, window
  * account holder's). Never fails a sign-in: the mail is queued (server/mail.ts), not sent here.
  */
 export async function noticeNewDevice(db: Db, session: Pick<Session, "id" | "userId" | "kind" | "device" | "ip" | "createdAt">): Promise<boolean> {
-  const owner = db.select({ email: users.email, name: users.name, verifiedAt: users.emailVerifiedAt }).from(users).where(eq(users.id, session.userId)).get();
+  const [owner] = await db.select({ email: users.email, name: users.name, verifiedAt: users.emailVerifiedAt }).from(users).where(eq(users.id, session.userId)).limit(1);
   if (!owner?.verifiedAt) return false;
-  const earlier = db
+  const earlier = await db
     .select({ kind: sessions.kind, device: sessions.device })
     .from(sessions)
     .where(and(eq(sessions.userId, session.userId), ne(sessions.id, session.id)))
     .orderBy(desc(sessions.createdAt))
-    .limit(EARLIER_SESSIONS)
-    .all();
+    .limit(EARLIER_SESSIONS);
   const label = deviceLabel(session.kind, session.device);
   if (earlier.length === 0 || earlier.some((s) => deviceLabel(s.kind, s.device) === label)) return false;
-  if (!reserve(db, [limitOn(NEW_DEVICE_MAILS, session.userId)]).ok) return false;
+  if (!(await reserve(db, [limitOn(NEW_DEVICE_MAILS, session.userId)])).ok) return false;
   const when = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" }).format(session.createdAt);
-  enqueueMail(
+  await enqueueMail(
     db,
     composeMail({
       to: owner.email,

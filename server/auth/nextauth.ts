@@ -72,9 +72,9 @@ const authjs = NextAuth(() => {
           }
           // Signing in replaces whatever session this browser already had.
           const previous = readCookie(request.headers.get("cookie"), cookieName);
-          const previousId = previous ? (db().select({ id: sessions.id }).from(sessions).where(eq(sessions.secretHash, sha256(previous))).get()?.id ?? null) : null;
+          const [previousSession] = previous ? await db().select({ id: sessions.id }).from(sessions).where(eq(sessions.secretHash, sha256(previous))).limit(1) : [];
           const device = request.headers.get("user-agent") ?? "Unknown browser";
-          const { session, secret } = replaceBrowserSession(db(), previousId, outcome.user.id, { device, ip });
+          const { session, secret } = await replaceBrowserSession(db(), previousSession?.id ?? null, outcome.user.id, { device, ip });
           await noticeNewDevice(db(), session);
           return { id: outcome.user.id, email: outcome.user.email, name: outcome.user.name, sessionSecret: secret };
         },

@@ -60,7 +60,7 @@ export const authRouter = router({
    */
   followLink: publicProcedure.input(tokenInput).mutation(async ({ ctx, input }) => {
     // An invitation link also puts its invitee on the team, in the same transaction.
-    const outcome = followEmailLink(ctx.db, input.token, browserOf(ctx), Date.now(), acceptInvitation);
+    const outcome = await followEmailLink(ctx.db, input.token, browserOf(ctx), Date.now(), acceptInvitation);
     if (!outcome.ok) throw fieldError("BAD_REQUEST", { token: FOLLOW_FAILURES[outcome.reason] });
     setSessionCookie(ctx, outcome.sessionSecret);
     await noticeNewDevice(ctx.db, { id: outcome.sessionId, userId: outcome.user.id, kind: "browser", device: browserOf(ctx).device, ip: ctx.ip, createdAt: Date.now() });

@@ -58,8 +58,8 @@ export async function createBrowserSession(db: Db, userId: string, info: DeviceI
  * one is created. Password sign-in (server/auth/nextauth.ts), registration and email links all go
  * through here; the returned secret becomes the cookie.
  */
-export function replaceBrowserSession(db: Db, previousSessionId: string | null, userId: string, info: DeviceInfo, now = Date.now()) {
-  if (previousSessionId) revokeSession(db, previousSessionId, "replaced_by_sign_in", now);
+export async function replaceBrowserSession(db: Db, previousSessionId: string | null, userId: string, info: DeviceInfo, now = Date.now()) {
+  if (previousSessionId) await revokeSession(db, previousSessionId, "replaced_by_sign_in", now);
   return createBrowserSession(db, userId, info, now);
 }
 

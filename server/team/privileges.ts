@@ -4,10 +4,10 @@ import { signedIn, type PrivilegeRows } from "@/server/testing/matrix";
 import type { World } from "@/server/testing/world";
 
 /** A pending invitation to the world's event (each matrix cell gets a fresh world). */
-function pendingInvitation(w: World): string {
+async function pendingInvitation(w: World): Promise<string> {
   const id = randomId();
   const now = Date.now();
-  w.db.insert(teamInvitations).values({ id, eventId: w.event.id, email: "invited@world.test", role: "registrar", invitedBy: w.users.owner.id, createdAt: now, expiresAt: now + 86_400_000 }).run();
+  await w.db.insert(teamInvitations).values({ id, eventId: w.event.id, email: "invited@world.test", role: "registrar", invitedBy: w.users.owner.id, createdAt: now, expiresAt: now + 86_400_000 });
   return id;
 }
 
@@ -29,8 +29,8 @@ export const privileges: PrivilegeRows = {
       { input: () => ({ eventId: "AAAAAAAAAAAAAAAAAAAAAA" }), expect: signedIn(404) },
     ],
     "team.revokeInvitation": [
-      { input: (w) => ({ eventId: w.event.id, invitationId: pendingInvitation(w) }), expect: signedIn(403, { owner: 200 }) },
-      { input: (w) => ({ eventId: w.otherEvent.id, invitationId: pendingInvitation(w) }), expect: signedIn(403), note: "another event's team can't reach our invitations" },
+      { input: async (w) => ({ eventId: w.event.id, invitationId: await pendingInvitation(w) }), expect: signedIn(403, { owner: 200 }) },
+      { input: async (w) => ({ eventId: w.otherEvent.id, invitationId: await pendingInvitation(w) }), expect: signedIn(403), note: "another event's team can't reach our invitations" },
     ],
     "team.setRole": [
       { input: (w) => ({ eventId: w.event.id, userId: w.users.registrar.id, role: "organizer" }), expect: signedIn(403, { owner: 200 }) },
