@@ -83,20 +83,20 @@ async function seed(db: AppDb, tag: string): Promise<World> {
   }
   // Doors opened this morning (or an hour ago, whichever is earlier): a few people are in.
   const doors = Math.min(opening, now - HOUR);
-  guests.slice(0, 6).forEach(async (id, i) => {
+  for (const [i, id] of guests.slice(0, 6).entries()) {
     await db.update(attendees).set({ checkedInAt: doors + i * 8 * 60 * 1000, checkedInBy: registrar.id }).where(eq(attendees.id, id));
-  });
+  }
 
   const person = (user: User): Person => ({ name: user.name, email: user.email });
   const holderLanding = `/orders/${order.id}?ticket=${order.attendees[1].id}`;
   const link = () => issueEmailLink(db, { purpose: "order", email: holder.email, returnTo: holderLanding, name: holder.name });
-  const used = link();
+  const used = await link();
   // A pending invitation to the team (listed on the team page) and its link.
   const invitationId = randomId();
   const invitee = `invitee${tag}@harbour.test`;
-  db.insert(teamInvitations).values({ id: invitationId, eventId: event.id, email: invitee, role: "registrar", invitedBy: owner.id, createdAt: now, expiresAt: now + 7 * DAY }).run();
-  const invitation = issueEmailLink(db, { purpose: "invitation", email: invitee, returnTo: "/dashboard", invitationId });
-  db.update(emailLinks).set({ usedAt: now }).where(eq(emailLinks.tokenHash, sha256(used))).run();
+  await db.insert(teamInvitations).values({ id: invitationId, eventId: event.id, email: invitee, role: "registrar", invitedBy: owner.id, createdAt: now, expiresAt: now + 7 * DAY });
+  const invitation = await issueEmailLink(db, { purpose: "invitation", email: invitee, returnTo: "/dashboard", invitationId });
+  await db.update(emailLinks).set({ usedAt: now }).where(eq(emailLinks.tokenHash, sha256(used)));
   return {
     people: {
       owner: person(owner),
@@ -110,6 +110,6 @@ async function seed(db: AppDb, tag: string): Promise<World> {
     orderId: order.id,
     holderCode: order.attendees[1].checkinSecret,
     holderAttendeeId: order.attendees[1].id,
-    links: { fresh: link(), used, invitation },
+    links: { fresh: await link(), used, invitation },
   };
 }
