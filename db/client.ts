@@ -178,6 +178,10 @@ function openPostgres(url: string, poolSize: number | undefined, busyTimeoutMs: 
   });
   // An idle client that loses its server (a restart, a failover) must not crash the process.
   pool.on("error", (error) => console.error("[db] idle PostgreSQL connection failed:", error.message));
+  // Nor one checked out (a transaction's): the pool listens only to idle clients, and an error
+  // event nobody listens to is thrown. The statement under way fails with the same error (busy:
+  // a 503, db/errors.ts), and the pool drops the client when it is released.
+  pool.on("connect", (client) => client.on("error", () => {}));
   // As on SQLite: a statement on the pool itself from inside a transaction is a bug (it would run
   // outside the transaction, on another connection), so it throws. Transactions run on a client
   // of their own (pool.connect), which this doesn't touch.

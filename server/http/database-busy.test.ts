@@ -155,8 +155,8 @@ describe.skipIf(dialect !== "postgres")("PostgreSQL restarting under the app", (
       // terminated (57P01), as a restart does to every backend.
       const { underWay } = await holdWriteLock(async () => {
         const underWay = scan(token, secret);
-        await until(async () => (await appSessions("wait_event_type = 'Lock'")) > 0);
-        await appSessions("pg_terminate_backend(pid)");
+        await until(async () => (await appSessions("count(*) FILTER (WHERE wait_event_type = 'Lock')")) > 0);
+        await appSessions("count(pg_terminate_backend(pid))");
         await proxy.down();
         return { underWay };
       });
@@ -191,13 +191,11 @@ describe.skipIf(dialect !== "postgres")("PostgreSQL restarting under the app", (
 });
 
 /**
- * Counts the restarting app's server sessions (PostgreSQL's pg_stat_activity) that meet
- * `condition`; a condition such as pg_terminate_backend(pid) acts on each of them.
+ * An aggregate over the restarting app's server sessions (PostgreSQL's pg_stat_activity): how
+ * many wait for a lock, or pg_terminate_backend applied to each of them.
  */
-async function appSessions(condition: string): Promise<number> {
-  const { rows } = await world.db.$admit.pool!.query<{ n: number }>(
-    `SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'restarting-app' AND ${condition}`,
-  );
+async function appSessions(aggregate: string): Promise<number> {
+  const { rows } = await world.db.$admit.pool!.query<{ n: number }>(`SELECT (${aggregate})::int AS n FROM pg_stat_activity WHERE application_name = 'restarting-app'`);
   return rows[0].n;
 }
 
