@@ -206,10 +206,14 @@ function openPostgres(url: string, poolSize: number | undefined, busyTimeoutMs: 
         // One migrator at a time across processes and instances: all of them migrate at start.
         const client = await pool.connect();
         try {
+          // Not busy after BUSY_TIMEOUT_MS like a request: an instance starting while another
+          // migrates waits for it, and a migration waits for the locks its DDL needs.
+          await client.query("SET lock_timeout = 0");
           await client.query("SELECT pg_advisory_lock(727411)");
           await migratePostgres(drizzlePostgres(client), { migrationsFolder: migrationsFolder("postgres") });
         } finally {
           await client.query("SELECT pg_advisory_unlock(727411)").catch(() => {});
+          await client.query("RESET lock_timeout").catch(() => {});
           client.release();
         }
       },
