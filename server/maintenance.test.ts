@@ -1,10 +1,11 @@
-import { existsSync, mkdirSync, utimesSync, writeFileSync } from "node:fs";
+import { existsSync, utimesSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { count, eq } from "drizzle-orm";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import type { AppDb } from "@/db/client";
 import { auditTotals, checkins, emailLinks, mailQueue, rateLimitHits, refreshTokens, sessions, ticketDownloads } from "@/db/schema";
 import { authenticateCookie, type Caller } from "@/server/auth/caller";
+import { ensurePrivateDir } from "@/server/config";
 import { createApiSession, createBrowserSession, revokeSession } from "@/server/auth/sessions";
 import { attemptCheckIn } from "@/server/checkin/checkin";
 import { randomId } from "@/server/ids";
@@ -125,7 +126,8 @@ describe("retention of sessions, links, rate-limit hits and mail", () => {
 describe("the scheduler", () => {
   it("runs the PDF cache sweep with the rest, by itself, and stops cleanly", async () => {
     const stale = path.join(ticketCacheDir(), "ab", `${"ab".padEnd(64, "0")}.pdf`);
-    mkdirSync(path.dirname(stale), { recursive: true });
+    // Private, as the app makes them: this may be the first test to create the shared cache folder.
+    ensurePrivateDir(path.dirname(stale));
     writeFileSync(stale, "%PDF-old");
     const old = new Date(NOW - 31 * DAY);
     utimesSync(stale, old, old);
