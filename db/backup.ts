@@ -1,4 +1,5 @@
 import Database from "better-sqlite3";
+import { sql } from "drizzle-orm";
 import pg from "pg";
 import { execFile } from "node:child_process";
 import { chmodSync, closeSync, copyFileSync, existsSync, openSync, renameSync, rmSync, statSync } from "node:fs";
@@ -6,7 +7,7 @@ import path from "node:path";
 import { promisify } from "node:util";
 import { postgresBinaries } from "../scripts/postgres-cluster";
 import { PRIVATE_FILE_MODE } from "../server/config";
-import { BUSY_TIMEOUT_MS, openReadOnlyClient, type AppDb } from "./client";
+import { BUSY_TIMEOUT_MS, execute, openReadOnlyClient, type AppDb } from "./client";
 import { dialectOf } from "./dialect";
 
 /**
@@ -46,13 +47,8 @@ export function describeLocation(location: string): string {
  */
 export async function checkIntegrity(db: AppDb): Promise<string> {
   if (db.$admit.dialect === "postgres") {
-    const client = await db.$admit.pool!.connect();
-    try {
-      await client.query("select 1");
-      return "ok";
-    } finally {
-      client.release();
-    }
+    await execute(db, sql`select 1`);
+    return "ok";
   }
   const client = openReadOnlyClient(db);
   try {

@@ -13,7 +13,7 @@ import { authenticateCookie } from "@/server/auth/caller";
 import { randomId } from "@/server/ids";
 import { createCaller } from "@/server/router";
 import type { CrashJob } from "@/server/testing/crash-child";
-import { insertEvent } from "@/server/testing/inserts";
+import { insertEvent, insertOrder } from "@/server/testing/inserts";
 import { buildWorld } from "@/server/testing/world";
 import { createInnerContext } from "@/server/trpc";
 
@@ -119,6 +119,36 @@ describe("backup and restore", () => {
     } finally {
       setDb(world.db);
       await restored.$admit.close();
+    }
+  });
+
+  it("restored over the database it was taken from, it brings back what the backup holds and nothing written after it; then takes orders again", { timeout: 60_000 }, async () => {
+    const liveDir = scratch();
+    const world = await buildWorld(path.join(liveDir, "admit.db"));
+    const live: Instance = { dataDir: liveDir, database: world.db.$admit.location };
+    const event = await insertEvent(world.db, "Rewind Conf", { ticketType: { quantity: 100 } });
+    const people = [{ name: "Ada", email: "ada@rewind.test" }];
+    const kept = await insertOrder(world.db, event, world.users.buyer, people);
+    const backupFile = path.join(scratch(), "rewind.backup");
+    expect(runScript("scripts/db-backup.ts", ["--to", backupFile], live).status).toBe(0);
+    const later = await insertOrder(world.db, event, world.users.buyer, people);
+
+    // The server is stopped for a restore (see the next test for PostgreSQL's open pool).
+    if (dialect === "sqlite") await world.db.$admit.close();
+    const restore = runScript("scripts/db-restore.ts", ["--from", backupFile], live);
+    expect(restore.status, restore.stderr).toBe(0);
+    expect(restore.stdout).toMatch(/^Restored .*rewind\.backup/);
+    const reopened = openDb(live.database);
+    try {
+      const ordersOf = async () => (await reopened.select({ id: orders.id }).from(orders).where(eq(orders.eventId, event.id))).map((o) => o.id);
+      expect(await ordersOf()).toEqual([kept.id]);
+      expect(later.id).not.toBe(kept.id);
+      const again = await insertOrder(reopened, event, world.users.buyer, people);
+      expect((await ordersOf()).sort()).toEqual([kept.id, again.id].sort());
+      const [{ sold }] = await reopened.select({ sold: ticketTypes.sold }).from(ticketTypes).where(eq(ticketTypes.id, event.ticketTypeId));
+      expect(sold).toBe(2);
+    } finally {
+      await reopened.$admit.close();
     }
   });
 
