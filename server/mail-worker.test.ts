@@ -174,10 +174,11 @@ describe("the mail queue", () => {
     try {
       const to = unique("prompt");
       const id = await enqueueMail(db, { to, subject: "Right away", text: "Nudged" });
-      // The poll is an hour away: only the nudge after the enqueue can deliver it.
-      await vi.waitFor(() => expect(outboxMailsTo(to)).toHaveLength(1));
+      // The poll is an hour away: only the nudge after the enqueue can deliver it (however long a
+      // busy machine takes to, hence the generous wait).
+      await vi.waitFor(() => expect(outboxMailsTo(to)).toHaveLength(1), { timeout: 10_000 });
       expect(existsSync(path.join(outboxDir(), `${id}.json`))).toBe(true);
-      await vi.waitFor(async () => expect((await rowOf(db, id)).status).toBe("sent"));
+      await vi.waitFor(async () => expect((await rowOf(db, id)).status).toBe("sent"), { timeout: 10_000 });
     } finally {
       await worker.stop();
     }

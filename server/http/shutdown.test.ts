@@ -35,7 +35,7 @@ describe("stopping on SIGTERM (scripts/serve.ts)", () => {
 
     // A mail the mail server has received but not yet acknowledged.
     const id = await enqueueMail(db, { to: "last@shutdown.test", subject: "Last one", text: "Sent while stopping" });
-    await vi.waitFor(() => expect(smtp.received).toHaveLength(1));
+    await vi.waitFor(() => expect(smtp.received).toHaveLength(1), { timeout: 10_000 });
 
     const stopped = drainAndStop(server, [worker]);
     expect(isShuttingDown()).toBe(true);
