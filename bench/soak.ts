@@ -43,27 +43,27 @@ async function seed(dbFile: string) {
   const buyer = await createUser(db, { email: "soak-buyer@bench.test", name: "Soak Buyer", password, verified: true });
   const owner = await createUser(db, { email: "soak-owner@bench.test", name: "Soak Owner", password, verified: true });
   const registrar = await createUser(db, { email: "soak-door@bench.test", name: "Soak Door", password, verified: true });
-  const event = insertEvent(db, "Soak Conf 2026", { event: { startsAt: Date.now() + 86_400_000, endsAt: Date.now() + 90_000_000 }, ticketType: { quantity: 100_000 } });
+  const event = await insertEvent(db, "Soak Conf 2026", { event: { startsAt: Date.now() + 86_400_000, endsAt: Date.now() + 90_000_000 }, ticketType: { quantity: 100_000 } });
   for (const [user, role] of [[owner, "owner"], [registrar, "registrar"]] as const) {
-    db.insert(eventMembers).values({ eventId: event.id, userId: user.id, role, createdAt: Date.now() }).run();
+    await db.insert(eventMembers).values({ eventId: event.id, userId: user.id, role, createdAt: Date.now() });
   }
   const orders: string[] = [];
   for (let i = 0; i < 300; i++) {
-    orders.push(insertOrder(db, event, buyer, [1, 2, 3].map((n) => ({ name: `Guest ${i}.${n} Łukasiewicz`, email: `g${i}-${n}@bench.test` }))).id);
+    orders.push((await insertOrder(db, event, buyer, [1, 2, 3].map((n) => ({ name: `Guest ${i}.${n} Łukasiewicz`, email: `g${i}-${n}@bench.test` })))).id);
   }
   const door: string[] = [];
   for (let i = 0; i < 30; i++) {
     const people = Array.from({ length: 100 }, (_, n) => ({ name: `Walk-in ${i}.${n}`, email: `w${i}-${n}@bench.test` }));
-    door.push(...insertOrder(db, event, owner, people).attendees.map((a) => a.checkinSecret));
+    door.push(...(await insertOrder(db, event, owner, people)).attendees.map((a) => a.checkinSecret));
   }
   const key = accessTokenKey(process.env.AUTH_SECRET!);
   /** A token signer for a fresh API session: access tokens live 10 minutes, so the long soak signs new ones. */
-  const bearer = (userId: string, scopes: ("tickets:read" | "checkin:write")[]) => {
-    const { session } = createApiSession(db, userId, scopes, { device: "soak", ip: "127.0.0.1" });
+  const bearer = async (userId: string, scopes: ("tickets:read" | "checkin:write")[]) => {
+    const { session } = await createApiSession(db, userId, scopes, { device: "soak", ip: "127.0.0.1" });
     return () => signAccessToken(key, { userId, sessionId: session.id, scopes });
   };
-  const signDownloadToken = bearer(buyer.id, ["tickets:read"]);
-  const signDoorToken = bearer(registrar.id, ["checkin:write"]);
+  const signDownloadToken = await bearer(buyer.id, ["tickets:read"]);
+  const signDoorToken = await bearer(registrar.id, ["checkin:write"]);
   const seeded = {
     eventId: event.id,
     slug: event.slug,
@@ -75,10 +75,10 @@ async function seed(dbFile: string) {
       seeded.downloadToken = await signDownloadToken();
       seeded.doorToken = await signDoorToken();
     },
-    buyerCookie: `admit.session=${createBrowserSession(db, buyer.id, { device: "soak", ip: "127.0.0.1" }).secret}`,
-    ownerCookie: `admit.session=${createBrowserSession(db, owner.id, { device: "soak", ip: "127.0.0.1" }).secret}`,
+    buyerCookie: `admit.session=${(await createBrowserSession(db, buyer.id, { device: "soak", ip: "127.0.0.1" })).secret}`,
+    ownerCookie: `admit.session=${(await createBrowserSession(db, owner.id, { device: "soak", ip: "127.0.0.1" })).secret}`,
   };
-  db.$client.close();
+  await db.$admit.close();
   return seeded;
 }
 

@@ -136,15 +136,24 @@ export async function execute(db: Db, statement: SQL): Promise<void> {
 }
 
 /**
+ * How long a statement waits for a lock another connection holds (SQLite's write lock, a
+ * PostgreSQL row, table or advisory lock) before it fails as busy: SQLite's busy_timeout,
+ * PostgreSQL's lock_timeout. The HTTP layers answer that 503 with Retry-After (db/errors.ts
+ * isDatabaseBusy), rather than letting requests pile up behind a migration or a stuck process.
+ */
+export const BUSY_TIMEOUT_MS = 5_000;
+
+/**
  * Opens a database: a SQLite file (created and migrated unless `migrate: false`) or a PostgreSQL
  * URL (a connection pool; migrate it with `migrateDb`, which is async). Tests open throwaway
  * ones, the app opens config's. The process's dialect is fixed by DATABASE_URL (db/dialect.ts),
  * since the schema module picks its tables by it; a location of the other dialect is refused.
  */
-export function openDb(location: string, options: { migrate?: boolean; poolSize?: number } = {}): AppDb {
+export function openDb(location: string, options: { migrate?: boolean; poolSize?: number; busyTimeoutMs?: number } = {}): AppDb {
   const wanted = /^postgres(ql)?:\/\//i.test(location) ? "postgres" : "sqlite";
   if (wanted !== dialect) throw new Error(`openDb: this process runs on ${dialect} (DATABASE_URL), not ${wanted}`);
-  return wanted === "postgres" ? openPostgres(location, options.poolSize) : openSqlite(location, options);
+  const busyTimeoutMs = options.busyTimeoutMs ?? BUSY_TIMEOUT_MS;
+  return wanted === "postgres" ? openPostgres(location, options.poolSize, busyTimeoutMs) : openSqlite(location, { ...options, busyTimeoutMs });
 }
 
 /** Brings a database's schema up to date (idempotent; concurrent callers wait for one another). */
@@ -156,12 +165,23 @@ export async function migrateDb(db: AppDb): Promise<void> {
 // count, an id or a millisecond timestamp, far below that, and the domain works in numbers.
 pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
 
-function openPostgres(url: string, poolSize = 10): AppDb {
+function openPostgres(url: string, poolSize: number | undefined, busyTimeoutMs: number): AppDb {
   // allowExitOnIdle: a script (seed, migrate) ends when its work is done, not 30 s later.
-  // A request that can't get a connection in 10 s fails (a 500) rather than waiting for ever.
-  const pool = new pg.Pool({ connectionString: url, max: poolSize, idleTimeoutMillis: 30_000, connectionTimeoutMillis: 10_000, allowExitOnIdle: true });
+  // A request that can't get a connection in 10 s fails (busy: a 503) rather than waiting for ever.
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: poolSize ?? 10,
+    idleTimeoutMillis: 30_000,
+    connectionTimeoutMillis: 10_000,
+    allowExitOnIdle: true,
+    lock_timeout: busyTimeoutMs,
+  });
   // An idle client that loses its server (a restart, a failover) must not crash the process.
   pool.on("error", (error) => console.error("[db] idle PostgreSQL connection failed:", error.message));
+  // Nor one checked out (a transaction's): the pool listens only to idle clients, and an error
+  // event nobody listens to is thrown. The statement under way fails with the same error (busy:
+  // a 503, db/errors.ts), and the pool drops the client when it is released.
+  pool.on("connect", (client) => client.on("error", () => {}));
   // As on SQLite: a statement on the pool itself from inside a transaction is a bug (it would run
   // outside the transaction, on another connection), so it throws. Transactions run on a client
   // of their own (pool.connect), which this doesn't touch.
@@ -186,10 +206,14 @@ function openPostgres(url: string, poolSize = 10): AppDb {
         // One migrator at a time across processes and instances: all of them migrate at start.
         const client = await pool.connect();
         try {
+          // Not busy after BUSY_TIMEOUT_MS like a request: an instance starting while another
+          // migrates waits for it, and a migration waits for the locks its DDL needs.
+          await client.query("SET lock_timeout = 0");
           await client.query("SELECT pg_advisory_lock(727411)");
           await migratePostgres(drizzlePostgres(client), { migrationsFolder: migrationsFolder("postgres") });
         } finally {
           await client.query("SELECT pg_advisory_unlock(727411)").catch(() => {});
+          await client.query("RESET lock_timeout").catch(() => {});
           client.release();
         }
       },
@@ -198,11 +222,11 @@ function openPostgres(url: string, poolSize = 10): AppDb {
   }) as AppDb;
 }
 
-function openSqlite(file: string, options: { migrate?: boolean }): AppDb {
+function openSqlite(file: string, options: { migrate?: boolean; busyTimeoutMs: number }): AppDb {
   if (file !== ":memory:") createPrivately(file);
   const client = new Database(file);
   client.pragma("journal_mode = WAL");
-  client.pragma("busy_timeout = 5000");
+  client.pragma(`busy_timeout = ${Math.trunc(options.busyTimeoutMs)}`);
   client.pragma("foreign_keys = ON");
   client.pragma("synchronous = NORMAL");
   const migrate = () => migrateSync(drizzleSync(client), { migrationsFolder: migrationsFolder("sqlite") });
@@ -293,6 +317,6 @@ export function setDb(instance: AppDb | undefined) {
 /** A read-only connection of its own to a SQLite database, for long reads (db/batches.ts). */
 export function openReadOnlyClient(db: AppDb): Database.Database {
   const client = new Database(db.$admit.location, { readonly: true, fileMustExist: true });
-  client.pragma("busy_timeout = 5000");
+  client.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
   return client;
 }

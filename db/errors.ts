@@ -30,25 +30,44 @@ export async function underSavepoint<T>(tx: Db, write: (tx: Db) => Promise<T>): 
 }
 
 /**
- * Whether a database error means "busy, try again soon" rather than a bug: the database was
- * locked by another connection for longer than the busy timeout (db/client.ts), or, on
- * PostgreSQL, a lock wait, serialization conflict or a server that is restarting. The HTTP
- * layers answer these 503 with Retry-After (server/http/respond.ts, server/trpc.ts), since the
- * same request will succeed once the lock is released; nothing is left half-done, as the
- * statement or transaction that met it was rolled back.
+ * Whether a database error means "busy or away, try again soon" rather than a bug: the database
+ * was locked by another connection for longer than the busy timeout (db/client.ts), or, on
+ * PostgreSQL, a lock wait, serialization conflict, a server that is restarting or out of
+ * connections, or a connection that broke or couldn't be made. The HTTP layers answer these 503
+ * with Retry-After (server/http/respond.ts, server/trpc.ts), since the same request will succeed
+ * once the lock is released or the server is back (the pool drops broken connections and opens
+ * new ones); nothing is left half-done, as the statement or transaction that met it was rolled
+ * back, by the server if the connection broke.
  */
 export function isDatabaseBusy(error: unknown): boolean {
   for (let cause = error, depth = 0; cause && depth < 5; cause = (cause as { cause?: unknown }).cause, depth++) {
-    const code = (cause as { code?: unknown }).code;
+    const { code, message } = cause as { code?: unknown; message?: unknown };
+    if (typeof message === "string" && PG_CONNECTION_LOST.some((text) => message.startsWith(text))) return true;
     if (typeof code !== "string") continue;
     // better-sqlite3: SQLITE_BUSY, SQLITE_BUSY_SNAPSHOT, SQLITE_BUSY_TIMEOUT, SQLITE_LOCKED, …
     if (code.startsWith("SQLITE_BUSY") || code.startsWith("SQLITE_LOCKED")) return true;
-    // PostgreSQL SQLSTATEs: serialization failure, deadlock, lock not available, shutting down,
-    // starting up, too many connections.
-    if (["40001", "40P01", "55P03", "57P01", "57P02", "57P03", "53300"].includes(code)) return true;
+    // PostgreSQL SQLSTATEs: serialization failure, deadlock, lock not available, shutting down
+    // (pg_terminate_backend, a restart), crash shutdown, starting up, too many connections, and
+    // class 08, connection exceptions.
+    if (["40001", "40P01", "55P03", "57P01", "57P02", "57P03", "53300"].includes(code) || /^08[0-9A-Z]{3}$/.test(code)) return true;
+    // The server unreachable (node-postgres passes on the socket's error): down, restarting, or
+    // the connection cut under a query.
+    if (["ECONNREFUSED", "ECONNRESET", "EPIPE", "ETIMEDOUT", "EHOSTUNREACH", "ENOTFOUND", "EAI_AGAIN"].includes(code)) return true;
   }
   return false;
 }
+
+/**
+ * node-postgres's own errors, which carry no code: the server closed the connection under a
+ * query (a restart, pg_terminate_backend), a pool that couldn't connect within its timeout, a
+ * client whose connection broke earlier.
+ */
+const PG_CONNECTION_LOST = [
+  "Connection terminated unexpectedly",
+  "Connection terminated due to connection timeout",
+  "timeout exceeded when trying to connect",
+  "Client has encountered a connection error and is not queryable",
+];
 
 /** What a busy answer tells the client to wait before trying again, in seconds. */
 export const BUSY_RETRY_AFTER_SECONDS = 2;

@@ -12,16 +12,19 @@ import path from "node:path";
  */
 export type Cluster = { url: (database: string) => string; stop(): void; dir: string };
 
-/** Where initdb and pg_ctl are: the newest /usr/lib/postgresql/N/bin, else the PATH. */
-export function postgresBinaries(): string | null {
+/**
+ * The folder of PostgreSQL's programs (initdb and pg_ctl by default; pg_dump and pg_restore for
+ * backups, db/backup.ts): the newest /usr/lib/postgresql/N/bin that has `program`, else the PATH.
+ */
+export function postgresBinaries(program = "initdb"): string | null {
   const root = "/usr/lib/postgresql";
   if (existsSync(root)) {
     const versions = readdirSync(root)
-      .filter((v) => existsSync(path.join(root, v, "bin", "initdb")))
+      .filter((v) => existsSync(path.join(root, v, "bin", program)))
       .sort((a, b) => Number(b) - Number(a));
     if (versions.length) return path.join(root, versions[0], "bin");
   }
-  const found = spawnSync("sh", ["-c", "command -v initdb"], { encoding: "utf8" }).stdout.trim();
+  const found = spawnSync("sh", ["-c", `command -v ${program}`], { encoding: "utf8" }).stdout.trim();
   return found ? path.dirname(found) : null;
 }
 

@@ -1,6 +1,6 @@
 import { eq } from "drizzle-orm";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import type { AppDb } from "@/db/client";
+import { transaction, type AppDb } from "@/db/client";
 import { mailQueue, users } from "@/db/schema";
 import { trpcMutation } from "@/server/attacks/support";
 import { enqueueMail, enqueueMails, outboxDir } from "@/server/mail";
@@ -17,18 +17,19 @@ let sequence = 0;
 const unique = (name: string) => `${name}-${Date.now()}-${++sequence}@mail.test`;
 
 function rows(db: AppDb) {
-  return db.select().from(mailQueue).all();
+  return db.select().from(mailQueue);
 }
 
-function rowOf(db: AppDb, id: string) {
-  return db.select().from(mailQueue).where(eq(mailQueue.id, id)).get()!;
+async function rowOf(db: AppDb, id: string) {
+  const [row] = await db.select().from(mailQueue).where(eq(mailQueue.id, id)).limit(1);
+  return row!;
 }
 
 describe("the mail queue", () => {
   let db: AppDb;
   let smtp: TestSmtpServer | undefined;
-  beforeEach(() => {
-    db = freshDb();
+  beforeEach(async () => {
+    db = await freshDb();
   });
   afterEach(async () => {
     await smtp?.down();
@@ -44,8 +45,8 @@ describe("the mail queue", () => {
 
     const response = await trpcMutation("auth.register", { name: "New Comer", email, password: "long enough password" });
     expect(response.status, await response.text()).toBe(200);
-    expect(db.select().from(users).where(eq(users.email, email)).get()).toBeDefined();
-    const [queued] = rows(db);
+    expect(await db.select().from(users).where(eq(users.email, email))).toHaveLength(1);
+    const [queued] = await rows(db);
     expect(queued).toMatchObject({ recipient: email, status: "pending", attempts: 0 });
 
     // Down for five minutes: every due attempt fails and is put off a little longer each time.
@@ -54,7 +55,7 @@ describe("the mail queue", () => {
       await worker.runOnce();
       clock += 15_000;
     }
-    const waiting = rowOf(db, queued.id);
+    const waiting = await rowOf(db, queued.id);
     expect(waiting.status).toBe("pending");
     expect(waiting.attempts).toBeGreaterThanOrEqual(4);
     expect(waiting.lastError).toMatch(/ECONNREFUSED|ECONNECTION/);
@@ -70,22 +71,24 @@ describe("the mail queue", () => {
     expect(await worker.runOnce()).toEqual({ sent: 1, retrying: 0, failed: 0 });
     clock += 10 * MINUTE;
     expect(await worker.runOnce()).toEqual({ sent: 0, retrying: 0, failed: 0 });
-    expect(rowOf(db, queued.id)).toMatchObject({ status: "sent", lastError: null, claimedUntil: null });
+    expect(await rowOf(db, queued.id)).toMatchObject({ status: "sent", lastError: null, claimedUntil: null });
 
     const [mail] = smtp.messagesTo(email);
     expect(smtp.messagesTo(email)).toHaveLength(1);
     expect(mail.messageId).toBe(`<${queued.id}@admit.local>`);
     // The link in it still works.
     const token = decodeURIComponent(/\/link\?token=([^\s]+)/.exec(mail.text)![1]);
-    expect(await callerAs(db, null).auth.followLink({ token })).toMatchObject({ to: expect.any(String) });
+    expect(await (await callerAs(db, null)).auth.followLink({ token })).toMatchObject({ to: expect.any(String) });
   });
 
   it("two workers in two threads, each with its own connection, deliver every one of 60 mails exactly once", async () => {
     smtp = await TestSmtpServer.start({ delayMs: 2 });
     const recipients = Array.from({ length: 60 }, (_, i) => unique(`crowd-${i}`));
-    const ids = enqueueMails(db, recipients.map((to) => ({ to, subject: "Crowd", text: "One of many" })));
+    const ids = await enqueueMails(db, recipients.map((to) => ({ to, subject: "Crowd", text: "One of many" })));
 
-    const results = await race<{ sent: number }>(2, db.$client.name, "server/mail-worker.ts", "drainMailQueue", () => [{ smtpUrl: smtp!.url }]);
+    // Each worker thread opens a connection of its own (on PostgreSQL, a pool of its own), as two
+    // server processes or two app instances would.
+    const results = await race<{ sent: number }>(2, db.$admit.location, "server/mail-worker.ts", "drainMailQueue", () => [{ smtpUrl: smtp!.url }]);
     expect(results.every((r) => r.ok), JSON.stringify(results)).toBe(true);
     const sentBy = results.map((r) => (r.ok ? r.value.sent : 0));
     expect(sentBy[0] + sentBy[1]).toBe(60);
@@ -93,48 +96,48 @@ describe("the mail queue", () => {
     const messageIds = smtp.received.map((m) => m.messageId);
     expect(messageIds).toHaveLength(60);
     expect(new Set(messageIds)).toEqual(new Set(ids.map((id) => `<${id}@admit.local>`)));
-    expect(rows(db).every((row) => row.status === "sent" && row.attempts === 1)).toBe(true);
+    expect((await rows(db)).every((row) => row.status === "sent" && row.attempts === 1)).toBe(true);
   });
 
   it("a live claim keeps other workers off a mail; a lapsed one (its worker died) is taken over, and the first outcome can't be written any more", async () => {
-    const id = enqueueMail(db, { to: unique("claimed"), subject: "Once", text: "Only once" });
+    const id = await enqueueMail(db, { to: unique("claimed"), subject: "Once", text: "Only once" });
     const now = Date.now();
-    const first = claimMail(db, id, now);
+    const first = await claimMail(db, id, now);
     expect(first?.attempts).toBe(1);
-    expect(claimMail(db, id, now + MAIL_RETRY.leaseMs - 1)).toBeUndefined();
+    expect(await claimMail(db, id, now + MAIL_RETRY.leaseMs - 1)).toBeUndefined();
 
-    const second = claimMail(db, id, now + MAIL_RETRY.leaseMs + 1);
+    const second = await claimMail(db, id, now + MAIL_RETRY.leaseMs + 1);
     expect(second?.attempts).toBe(2);
-    expect(rowOf(db, id)).toMatchObject({ status: "pending", attempts: 2, claimedUntil: now + 2 * MAIL_RETRY.leaseMs + 1 });
+    expect(await rowOf(db, id)).toMatchObject({ status: "pending", attempts: 2, claimedUntil: now + 2 * MAIL_RETRY.leaseMs + 1 });
   });
 
   it("a mail that keeps failing is marked failed after the last attempt; staff see it (not its body) and retry it, and it goes out", async () => {
     smtp = await TestSmtpServer.start();
     await smtp.down();
     const to = unique("unlucky");
-    const id = enqueueMail(db, { to, subject: "Your tickets", text: "secret-link-123" });
-    let clock = rowOf(db, id).nextAttemptAt;
+    const id = await enqueueMail(db, { to, subject: "Your tickets", text: "secret-link-123" });
+    let clock = (await rowOf(db, id)).nextAttemptAt;
     const worker = new MailWorker(db, { smtpUrl: smtp.url, now: () => clock, maxAttempts: 3 });
     for (let attempt = 1; attempt <= 3; attempt++) {
       await worker.runOnce();
-      clock = rowOf(db, id).nextAttemptAt;
+      clock = (await rowOf(db, id)).nextAttemptAt;
     }
-    expect(rowOf(db, id)).toMatchObject({ status: "failed", attempts: 3 });
+    expect(await rowOf(db, id)).toMatchObject({ status: "failed", attempts: 3 });
     await worker.runOnce();
-    expect(rowOf(db, id).attempts).toBe(3);
+    expect((await rowOf(db, id)).attempts).toBe(3);
 
     const staff = await makeUser(db, { role: "staff" });
-    const listed = await callerAs(db, staff).admin.mails({ status: "failed" });
+    const listed = await (await callerAs(db, staff)).admin.mails({ status: "failed" });
     expect(listed.counts).toEqual({ failed: 1, pending: 0 });
     expect(listed.rows).toEqual([expect.objectContaining({ id, recipient: to, subject: "Your tickets", attempts: 3, lastError: expect.stringMatching(/ECONNREFUSED|ECONNECTION/) })]);
     expect(JSON.stringify(listed)).not.toContain("secret-link-123");
 
     await smtp.up();
-    expect(await callerAs(db, staff).admin.retryMail({ mailId: id })).toEqual({ id, status: "pending" });
-    expect((await trpcError(callerAs(db, staff).admin.retryMail({ mailId: id }))).code).toBe("NOT_FOUND");
+    expect(await (await callerAs(db, staff)).admin.retryMail({ mailId: id })).toEqual({ id, status: "pending" });
+    expect((await trpcError((await callerAs(db, staff)).admin.retryMail({ mailId: id }))).code).toBe("NOT_FOUND");
     expect(await worker.runOnce()).toEqual({ sent: 1, retrying: 0, failed: 0 });
     expect(smtp.messagesTo(to).map((m) => m.text.trim())).toEqual(["secret-link-123"]);
-    expect((await callerAs(db, staff).admin.mails({ status: "failed" })).counts).toEqual({ failed: 0, pending: 0 });
+    expect((await (await callerAs(db, staff)).admin.mails({ status: "failed" })).counts).toEqual({ failed: 0, pending: 0 });
   });
 
   it("a recipient the mail server refuses for good (550) fails at once, without retries; the other mails still go out", async () => {
@@ -142,39 +145,40 @@ describe("the mail queue", () => {
     const nobody = unique("nobody");
     smtp.refused.add(nobody);
     const worker = new MailWorker(db, { smtpUrl: smtp.url });
-    const [refused, fine] = enqueueMails(db, [
+    const [refused, fine] = await enqueueMails(db, [
       { to: nobody, subject: "Hello", text: "To nobody" },
       { to: unique("somebody"), subject: "Hello", text: "To somebody" },
     ]);
     expect(await worker.runOnce()).toEqual({ sent: 1, retrying: 0, failed: 1 });
-    expect(rowOf(db, refused)).toMatchObject({ status: "failed", attempts: 1, lastError: expect.stringContaining("550") });
-    expect(rowOf(db, fine).status).toBe("sent");
+    expect(await rowOf(db, refused)).toMatchObject({ status: "failed", attempts: 1, lastError: expect.stringContaining("550") });
+    expect((await rowOf(db, fine)).status).toBe("sent");
   });
 
   it("mail is queued with the change that causes it: a rolled-back change leaves no mail, a failed order queues none", async () => {
-    expect(() =>
-      db.transaction((tx) => {
-        enqueueMail(tx, { to: unique("ghost"), subject: "Never", text: "Never sent" });
+    await expect(
+      transaction(db, async (tx) => {
+        await enqueueMail(tx, { to: unique("ghost"), subject: "Never", text: "Never sent" });
         throw new Error("the change failed");
       }),
-    ).toThrow("the change failed");
-    expect(rows(db)).toHaveLength(0);
+    ).rejects.toThrow("the change failed");
+    expect(await rows(db)).toHaveLength(0);
 
     const buyer = await makeUser(db);
-    const error = await trpcError(callerAs(db, buyer).orders.place({ eventId: "AAAAAAAAAAAAAAAAAAAAAA", items: [], attendees: [] }));
+    const error = await trpcError((await callerAs(db, buyer)).orders.place({ eventId: "AAAAAAAAAAAAAAAAAAAAAA", items: [], attendees: [] }));
     expect(error.code).toBe("BAD_REQUEST");
-    expect(rows(db)).toHaveLength(0);
+    expect(await rows(db)).toHaveLength(0);
   });
 
   it("the server's worker delivers mail to the outbox as soon as a change queues it (without SMTP_URL)", async () => {
     const worker = startMailWorker(db, { pollMs: 60 * MINUTE });
     try {
       const to = unique("prompt");
-      const id = enqueueMail(db, { to, subject: "Right away", text: "Nudged" });
-      // The poll is an hour away: only the nudge after the enqueue can deliver it.
-      await vi.waitFor(() => expect(outboxMailsTo(to)).toHaveLength(1));
+      const id = await enqueueMail(db, { to, subject: "Right away", text: "Nudged" });
+      // The poll is an hour away: only the nudge after the enqueue can deliver it (however long a
+      // busy machine takes to, hence the generous wait).
+      await vi.waitFor(() => expect(outboxMailsTo(to)).toHaveLength(1), { timeout: 10_000 });
       expect(existsSync(path.join(outboxDir(), `${id}.json`))).toBe(true);
-      await vi.waitFor(() => expect(rowOf(db, id).status).toBe("sent"));
+      await vi.waitFor(async () => expect((await rowOf(db, id)).status).toBe("sent"), { timeout: 10_000 });
     } finally {
       await worker.stop();
     }

@@ -47,17 +47,18 @@ function claimable(now: number) {
 }
 
 /**
- * Takes one mail for delivery, counting the attempt, in a single conditional UPDATE: of any
- * number of workers trying at once, one gets the row back and the others get nothing. Plain SQL
- * that PostgreSQL runs the same way (its row lock makes the losers re-check the condition).
+ * Takes one mail for delivery, counting the attempt, in a single conditional UPDATE … RETURNING:
+ * of any number of workers trying at once, one gets the row back and the others get nothing.
+ * SQLite runs one writer at a time; on PostgreSQL (READ COMMITTED) the losers wait for the
+ * winner's row lock, then re-check the condition against the row it committed, which is claimed.
  */
-export function claimMail(db: Db, id: string, now: number, leaseMs = MAIL_RETRY.leaseMs): QueuedMail | undefined {
-  return db
+export async function claimMail(db: Db, id: string, now: number, leaseMs = MAIL_RETRY.leaseMs): Promise<QueuedMail | undefined> {
+  const [claim] = await db
     .update(mailQueue)
     .set({ claimedUntil: now + leaseMs, attempts: sql`${mailQueue.attempts} + 1`, lastAttemptAt: now })
     .where(and(eq(mailQueue.id, id), claimable(now)))
-    .returning()
-    .get();
+    .returning();
+  return claim;
 }
 
 /** The row as this claim left it: `attempts` changes with every claim, so a lapsed claim writes nothing. */
@@ -65,17 +66,17 @@ function stillClaimed(claim: QueuedMail) {
   return and(eq(mailQueue.id, claim.id), eq(mailQueue.status, "pending"), eq(mailQueue.attempts, claim.attempts));
 }
 
-function recordSent(db: Db, claim: QueuedMail, now: number): void {
-  db.update(mailQueue).set({ status: "sent", sentAt: now, claimedUntil: null, lastError: null }).where(stillClaimed(claim)).run();
+async function recordSent(db: Db, claim: QueuedMail, now: number): Promise<void> {
+  await db.update(mailQueue).set({ status: "sent", sentAt: now, claimedUntil: null, lastError: null }).where(stillClaimed(claim));
 }
 
-function recordFailure(db: Db, claim: QueuedMail, error: unknown, now: number, policy: MailRetryPolicy): "retrying" | "failed" {
+async function recordFailure(db: Db, claim: QueuedMail, error: unknown, now: number, policy: MailRetryPolicy): Promise<"retrying" | "failed"> {
   const lastError = describe(error);
   const gaveUp = isPermanent(error) || claim.attempts >= policy.maxAttempts;
-  db.update(mailQueue)
+  await db
+    .update(mailQueue)
     .set(gaveUp ? { status: "failed", claimedUntil: null, lastError } : { nextAttemptAt: now + backoffMs(claim.attempts, policy), claimedUntil: null, lastError })
-    .where(stillClaimed(claim))
-    .run();
+    .where(stillClaimed(claim));
   return gaveUp ? "failed" : "retrying";
 }
 
@@ -179,24 +180,23 @@ export class MailWorker {
   async runOnce(): Promise<PassResult> {
     const result: PassResult = { sent: 0, retrying: 0, failed: 0 };
     for (;;) {
-      const due = this.db
+      const due = await this.db
         .select({ id: mailQueue.id })
         .from(mailQueue)
         .where(claimable(this.now()))
         .orderBy(asc(mailQueue.nextAttemptAt), asc(mailQueue.createdAt))
-        .limit(this.batchSize)
-        .all();
+        .limit(this.batchSize);
       let unreachable = false;
       for (const { id } of due) {
         if (this.stopping) return result;
-        const claim = claimMail(this.db, id, this.now(), this.policy.leaseMs);
+        const claim = await claimMail(this.db, id, this.now(), this.policy.leaseMs);
         if (!claim) continue; // another worker has it
         try {
           await deliverMail({ to: claim.recipient, subject: claim.subject, text: claim.bodyText, html: claim.bodyHtml ?? undefined }, claim.id, this.smtpUrl);
-          recordSent(this.db, claim, this.now());
+          await recordSent(this.db, claim, this.now());
           result.sent++;
         } catch (error) {
-          const outcome = recordFailure(this.db, claim, error, this.now(), this.policy);
+          const outcome = await recordFailure(this.db, claim, error, this.now(), this.policy);
           result[outcome]++;
           console.error(`Mail ${claim.id}: attempt ${claim.attempts} ${outcome === "failed" ? "failed for good" : "failed, will retry"}: ${describe(error)}`);
           if (isUnreachable(error)) {

@@ -15,11 +15,11 @@ export type Mail = { to: string; subject: string; text: string; html?: string };
  * worker of server/mail-worker.ts delivers queued mail with retries, and a request never waits
  * for, or fails because of, the mail server.
  */
-export function enqueueMail(db: Db, mail: Mail, now = Date.now()): string {
-  return enqueueMails(db, [mail], now)[0];
+export async function enqueueMail(tx: Db, mail: Mail, now = Date.now()): Promise<string> {
+  return (await enqueueMails(tx, [mail], now))[0];
 }
 
-export function enqueueMails(db: Db, mails: readonly Mail[], now = Date.now()): string[] {
+export async function enqueueMails(tx: Db, mails: readonly Mail[], now = Date.now()): Promise<string[]> {
   if (mails.length === 0) return [];
   const rows = mails.map((mail) => ({
     id: randomId(),
@@ -32,7 +32,7 @@ export function enqueueMails(db: Db, mails: readonly Mail[], now = Date.now()): 
     nextAttemptAt: now,
     createdAt: now,
   }));
-  db.insert(mailQueue).values(rows).run();
+  await tx.insert(mailQueue).values(rows);
   nudgeMailWorkerSoon();
   return rows.map((row) => row.id);
 }
@@ -47,9 +47,10 @@ export function registerMailWorker(handle: MailWorkerHandle | undefined): void {
 }
 
 /**
- * Wakes this process's worker once the current task is over: the enqueuing transaction has
- * committed by then on SQLite (transactions are synchronous there); where it hasn't, the worker's
- * next poll picks the mail up.
+ * Wakes this process's worker once the current task is over. The enqueuing transaction may not
+ * have committed by then: on SQLite the worker's first statement waits for it (statements outside
+ * a transaction wait for it to end, db/client.ts); on PostgreSQL the worker's connection doesn't
+ * see the uncommitted mail yet, and its next poll (a fraction of a second later) picks it up.
  */
 export function nudgeMailWorkerSoon(): void {
   const worker = (globalThis as WithWorker)[WORKER];

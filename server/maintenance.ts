@@ -1,5 +1,5 @@
 import { and, count, eq, inArray, isNotNull, lt, max, min, or, sql } from "drizzle-orm";
-import type { Db } from "@/db/client";
+import { transaction, type Db } from "@/db/client";
 import { auditTotals, checkins, emailLinks, events, mailQueue, sessions, ticketDownloads } from "@/db/schema";
 import { pruneRateLimitHits, SIGN_IN_KNOWN_ADDRESS_MS } from "@/server/rate-limit";
 import { sweepTicketCache } from "@/server/tickets/storage";
@@ -41,35 +41,33 @@ export type MaintenanceReport = {
  * counts in audit_totals (per order for downloads, per result for check-ins), one event per
  * transaction so the write lock is never held long. Counts add up across runs.
  */
-export function pruneAuditOfPastEvents(db: Db, days: number, now = Date.now()): Pick<MaintenanceReport, "events" | "downloads" | "checkins"> {
+export async function pruneAuditOfPastEvents(db: Db, days: number, now = Date.now()): Promise<Pick<MaintenanceReport, "events" | "downloads" | "checkins">> {
   const cutoff = now - days * DAY;
   const report = { events: 0, downloads: 0, checkins: 0 };
   const hasRows = (table: typeof ticketDownloads | typeof checkins) => sql`exists (select 1 from ${table} where ${table.eventId} = ${events.id})`;
-  const past = db
+  const past = await db
     .select({ id: events.id })
     .from(events)
-    .where(and(lt(events.endsAt, cutoff), or(hasRows(ticketDownloads), hasRows(checkins))))
-    .all();
+    .where(and(lt(events.endsAt, cutoff), or(hasRows(ticketDownloads), hasRows(checkins))));
   for (const { id } of past) {
-    db.transaction((tx) => {
-      const downloads = tx
+    await transaction(db, async (tx) => {
+      const downloads = await tx
         .select({ orderId: ticketDownloads.orderId, n: count(), first: min(ticketDownloads.at), last: max(ticketDownloads.at) })
         .from(ticketDownloads)
         .where(eq(ticketDownloads.eventId, id))
-        .groupBy(ticketDownloads.orderId)
-        .all();
-      const attempts = tx
+        .groupBy(ticketDownloads.orderId);
+      const attempts = await tx
         .select({ result: checkins.result, n: count(), first: min(checkins.at), last: max(checkins.at) })
         .from(checkins)
         .where(eq(checkins.eventId, id))
-        .groupBy(checkins.result)
-        .all();
+        .groupBy(checkins.result);
       const totals = [
         ...downloads.map((d) => ({ orderId: d.orderId, kind: "ticket_download", n: d.n, first: d.first!, last: d.last! })),
         ...attempts.map((a) => ({ orderId: "", kind: `checkin:${a.result}`, n: a.n, first: a.first!, last: a.last! })),
       ];
       for (const total of totals) {
-        tx.insert(auditTotals)
+        await tx
+          .insert(auditTotals)
           .values({ eventId: id, orderId: total.orderId, kind: total.kind, count: total.n, firstAt: total.first, lastAt: total.last })
           .onConflictDoUpdate({
             target: [auditTotals.eventId, auditTotals.orderId, auditTotals.kind],
@@ -79,11 +77,10 @@ export function pruneAuditOfPastEvents(db: Db, days: number, now = Date.now()): 
               firstAt: sql`case when ${auditTotals.firstAt} < ${total.first} then ${auditTotals.firstAt} else ${total.first} end`,
               lastAt: sql`case when ${auditTotals.lastAt} > ${total.last} then ${auditTotals.lastAt} else ${total.last} end`,
             },
-          })
-          .run();
+          });
       }
-      report.downloads += tx.delete(ticketDownloads).where(eq(ticketDownloads.eventId, id)).run().changes;
-      report.checkins += tx.delete(checkins).where(eq(checkins.eventId, id)).run().changes;
+      report.downloads += (await tx.delete(ticketDownloads).where(eq(ticketDownloads.eventId, id)).returning({ id: ticketDownloads.id })).length;
+      report.checkins += (await tx.delete(checkins).where(eq(checkins.eventId, id)).returning({ id: checkins.id })).length;
       report.events++;
     });
   }
@@ -95,38 +92,48 @@ export function pruneAuditOfPastEvents(db: Db, days: number, now = Date.now()): 
  * also older than the sign-in limits look back (server/rate-limit.ts reads which addresses an
  * account signed in from); their refresh tokens go with them.
  */
-export function pruneDeadSessions(db: Db, now = Date.now()): number {
+export async function pruneDeadSessions(db: Db, now = Date.now()): Promise<number> {
   const deadSince = now - DAY;
   const dead = or(lt(sessions.absoluteExpiresAt, deadSince), lt(sessions.idleExpiresAt, deadSince), and(isNotNull(sessions.revokedAt), lt(sessions.revokedAt, deadSince)));
-  return db.delete(sessions).where(and(dead, lt(sessions.createdAt, now - SIGN_IN_KNOWN_ADDRESS_MS))).run().changes;
+  const removed = await db
+    .delete(sessions)
+    .where(and(dead, lt(sessions.createdAt, now - SIGN_IN_KNOWN_ADDRESS_MS)))
+    .returning({ id: sessions.id });
+  return removed.length;
 }
 
 /** Confirmation links used or expired a day ago or longer. */
-export function pruneEmailLinks(db: Db, now = Date.now()): number {
+export async function pruneEmailLinks(db: Db, now = Date.now()): Promise<number> {
   const since = now - DAY;
-  return db.delete(emailLinks).where(or(lt(emailLinks.expiresAt, since), lt(emailLinks.usedAt, since))).run().changes;
+  const removed = await db
+    .delete(emailLinks)
+    .where(or(lt(emailLinks.expiresAt, since), lt(emailLinks.usedAt, since)))
+    .returning({ tokenHash: emailLinks.tokenHash });
+  return removed.length;
 }
 
 /** Mail delivered a while ago, and mail that failed for good long ago. */
-export function pruneMailQueue(db: Db, policy: Pick<RetentionPolicy, "sentMailDays" | "failedMailDays">, now = Date.now()): number {
+export async function pruneMailQueue(db: Db, policy: Pick<RetentionPolicy, "sentMailDays" | "failedMailDays">, now = Date.now()): Promise<number> {
   const sent = and(eq(mailQueue.status, "sent"), lt(mailQueue.sentAt, now - policy.sentMailDays * DAY));
   const failed = and(eq(mailQueue.status, "failed"), lt(mailQueue.lastAttemptAt, now - policy.failedMailDays * DAY));
-  const ids = db.select({ id: mailQueue.id }).from(mailQueue).where(or(sent, failed)).all().map((row) => row.id);
+  const ids = (await db.select({ id: mailQueue.id }).from(mailQueue).where(or(sent, failed))).map((row) => row.id);
   let removed = 0;
   // In slices: a long IN list is refused by some drivers.
-  for (let i = 0; i < ids.length; i += 500) removed += db.delete(mailQueue).where(inArray(mailQueue.id, ids.slice(i, i + 500))).run().changes;
+  for (let i = 0; i < ids.length; i += 500) {
+    removed += (await db.delete(mailQueue).where(inArray(mailQueue.id, ids.slice(i, i + 500))).returning({ id: mailQueue.id })).length;
+  }
   return removed;
 }
 
 /** One round of everything above, and the PDF cache sweep. */
 export async function runMaintenance(db: Db, policy: RetentionPolicy, now = Date.now()): Promise<MaintenanceReport> {
-  const audit = pruneAuditOfPastEvents(db, policy.auditDaysAfterEvent, now);
+  const audit = await pruneAuditOfPastEvents(db, policy.auditDaysAfterEvent, now);
   return {
     ...audit,
-    sessions: pruneDeadSessions(db, now),
-    emailLinks: pruneEmailLinks(db, now),
-    rateLimitHits: pruneRateLimitHits(db, now),
-    mails: pruneMailQueue(db, policy, now),
+    sessions: await pruneDeadSessions(db, now),
+    emailLinks: await pruneEmailLinks(db, now),
+    rateLimitHits: await pruneRateLimitHits(db, now),
+    mails: await pruneMailQueue(db, policy, now),
     ticketFiles: (await sweepTicketCache(policy.ticketCacheDays * DAY, now)).removed,
   };
 }

@@ -15,7 +15,7 @@ afterEach(() => {
 
 describe("stopping on SIGTERM (scripts/serve.ts)", () => {
   it("refuses new connections, lets the request under way answer and the mail being delivered be marked sent, then returns", async () => {
-    const db = freshDb();
+    const db = await freshDb();
     const smtp = await TestSmtpServer.start({ delayMs: 300 });
     const worker = new MailWorker(db, { smtpUrl: smtp.url, pollMs: 60 * 60_000 }).start();
 
@@ -34,8 +34,8 @@ describe("stopping on SIGTERM (scripts/serve.ts)", () => {
     await underWay;
 
     // A mail the mail server has received but not yet acknowledged.
-    const id = enqueueMail(db, { to: "last@shutdown.test", subject: "Last one", text: "Sent while stopping" });
-    await vi.waitFor(() => expect(smtp.received).toHaveLength(1));
+    const id = await enqueueMail(db, { to: "last@shutdown.test", subject: "Last one", text: "Sent while stopping" });
+    await vi.waitFor(() => expect(smtp.received).toHaveLength(1), { timeout: 10_000 });
 
     const stopped = drainAndStop(server, [worker]);
     expect(isShuttingDown()).toBe(true);
@@ -44,7 +44,7 @@ describe("stopping on SIGTERM (scripts/serve.ts)", () => {
     answer();
     expect(await (await inFlight).text()).toBe("answered");
     await stopped;
-    expect(db.select({ status: mailQueue.status, claimedUntil: mailQueue.claimedUntil }).from(mailQueue).where(eq(mailQueue.id, id)).get()).toEqual({ status: "sent", claimedUntil: null });
+    expect(await db.select({ status: mailQueue.status, claimedUntil: mailQueue.claimedUntil }).from(mailQueue).where(eq(mailQueue.id, id))).toEqual([{ status: "sent", claimedUntil: null }]);
     expect(smtp.received).toHaveLength(1);
     await smtp.down();
   });

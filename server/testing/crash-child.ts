@@ -1,5 +1,5 @@
-import Database from "better-sqlite3";
-import { openDb } from "@/db/client";
+import { migrateDb, openDb } from "@/db/client";
+import { beforeStatements } from "@/db/statement-hook";
 import { authenticateCookie } from "@/server/auth/caller";
 import { attemptCheckIn } from "@/server/checkin/checkin";
 import { queueOrderEmails } from "@/server/orders/emails";
@@ -7,7 +7,8 @@ import { placeOrder } from "@/server/orders/place";
 
 /**
  * A stand-in for a server process that gets `kill -9`ed mid-work (server/kill-9.test.ts). It
- * opens the database the way the server does (migrating it), then runs the same domain code as
+ * opens the database the way the server does (migrating it; a SQLite file or a PostgreSQL URL,
+ * whichever DATABASE_URL's dialect is), then runs the same domain code as
  * the server's requests, one after another, and prints a line after each one commits, so the test
  * knows what was acknowledged before the kill.
  *
@@ -18,7 +19,8 @@ import { placeOrder } from "@/server/orders/place";
  * worst moment would leave it. Without, it runs until the test kills it.
  */
 export type CrashJob = {
-  dbFile: string;
+  /** The database: a SQLite file or a PostgreSQL URL (the AppDb's `$admit.location`). */
+  database: string;
   /** A browser session secret: the caller the work is done as. */
   session: string;
   dieAt?: { sql: string; after: number };
@@ -27,26 +29,17 @@ export type CrashJob = {
 const job = JSON.parse(process.argv[2]) as CrashJob;
 
 if (job.dieAt) {
-  const pattern = new RegExp(job.dieAt.sql, "i");
+  const { after } = job.dieAt;
   let seen = 0;
-  const prepare = Database.prototype.prepare;
-  // Every statement drizzle runs is prepared through here; the matching ones count down to the kill.
-  Database.prototype.prepare = function (this: Database.Database, source: string) {
-    const statement = prepare.call(this, source);
-    if (!pattern.test(source)) return statement;
-    for (const method of ["run", "get", "all"] as const) {
-      const original = statement[method].bind(statement) as (...args: unknown[]) => unknown;
-      (statement as unknown as Record<string, unknown>)[method] = (...args: unknown[]) => {
-        if (seen++ >= job.dieAt!.after) process.kill(process.pid, "SIGKILL");
-        return original(...args);
-      };
-    }
-    return statement;
-  } as typeof prepare;
+  // The matching statements count down to the kill, which comes before the statement is sent.
+  beforeStatements(new RegExp(job.dieAt.sql, "i"), () => {
+    if (seen++ >= after) process.kill(process.pid, "SIGKILL");
+  });
 }
 
-const db = openDb(job.dbFile);
-const auth = authenticateCookie(db, job.session);
+const db = openDb(job.database);
+await migrateDb(db);
+const auth = await authenticateCookie(db, job.session);
 if (auth.kind !== "caller") throw new Error("crash-child: the session did not authenticate");
 const caller = auth.caller;
 const say = (line: string) => process.stdout.write(`${line}\n`);
@@ -56,12 +49,12 @@ if (job.kind === "checkout") {
     const people = Array.from({ length: job.attendeesPerOrder }, (_, i) => ({ ticketTypeId: job.ticketTypeId, name: `Guest ${n}.${i}`, email: `guest-${n}-${i}@crash.test` }));
     const input = { eventId: job.eventId, items: [{ ticketTypeId: job.ticketTypeId, quantity: people.length }], attendees: people };
     // As the checkout procedure does: the order's mails are queued in its transaction.
-    const placed = placeOrder(db, caller, input, (tx, order) => queueOrderEmails(tx, order));
+    const placed = await placeOrder(db, caller, input, (tx, order) => queueOrderEmails(tx, order));
     say(`placed ${placed.order.id}`);
   }
 } else {
   for (const secret of job.secrets) {
-    const outcome = attemptCheckIn(db, caller, { secret });
+    const outcome = await attemptCheckIn(db, caller, { secret });
     say(`${outcome.status} ${"attendee" in outcome ? outcome.attendee.id : "-"}`);
   }
   say("done");
