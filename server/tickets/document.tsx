@@ -1,6 +1,7 @@
 import path from "node:path";
 import { Document, Font, Page, Path, StyleSheet, Svg, Text, View, renderToBuffer } from "@react-pdf/renderer";
 import QRCode from "qrcode";
+import { formatEventRange, type EventTimes } from "@/lib/format";
 import { formatDoorCode } from "@/server/checkin/door-code";
 
 /**
@@ -8,17 +9,13 @@ import { formatDoorCode } from "@/server/checkin/door-code";
  * callers decide where the bytes go and key their cache on `printedFingerprint`.
  */
 
-export type PrintedTicket = {
+export type PrintedTicket = EventTimes & {
   eventName: string;
   venue: string;
-  /** ms since the epoch */
-  startsAt: number;
-  endsAt: number;
-  /** IANA zone the event happens in; times are printed in it, not in the server's zone. */
-  timeZone: string;
   attendeeName: string;
   attendeeIdentifier: string;
   ticketTypeName: string;
+  /** As `formatMoney` prints it. */
   priceLabel: string;
   orderIdentifier: string;
   checkinSecret: string;
@@ -71,87 +68,6 @@ function breakOnlyOverlongWords(word: string): string[] {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Date formatting
-
-type Formatters = { date: Intl.DateTimeFormat; time: Intl.DateTimeFormat; zoneUS: Intl.DateTimeFormat };
-const formatterCache = new Map<string, Formatters>();
-function formattersFor(timeZone: string): Formatters {
-  let f = formatterCache.get(timeZone);
-  if (!f) {
-    f = {
-      date: new Intl.DateTimeFormat("en-GB", {
-        timeZone,
-        weekday: "short",
-        day: "numeric",
-        month: "short",
-        year: "numeric",
-      }),
-      time: new Intl.DateTimeFormat("en-GB", {
-        timeZone,
-        hour: "2-digit",
-        minute: "2-digit",
-        hourCycle: "h23",
-        timeZoneName: "short",
-      }),
-      // en-GB knows "CET"/"BST" but says "GMT-4" for New York; en-US knows "EDT" but not "CET".
-      zoneUS: new Intl.DateTimeFormat("en-US", { timeZone, timeZoneName: "short" }),
-    };
-    formatterCache.set(timeZone, f);
-  }
-  return f;
-}
-
-function part(parts: Intl.DateTimeFormatPart[], type: Intl.DateTimeFormatPartTypes): string {
-  return parts.find((p) => p.type === type)?.value ?? "";
-}
-
-function dateLabel(f: Formatters, at: number): string {
-  const p = f.date.formatToParts(at);
-  // Assembled by hand so the output doesn't depend on the ICU version's punctuation for en-GB.
-  return `${part(p, "weekday")} ${part(p, "day")} ${part(p, "month")} ${part(p, "year")}`;
-}
-
-const OFFSET_ONLY = /^(GMT|UTC)[+-]/;
-function timeLabel(f: Formatters, at: number): { time: string; zone: string } {
-  const p = f.time.formatToParts(at);
-  let zone = part(p, "timeZoneName");
-  if (OFFSET_ONLY.test(zone)) {
-    const us = part(f.zoneUS.formatToParts(at), "timeZoneName");
-    if (us && !OFFSET_ONLY.test(us)) zone = us;
-  }
-  return { time: `${part(p, "hour")}:${part(p, "minute")}`, zone };
-}
-
-/**
- * "Sat 14 Mar 2026, 09:00 – 17:00 CET (Europe/Berlin)", in the event's zone. A multi-day event
- * repeats the date; an event spanning a DST change names both offsets.
- */
-export function formatEventRange(startsAt: number, endsAt: number, timeZone: string): string {
-  // Every cached download fingerprints every ticket, and this was most of that cost. The result
-  // depends only on the arguments and the ICU data, which can't change while the process runs.
-  const key = `${startsAt}|${endsAt}|${timeZone}`;
-  let label = rangeLabels.get(key);
-  if (label === undefined) {
-    if (rangeLabels.size >= 1000) rangeLabels.clear();
-    label = formatRange(startsAt, endsAt, timeZone);
-    rangeLabels.set(key, label);
-  }
-  return label;
-}
-const rangeLabels = new Map<string, string>();
-
-function formatRange(startsAt: number, endsAt: number, timeZone: string): string {
-  const f = formattersFor(timeZone);
-  const startDate = dateLabel(f, startsAt);
-  const endDate = dateLabel(f, endsAt);
-  const start = timeLabel(f, startsAt);
-  const end = timeLabel(f, endsAt);
-  const startZone = start.zone === end.zone ? "" : ` ${start.zone}`;
-  const endPart = startDate === endDate ? end.time : `${endDate}, ${end.time}`;
-  return `${startDate}, ${start.time}${startZone} – ${endPart} ${end.zone} (${timeZone})`;
-}
-
-// ---------------------------------------------------------------------------------------------
 // Fingerprint
 
 /**
@@ -171,7 +87,7 @@ export function printedFingerprint(t: PrintedTicket): string {
     t.startsAt,
     t.endsAt,
     t.timeZone,
-    formatEventRange(t.startsAt, t.endsAt, t.timeZone),
+    formatEventRange(t),
     t.attendeeName,
     t.attendeeIdentifier,
     t.ticketTypeName,
@@ -299,7 +215,7 @@ function TicketPage({ t }: { t: PrintedTicket }) {
         <Text style={[styles.eventName, { fontSize: fittedSize(t.eventName, 28) }, clamp(4)]}>
           {t.eventName}
         </Text>
-        <Text style={styles.when}>{formatEventRange(t.startsAt, t.endsAt, t.timeZone)}</Text>
+        <Text style={styles.when}>{formatEventRange(t)}</Text>
         <Text style={[styles.venue, clamp(3)]}>
           {t.venue}
         </Text>
