@@ -43,12 +43,8 @@ async function renderOnce(n: number) {
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
-/**
- * The median of several renders after a few unmeasured ones: on a shared machine one render can
- * land on a neighbour's burst, and the first renders of a size still warm up code paths.
- */
+/** The median of several renders: on a shared machine one render can land on a neighbour's burst. */
 async function warmRender(n: number, samples: number) {
-  for (let i = 0; i < Math.min(samples, 5); i++) await renderOnce(n);
   const runs = [];
   for (let i = 0; i < samples; i++) runs.push(await renderOnce(n));
   const ms = median(runs.map((r) => r.ms));
@@ -56,11 +52,16 @@ async function warmRender(n: number, samples: number) {
   return { n, samples, ms, perPageMs: ms / n, cpuMs, cpuPerPageMs: cpuMs / n, bytes: runs[0].bytes };
 }
 
+const WARM_UP_RENDERS = 300;
+
 const mb = (bytes: number) => bytes / 1024 / 1024;
 // maxRSS is in KiB.
 const peakMb = () => process.resourceUsage().maxRSS / 1024;
 
 const first = await renderOnce(1);
+// "Warm" is a process that has rendered for a while, like a server: V8 takes about 150 renders to
+// finish optimizing react-pdf, and until then a render costs up to twice as much.
+for (let i = 0; i < WARM_UP_RENDERS; i++) await renderOnce(1);
 // About two seconds of rendering per size.
 const warm = [await warmRender(1, 100), await warmRender(10, 21), await warmRender(100, 3)];
 
