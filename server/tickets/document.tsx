@@ -26,7 +26,7 @@ export type PrintedTicket = EventTimes & {
 };
 
 /** Bump whenever the layout or wording changes, so cached PDFs of the old layout are not served. */
-export const TEMPLATE_VERSION = 2;
+export const TEMPLATE_VERSION = 3;
 
 // Next.js bundles server code, so a path relative to this module's URL would point into .next/.
 // The fonts ship in the source tree, and the server always runs from the project root.
