@@ -1,7 +1,7 @@
 import Link from "next/link";
 import { db } from "@/db/client";
 import { listPublishedEvents } from "@/server/events/queries";
-import { formatEventRange } from "@/server/events/format";
+import { formatEventRange } from "@/lib/format";
 
 export default async function HomePage() {
   const events = await listPublishedEvents(db());

@@ -4,7 +4,7 @@ import Link from "next/link";
 import { ActionsCell, Cell, DataTable } from "@/app/_components/data-table";
 import { db } from "@/db/client";
 import { requirePageCaller } from "@/server/auth/page-session";
-import { formatEventRange } from "@/server/events/format";
+import { formatEventRange } from "@/lib/format";
 import { listMyEvents } from "@/server/events/service";
 import { eventSectionHref } from "./events/[eventId]/sections";
 import { PublishToggle } from "./publish-toggle";

@@ -4,7 +4,7 @@ import { db } from "@/db/client";
 import { hasPasswordByEmail } from "@/server/auth/accounts";
 import { inspectEmailLink } from "@/server/auth/email-links";
 import { pageCaller } from "@/server/auth/page-session";
-import { formatEventRange } from "@/server/events/format";
+import { formatEventRange } from "@/lib/format";
 import { orderLanding } from "@/server/orders/queries";
 import { invitationOfLink } from "@/server/team/invitations";
 import { EmailMeALink } from "../signin/email-me-a-link";

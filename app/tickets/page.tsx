@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { db } from "@/db/client";
 import { requirePageCaller } from "@/server/auth/page-session";
-import { formatEventRange, formatMoney } from "@/server/events/format";
+import { formatEventRange, formatMoney } from "@/lib/format";
 import { listMyOrders } from "@/server/orders/queries";
 import { EventLinks } from "@/app/_components/event-links";
 import { ShowTicket } from "@/app/_components/show-ticket";

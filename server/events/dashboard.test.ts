@@ -8,7 +8,6 @@ import { createBrowserSession } from "@/server/auth/sessions";
 import { statusOf } from "@/server/errors";
 import { callerAs, freshDb, makeUser } from "@/server/test-support";
 import { eventActivity, eventDashboardAccess } from "./dashboard";
-import { formatMomentInZone } from "./format";
 import { addEventMember } from "./service";
 import { insertEvent, insertOrder } from "@/server/testing/inserts";
 import { makeEvent } from "./test-fixtures";
@@ -148,14 +147,5 @@ describe("eventActivity: the chart's sales and check-ins over time", () => {
       expect(points[i].sold).toBeGreaterThanOrEqual(points[i - 1].sold);
     }
     expect(points.every((p) => p.checkedIn <= 2)).toBe(true);
-  });
-});
-
-describe("formatMomentInZone", () => {
-  const at = Date.parse("2030-06-01T08:42:00Z");
-  it("shows the time alone on the same day in the event's zone, with the date otherwise", () => {
-    expect(formatMomentInZone(at, "Europe/Berlin", at + 60_000)).toBe("10:42");
-    expect(formatMomentInZone(at, "America/New_York", at + 60_000)).toBe("04:42");
-    expect(formatMomentInZone(at, "Europe/Berlin", at + 3 * 86_400_000)).toBe("1 Jun 2030, 10:42");
   });
 });

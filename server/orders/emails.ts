@@ -6,7 +6,7 @@ import { requireMayResendTicketMail, visibleAttendees, type OrderVisibility } fr
 import { findOrCreateAccount } from "@/server/auth/accounts";
 import type { Caller } from "@/server/auth/caller";
 import { emailLinkUrl, issueEmailLink } from "@/server/auth/email-links";
-import { formatEventRange } from "@/server/events/format";
+import { formatEventRange } from "@/lib/format";
 import { composeMail, enqueueMails, type Mail } from "@/server/mail";
 import { guestOrderLimits, orderMailLimits, release, reserve, resendLimits, type Reservation } from "@/server/rate-limit";
 import { placeOrder, type PlacedAttendee, type PlacedOrder } from "./place";

@@ -1,7 +1,7 @@
 import { and, asc, eq, inArray, type SQL } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { attendees, orders, ticketTypes, type Event } from "@/db/schema";
-import { formatEventRange } from "@/server/events/format";
+import { formatEventRange } from "@/lib/format";
 import { appUrl, composeMail, type Mail } from "@/server/mail";
 
 /**

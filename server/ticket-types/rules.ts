@@ -1,5 +1,5 @@
 import type { TicketType } from "@/db/schema";
-import { formatMomentInZone } from "@/server/events/format";
+import { formatMomentInZone } from "@/lib/format";
 
 /**
  * Whether a ticket type can be bought right now. The event page shows it, and placeOrder

@@ -1,6 +1,7 @@
 import path from "node:path";
-import { Document, Font, Image, Page, StyleSheet, Text, View, renderToBuffer } from "@react-pdf/renderer";
+import { Document, Font, Page, Path, StyleSheet, Svg, Text, View, renderToBuffer } from "@react-pdf/renderer";
 import QRCode from "qrcode";
+import { formatEventRange, type EventTimes } from "@/lib/format";
 import { formatDoorCode } from "@/server/checkin/door-code";
 
 /**
@@ -8,17 +9,13 @@ import { formatDoorCode } from "@/server/checkin/door-code";
  * callers decide where the bytes go and key their cache on `printedFingerprint`.
  */
 
-export type PrintedTicket = {
+export type PrintedTicket = EventTimes & {
   eventName: string;
   venue: string;
-  /** ms since the epoch */
-  startsAt: number;
-  endsAt: number;
-  /** IANA zone the event happens in; times are printed in it, not in the server's zone. */
-  timeZone: string;
   attendeeName: string;
   attendeeIdentifier: string;
   ticketTypeName: string;
+  /** As `formatMoney` prints it. */
   priceLabel: string;
   orderIdentifier: string;
   checkinSecret: string;
@@ -29,7 +26,7 @@ export type PrintedTicket = {
 };
 
 /** Bump whenever the layout or wording changes, so cached PDFs of the old layout are not served. */
-export const TEMPLATE_VERSION = 2;
+export const TEMPLATE_VERSION = 3;
 
 // Next.js bundles server code, so a path relative to this module's URL would point into .next/.
 // The fonts ship in the source tree, and the server always runs from the project root.
@@ -71,87 +68,6 @@ function breakOnlyOverlongWords(word: string): string[] {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Date formatting
-
-type Formatters = { date: Intl.DateTimeFormat; time: Intl.DateTimeFormat; zoneUS: Intl.DateTimeFormat };
-const formatterCache = new Map<string, Formatters>();
-function formattersFor(timeZone: string): Formatters {
-  let f = formatterCache.get(timeZone);
-  if (!f) {
-    f = {
-      date: new Intl.DateTimeFormat("en-GB", {
-        timeZone,
-        weekday: "short",
-        day: "numeric",
-        month: "short",
-        year: "numeric",
-      }),
-      time: new Intl.DateTimeFormat("en-GB", {
-        timeZone,
-        hour: "2-digit",
-        minute: "2-digit",
-        hourCycle: "h23",
-        timeZoneName: "short",
-      }),
-      // en-GB knows "CET"/"BST" but says "GMT-4" for New York; en-US knows "EDT" but not "CET".
-      zoneUS: new Intl.DateTimeFormat("en-US", { timeZone, timeZoneName: "short" }),
-    };
-    formatterCache.set(timeZone, f);
-  }
-  return f;
-}
-
-function part(parts: Intl.DateTimeFormatPart[], type: Intl.DateTimeFormatPartTypes): string {
-  return parts.find((p) => p.type === type)?.value ?? "";
-}
-
-function dateLabel(f: Formatters, at: number): string {
-  const p = f.date.formatToParts(at);
-  // Assembled by hand so the output doesn't depend on the ICU version's punctuation for en-GB.
-  return `${part(p, "weekday")} ${part(p, "day")} ${part(p, "month")} ${part(p, "year")}`;
-}
-
-const OFFSET_ONLY = /^(GMT|UTC)[+-]/;
-function timeLabel(f: Formatters, at: number): { time: string; zone: string } {
-  const p = f.time.formatToParts(at);
-  let zone = part(p, "timeZoneName");
-  if (OFFSET_ONLY.test(zone)) {
-    const us = part(f.zoneUS.formatToParts(at), "timeZoneName");
-    if (us && !OFFSET_ONLY.test(us)) zone = us;
-  }
-  return { time: `${part(p, "hour")}:${part(p, "minute")}`, zone };
-}
-
-/**
- * "Sat 14 Mar 2026, 09:00 – 17:00 CET (Europe/Berlin)", in the event's zone. A multi-day event
- * repeats the date; an event spanning a DST change names both offsets.
- */
-export function formatEventRange(startsAt: number, endsAt: number, timeZone: string): string {
-  // Every cached download fingerprints every ticket, and this was most of that cost. The result
-  // depends only on the arguments and the ICU data, which can't change while the process runs.
-  const key = `${startsAt}|${endsAt}|${timeZone}`;
-  let label = rangeLabels.get(key);
-  if (label === undefined) {
-    if (rangeLabels.size >= 1000) rangeLabels.clear();
-    label = formatRange(startsAt, endsAt, timeZone);
-    rangeLabels.set(key, label);
-  }
-  return label;
-}
-const rangeLabels = new Map<string, string>();
-
-function formatRange(startsAt: number, endsAt: number, timeZone: string): string {
-  const f = formattersFor(timeZone);
-  const startDate = dateLabel(f, startsAt);
-  const endDate = dateLabel(f, endsAt);
-  const start = timeLabel(f, startsAt);
-  const end = timeLabel(f, endsAt);
-  const startZone = start.zone === end.zone ? "" : ` ${start.zone}`;
-  const endPart = startDate === endDate ? end.time : `${endDate}, ${end.time}`;
-  return `${startDate}, ${start.time}${startZone} – ${endPart} ${end.zone} (${timeZone})`;
-}
-
-// ---------------------------------------------------------------------------------------------
 // Fingerprint
 
 /**
@@ -171,7 +87,7 @@ export function printedFingerprint(t: PrintedTicket): string {
     t.startsAt,
     t.endsAt,
     t.timeZone,
-    formatEventRange(t.startsAt, t.endsAt, t.timeZone),
+    formatEventRange(t),
     t.attendeeName,
     t.attendeeIdentifier,
     t.ticketTypeName,
@@ -187,29 +103,28 @@ export function printedFingerprint(t: PrintedTicket): string {
 // QR code
 
 const QR_MARGIN_MODULES = 4; // the quiet zone the QR spec asks for
-// qrcode rasterizes pixel by pixel, so its cost grows with scale²: 10 px/module cost ~5 ms per
-// ticket, 6 costs ~2. Six image pixels per module keeps the edges sharp even in viewers and
-// printer drivers that smooth upscaled images, which 1 px/module would not.
-const QR_PIXELS_PER_MODULE = 6;
 
 /**
- * An 8-bit grayscale PNG without alpha. qrcode's default is RGBA, which pdfkit has to inflate,
- * split into colour + soft mask and deflate again for every ticket — most of the render time of a
- * large order. Grayscale without alpha is embedded as is (the PNG's IDAT is a valid PDF Flate
- * stream), and the "Up" filter makes every repeated row of a module compress to almost nothing.
+ * The QR code as one vector path: a 1×1 square per dark module, merged along each row, on a grid
+ * that includes the quiet zone. Sharp at any zoom and on any printer, and much cheaper per ticket
+ * than rasterizing and compressing an image.
  */
-const QR_RENDER_OPTS = { colorType: 0, inputHasAlpha: true, filterType: 2 };
-
-async function qrPng(secret: string): Promise<Buffer> {
-  return QRCode.toBuffer(secret, {
-    type: "png",
-    errorCorrectionLevel: "M",
-    margin: QR_MARGIN_MODULES,
-    scale: QR_PIXELS_PER_MODULE,
-    color: { dark: "#000000ff", light: "#ffffffff" },
-    // Passed through to pngjs; @types/qrcode only declares the deflate options.
-    rendererOpts: QR_RENDER_OPTS as QRCode.QRCodeToBufferOptions["rendererOpts"],
-  });
+function qrPath(secret: string): { d: string; size: number } {
+  const { modules } = QRCode.create(secret, { errorCorrectionLevel: "M" });
+  let d = "";
+  for (let row = 0; row < modules.size; row++) {
+    let col = 0;
+    while (col < modules.size) {
+      if (!modules.get(row, col)) {
+        col++;
+        continue;
+      }
+      const start = col;
+      while (col < modules.size && modules.get(row, col)) col++;
+      d += `M${start + QR_MARGIN_MODULES} ${row + QR_MARGIN_MODULES}h${col - start}v1h${start - col}z`;
+    }
+  }
+  return { d, size: modules.size + 2 * QR_MARGIN_MODULES };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -289,8 +204,9 @@ function fittedSize(text: string, max: number): number {
   return Math.max(MIN_SIZE, Math.floor(size));
 }
 
-function TicketPage({ t, qr }: { t: PrintedTicket; qr: Buffer | null }) {
-  const cancelled = t.status !== "valid";
+function TicketPage({ t }: { t: PrintedTicket }) {
+  // A cancelled ticket must not carry a scannable code, so none is even generated for it.
+  const qr = t.status === "valid" ? qrPath(t.checkinSecret) : null;
   return (
     // wrap={false}: one ticket is always exactly one page, whatever the text lengths.
     <Page size="A4" style={styles.page} wrap={false}>
@@ -299,7 +215,7 @@ function TicketPage({ t, qr }: { t: PrintedTicket; qr: Buffer | null }) {
         <Text style={[styles.eventName, { fontSize: fittedSize(t.eventName, 28) }, clamp(4)]}>
           {t.eventName}
         </Text>
-        <Text style={styles.when}>{formatEventRange(t.startsAt, t.endsAt, t.timeZone)}</Text>
+        <Text style={styles.when}>{formatEventRange(t)}</Text>
         <Text style={[styles.venue, clamp(3)]}>
           {t.venue}
         </Text>
@@ -321,7 +237,7 @@ function TicketPage({ t, qr }: { t: PrintedTicket; qr: Buffer | null }) {
           </Field>
         </View>
 
-        {cancelled || !qr ? (
+        {!qr ? (
           <View style={styles.cancelled}>
             <Text style={styles.cancelledText}>{t.status === "event_cancelled" ? "EVENT CANCELLED" : "CANCELLED"} — NOT VALID FOR ENTRY</Text>
             <Text style={styles.cancelledHint}>
@@ -330,7 +246,9 @@ function TicketPage({ t, qr }: { t: PrintedTicket; qr: Buffer | null }) {
           </View>
         ) : (
           <View style={styles.qrBlock}>
-            <Image style={styles.qr} src={{ data: qr, format: "png" }} />
+            <Svg style={styles.qr} viewBox={`0 0 ${qr.size} ${qr.size}`}>
+              <Path d={qr.d} fill="#000000" />
+            </Svg>
             <Text style={styles.codeLabel}>Door code</Text>
             <Text style={styles.code}>{formatDoorCode(t.doorCode)}</Text>
             <Text style={styles.hint}>
@@ -354,12 +272,10 @@ function TicketPage({ t, qr }: { t: PrintedTicket; qr: Buffer | null }) {
 export async function renderTicketsPdf(tickets: PrintedTicket[]): Promise<Buffer> {
   if (tickets.length === 0) throw new Error("renderTicketsPdf: no tickets to render");
   registerFonts();
-  // A cancelled ticket must not carry a scannable code, so none is even generated for it.
-  const qrs = await Promise.all(tickets.map((t) => (t.status === "valid" ? qrPng(t.checkinSecret) : null)));
   return renderToBuffer(
     <Document title={tickets.length === 1 ? `Ticket — ${tickets[0].eventName}` : `Tickets — ${tickets[0].eventName}`} author="Admit" creator="Admit" producer="Admit">
       {tickets.map((t, i) => (
-        <TicketPage key={i} t={t} qr={qrs[i]} />
+        <TicketPage key={i} t={t} />
       ))}
     </Document>,
   );

@@ -7,6 +7,7 @@ import { and, asc, eq, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { prepared } from "@/db/prepared";
 import { attendees, events, orders, ticketTypes } from "@/db/schema";
+import { formatMoney } from "@/lib/format";
 import { config } from "@/server/config";
 import { notFound } from "@/server/errors";
 import { printedFingerprint, renderTicketsPdf, TEMPLATE_VERSION, type PrintedTicket } from "./document";
@@ -68,28 +69,12 @@ export async function printedTicketsFor(db: Db, orderIdentifier: string, choice:
     attendeeName: attendee.name,
     attendeeIdentifier: attendee.id,
     ticketTypeName: ticketType.name,
-    priceLabel: priceLabel(ticketType.priceCents, ticketType.currency),
+    priceLabel: formatMoney(ticketType.priceCents, ticketType.currency),
     orderIdentifier: orderId,
     checkinSecret: attendee.checkinSecret,
     doorCode: attendee.doorCode,
     status: event.cancelledAt !== null && attendee.status === "valid" ? "event_cancelled" : attendee.status,
   }));
-}
-
-const currencyFormats = new Map<string, Intl.NumberFormat | null>();
-export function priceLabel(cents: number, currency: string): string {
-  if (cents === 0) return "Free";
-  // Building an Intl formatter costs far more than using one, and this runs per ticket per download.
-  let format = currencyFormats.get(currency);
-  if (format === undefined) {
-    try {
-      format = new Intl.NumberFormat("en-GB", { style: "currency", currency });
-    } catch {
-      format = null; // an unknown currency code must not make a ticket impossible to print
-    }
-    currencyFormats.set(currency, format);
-  }
-  return format ? format.format(cents / 100) : `${(cents / 100).toFixed(2)} ${currency}`;
 }
 
 let keyFor: { secret: string; key: Buffer } | undefined;

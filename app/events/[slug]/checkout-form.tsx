@@ -6,7 +6,7 @@ import { CheckInbox } from "@/app/_components/check-inbox";
 import { describedBy, Field, FieldError, FormError, useFocusFirstError } from "@/app/_components/form-field";
 import { fieldErrors, trpc } from "@/app/_components/trpc";
 import { useHydrated } from "@/app/_components/use-hydrated";
-import { formatMoney, formatMomentInZone } from "@/server/events/format";
+import { formatMoney, formatMomentInZone } from "@/lib/format";
 import type { PublicTicketType } from "@/server/events/service";
 
 type Person = { name: string; email: string };

@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { db } from "@/db/client";
 import { pageCaller } from "@/server/auth/page-session";
-import { formatEventRange } from "@/server/events/format";
+import { formatEventRange } from "@/lib/format";
 import { getVisibleEventBySlug } from "@/server/events/service";
 import { loadForPage } from "@/app/_lib/load-for-page";
 import { linkWithReturnPath } from "@/server/http/return-path";

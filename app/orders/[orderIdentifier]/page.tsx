@@ -3,7 +3,7 @@ import Link from "next/link";
 import { redirect } from "next/navigation";
 import { db } from "@/db/client";
 import { pageCaller } from "@/server/auth/page-session";
-import { formatEventRange, formatMoney } from "@/server/events/format";
+import { formatEventRange, formatMoney } from "@/lib/format";
 import { getOrderPage } from "@/server/orders/queries";
 import { loadForPage } from "@/app/_lib/load-for-page";
 import { EventLinks } from "@/app/_components/event-links";

@@ -8,7 +8,7 @@ import { DoneMessage } from "@/app/_components/done-message";
 import { PagedList } from "@/app/_components/paged-list";
 import { trpc, type RouterOutputs } from "@/app/_components/trpc";
 import { SearchInput, usePageFor, useSettledSearch } from "@/app/_components/paged-search";
-import { formatMomentInZone } from "@/server/events/format";
+import { formatMomentInZone } from "@/lib/format";
 import { useRefreshFigures } from "./live-figures";
 
 type Attendee = RouterOutputs["attendees"]["list"]["rows"][number];

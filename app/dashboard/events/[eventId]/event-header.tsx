@@ -1,5 +1,5 @@
 import Link from "next/link";
-import { formatEventRange } from "@/server/events/format";
+import { formatEventRange } from "@/lib/format";
 import { HeaderFigures } from "./live-figures";
 import type { EventDashboard } from "./load-event";
 import { eventSectionHref, type EventSection } from "./sections";

@@ -5,7 +5,7 @@ import { useRouter } from "next/navigation";
 import { useEffect, useState } from "react";
 import { describedBy, Field, FormError, TimeZoneOptions, useFocusFirstError } from "@/app/_components/form-field";
 import { fieldErrors, trpc, type RouterInputs } from "@/app/_components/trpc";
-import { parsePriceToCents } from "@/server/events/format";
+import { parsePriceToCents } from "@/lib/format";
 
 type TicketTypeDraft = { key: number; name: string; price: string; quantity: string };
 

@@ -4,7 +4,7 @@ import { keepPreviousData } from "@tanstack/react-query";
 import Link from "next/link";
 import { useState } from "react";
 import { trpc, type RouterOutputs } from "@/app/_components/trpc";
-import { formatMomentInZone } from "@/server/events/format";
+import { formatMomentInZone } from "@/lib/format";
 
 type Entry = RouterOutputs["attendees"]["auditLog"]["entries"][number];
 

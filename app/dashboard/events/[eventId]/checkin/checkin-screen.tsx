@@ -6,7 +6,7 @@ import { describedBy, Field } from "@/app/_components/form-field";
 import { useSettledSearch } from "@/app/_components/paged-search";
 import { fieldErrors, trpc, type RouterOutputs } from "@/app/_components/trpc";
 import { normalizeDoorCode } from "@/server/checkin/door-code";
-import { formatMomentInZone } from "@/server/events/format";
+import { formatMomentInZone } from "@/lib/format";
 import { useLiveCounts, type LiveCounts } from "../live-figures";
 import { CameraScanner } from "./camera-scanner";
 

@@ -9,7 +9,7 @@ import { PagedList } from "@/app/_components/paged-list";
 import { trpc, type RouterOutputs } from "@/app/_components/trpc";
 import { SearchCard, usePageFor, useSettledSearch } from "@/app/_components/paged-search";
 import { useRefreshFigures } from "../live-figures";
-import { formatMoney, formatMomentInZone } from "@/server/events/format";
+import { formatMoney, formatMomentInZone } from "@/lib/format";
 
 type Order = RouterOutputs["attendees"]["orders"]["rows"][number];
 type Pending = { action: "cancel" | "regenerate"; order: Order };

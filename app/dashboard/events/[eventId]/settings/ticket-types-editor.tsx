@@ -7,7 +7,7 @@ import { DoneMessage } from "@/app/_components/done-message";
 import { describedBy, Field } from "@/app/_components/form-field";
 import { fieldErrors, trpc } from "@/app/_components/trpc";
 import { useHydrated } from "@/app/_components/use-hydrated";
-import { formatMoney, parsePriceToCents } from "@/server/events/format";
+import { formatMoney, parsePriceToCents } from "@/lib/format";
 import { useRefreshFigures } from "../live-figures";
 
 /** A ticket type as the settings form shows it; sale window times are wall-clock in the event's zone. */
