@@ -11,6 +11,7 @@ import { AsyncLocalStorage } from "node:async_hooks";
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from "node:fs";
 import path from "node:path";
 import { dialect, type Dialect } from "./dialect";
+import { noteDatabaseError } from "./errors";
 import * as schema from "./schema";
 import * as pgSchema from "./schema/pg";
 import { config, PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from "../server/config";
@@ -96,6 +97,14 @@ class StatementCache {
   constructor(private readonly client: Database.Database) {}
 
   execute(text: string, params: unknown[], method: SqliteMethod): { rows: unknown[] } {
+    try {
+      return this.run(text, params, method);
+    } catch (error) {
+      throw noteDatabaseError(error);
+    }
+  }
+
+  private run(text: string, params: unknown[], method: SqliteMethod): { rows: unknown[] } {
     let statement = this.statements.get(text);
     if (!statement) {
       if (this.statements.size >= 500) this.statements.clear();
@@ -189,7 +198,8 @@ function openPostgres(url: string, poolSize: number | undefined, busyTimeoutMs: 
   const poolQuery = pool.query.bind(pool) as (...args: unknown[]) => unknown;
   pool.query = ((...args: unknown[]) => {
     if (inTransaction.getStore()) throw new Error("A statement on the database itself inside a transaction: use the transaction's tx");
-    return poolQuery(...args);
+    const result = poolQuery(...args);
+    return result instanceof Promise ? result.catch((error) => Promise.reject(noteDatabaseError(error))) : result;
   }) as typeof pool.query;
   const root = drizzlePostgres(pool, { schema: pgSchema });
   return Object.assign(root as unknown as Db, {
@@ -198,10 +208,12 @@ function openPostgres(url: string, poolSize: number | undefined, busyTimeoutMs: 
       location: url,
       close: () => pool.end(),
       transaction: <T>(fn: (tx: Db) => Promise<T>): Promise<T> =>
-        root.transaction((tx) => {
-          Object.defineProperty(tx, IN_TRANSACTION, { value: true });
-          return inTransaction.run(true, () => fn(tx as unknown as Db));
-        }),
+        root
+          .transaction((tx) => {
+            Object.defineProperty(tx, IN_TRANSACTION, { value: true });
+            return inTransaction.run(true, () => fn(tx as unknown as Db));
+          })
+          .catch((error) => Promise.reject(noteDatabaseError(error))),
       migrate: async () => {
         // One migrator at a time across processes and instances: all of them migrate at start.
         const client = await pool.connect();
@@ -262,7 +274,7 @@ function openSqlite(file: string, options: { migrate?: boolean; busyTimeoutMs: n
       return result;
     } catch (error) {
       if (client.inTransaction) client.exec("ROLLBACK");
-      throw error;
+      throw noteDatabaseError(error);
     } finally {
       txOwner = null;
       held.release();

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from "node:async_hooks";
 import { IN_TRANSACTION, type Db } from "./client";
 import { dialect } from "./dialect";
 
@@ -71,3 +72,27 @@ const PG_CONNECTION_LOST = [
 
 /** What a busy answer tells the client to wait before trying again, in seconds. */
 export const BUSY_RETRY_AFTER_SECONDS = 2;
+
+/**
+ * What one HTTP request met: whether a statement of it found the database busy. The front door
+ * (server/http/front-door.ts) watches each request so, and turns the 500 that Next.js renders for
+ * a page whose data couldn't be read into the 503 with Retry-After that route handlers and tRPC
+ * answer by themselves. One store for the whole process, through globalThis: Next.js bundles this
+ * module apart from the server's copy.
+ */
+export type DatabaseWatch = { busy: boolean };
+const WATCH = Symbol.for("admit.databaseWatch");
+const watches = ((globalThis as Record<symbol, unknown>)[WATCH] ??= new AsyncLocalStorage<DatabaseWatch>()) as AsyncLocalStorage<DatabaseWatch>;
+
+export function watchDatabase<T>(watch: DatabaseWatch, run: () => T): T {
+  return watches.run(watch, run);
+}
+
+/** Called by db/client.ts with every error a statement or transaction throws; returns it. */
+export function noteDatabaseError(error: unknown): unknown {
+  if (isDatabaseBusy(error)) {
+    const watch = watches.getStore();
+    if (watch) watch.busy = true;
+  }
+  return error;
+}

@@ -4,12 +4,15 @@ import { POST as checkinPOST } from "@/app/api/v1/checkin/route";
 import { GET as getOrderTickets } from "@/app/tickets/[orderIdentifier]/route";
 import { execute, openDb, setDb, transaction, type AppDb } from "@/db/client";
 import { dialect } from "@/db/dialect";
-import { attendees, checkins, orders } from "@/db/schema";
+import { attendees, checkins, orders, rateLimitHits } from "@/db/schema";
+import { createAppServer } from "@/server/http/front-door";
 import { trpcMutation } from "@/server/attacks/support";
 import { apiRequest } from "@/server/auth/http-test-helpers";
 import { TcpProxy } from "@/server/testing/tcp-proxy";
 import { buildWorld, type World } from "@/server/testing/world";
 import { mkdtempSync } from "node:fs";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 
@@ -128,6 +131,46 @@ describe("the database locked beyond the busy timeout", () => {
     expect(response.status).toBe(503);
     expect(response.headers.get("retry-after")).toMatch(/^\d+$/);
     expect(await response.text()).toContain("Busy right now");
+  });
+
+  it("a page whose render met the busy database answers 503 with Retry-After, not the 500 of its error page", async () => {
+    // What Next.js does with a server component that throws: its error page, status 500.
+    const page = async (_request: IncomingMessage, response: ServerResponse) => {
+      try {
+        await app.insert(rateLimitHits).values({ key: "page-render", at: Date.now() });
+        response.writeHead(200, { "Content-Type": "text/html" }).end("<p>the page</p>");
+      } catch {
+        response.statusCode = 500;
+        response.end("<p>Something went wrong</p>");
+      }
+    };
+    const server = createAppServer(page, { trustProxy: false });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/dashboard`;
+    try {
+      const busy = await holdWriteLock(() => fetch(url));
+      expect(busy.status).toBe(503);
+      expect(busy.headers.get("retry-after")).toMatch(/^[1-9]\d*$/);
+      // The same page once the lock is gone.
+      expect((await fetch(url)).status).toBe(200);
+    } finally {
+      server.close();
+    }
+  });
+
+  it("a page that fails for any other reason stays a 500", async () => {
+    const server = createAppServer(async (_request, response) => {
+      response.statusCode = 500;
+      response.end("<p>Something went wrong</p>");
+    }, { trustProxy: false });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    try {
+      const response = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/dashboard`);
+      expect(response.status).toBe(500);
+      expect(response.headers.get("retry-after")).toBeNull();
+    } finally {
+      server.close();
+    }
   });
 });
 

@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { BUSY_RETRY_AFTER_SECONDS, watchDatabase, type DatabaseWatch } from "@/db/errors";
 import { acceptsHtmlOnly, htmlErrorPage, type ErrorBody } from "./respond";
 import { HSTS_POLICY, NON_DOCUMENT_POLICY, SECURITY_HEADERS } from "./security-headers";
 
@@ -97,6 +98,25 @@ export function createAppServer(handle: (req: IncomingMessage, res: ServerRespon
       delete request.headers["x-forwarded-host"];
       delete request.headers["x-forwarded-proto"];
     }
-    void handle(request, response);
+    const watch: DatabaseWatch = { busy: false };
+    answerBusyAs503(response, watch);
+    watchDatabase(watch, () => void handle(request, response));
   });
+}
+
+/**
+ * Route handlers and tRPC answer a busy database 503 themselves (server/http/respond.ts,
+ * server/trpc.ts); a page can't: Next.js renders its error page with a 500. When a statement of
+ * this request found the database busy (db/errors.ts), that 500 goes out as a 503 with
+ * Retry-After, which tells clients and load balancers the same request will work shortly.
+ */
+function answerBusyAs503(response: ServerResponse, watch: DatabaseWatch): void {
+  const writeHead = response.writeHead.bind(response) as (status: number, ...rest: unknown[]) => ServerResponse;
+  // Node calls writeHead for implicit headers too (a first write or end without it).
+  response.writeHead = ((status: number, ...rest: unknown[]) => {
+    if (status !== 500 || !watch.busy) return writeHead(status, ...rest);
+    response.setHeader("Retry-After", String(BUSY_RETRY_AFTER_SECONDS));
+    if (typeof rest[0] === "string") rest[0] = "Service Unavailable";
+    return writeHead(503, ...rest);
+  }) as ServerResponse["writeHead"];
 }
