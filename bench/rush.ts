@@ -7,6 +7,7 @@ import os from "node:os";
 import path from "node:path";
 import { createPostgresDatabase } from "../db/admin";
 import { postgresBinaries, startCluster, type Cluster } from "../scripts/postgres-cluster";
+import { stopGracefully } from "../scripts/server-command";
 
 /**
  * The on-sale rush: BUYERS signed-in buyers hammer one event's orders.place over HTTP (tRPC, as
@@ -51,14 +52,6 @@ async function startServer(env: NodeJS.ProcessEnv, origin: string): Promise<Chil
   }
   server.kill("SIGKILL");
   throw new Error("the server did not start");
-}
-
-async function stopServer(server: ChildProcess) {
-  if (server.exitCode !== null) return;
-  await new Promise<void>((resolve) => {
-    server.once("exit", () => resolve());
-    server.kill("SIGTERM");
-  });
 }
 
 /** One tRPC mutation over keep-alive HTTP: its status and how long it took. */
@@ -164,7 +157,7 @@ async function main() {
           runs.push({ dialect, workers, ...result, oversold, check });
           log(`${name}: ${result.ordersPerSecond} orders/s, p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms, oversold ${oversold}`);
         } finally {
-          await stopServer(server);
+          await stopGracefully(server);
         }
       }
     }

@@ -4,7 +4,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node
 import { createServer } from "node:net";
 import os from "node:os";
 import path from "node:path";
-import { SERVER_ENV } from "../scripts/server-command";
+import { SERVER_ENV, stopGracefully } from "../scripts/server-command";
 
 /** What the benchmarks share: the build, ports, starting and stopping servers, reading /proc. */
 
@@ -89,12 +89,8 @@ export function start(script: string, env: NodeJS.ProcessEnv, name: string, node
   return child;
 }
 
-export async function stop(child: ChildProcess) {
-  if (child.exitCode !== null) return;
-  const exited = new Promise((r) => child.once("exit", r));
-  child.kill("SIGTERM");
-  await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
-  if (child.exitCode === null) child.kill("SIGKILL");
+export function stop(child: ChildProcess): Promise<void> {
+  return stopGracefully(child, 5000);
 }
 
 /** Current and peak resident set of a process, in MiB (Linux /proc). */

@@ -6,6 +6,7 @@ import path from "node:path";
 import { expect, test, type APIRequestContext } from "@playwright/test";
 import { createPostgresDatabase } from "../db/admin";
 import { postgresBinaries, startCluster, type Cluster } from "../scripts/postgres-cluster";
+import { SERVER_ENV, SERVER_NODE_ARGS, stopGracefully } from "../scripts/server-command";
 
 /**
  * Two instances of the production server on one PostgreSQL database, as behind a load balancer:
@@ -46,6 +47,17 @@ async function waitForHealth(origin: string, child: ChildProcess) {
   throw new Error(`the server on ${origin} did not become healthy`);
 }
 
+/**
+ * `node --import tsx scripts/serve.ts`, as npm start runs it: the child is the server itself. Through
+ * `npx tsx`, SIGTERM stopped npx and left tsx and the server running as orphans after the cluster
+ * was gone.
+ */
+function startServer(env: NodeJS.ProcessEnv): ChildProcess {
+  const server = spawn(process.execPath, [...SERVER_NODE_ARGS, "--import", "tsx", "scripts/serve.ts"], { env, stdio: "inherit" });
+  servers.push(server);
+  return server;
+}
+
 test.beforeAll(async () => {
   test.setTimeout(240_000);
   cluster = await startCluster({ maxConnections: 100 });
@@ -53,6 +65,7 @@ test.beforeAll(async () => {
   dataRoot = mkdtempSync(path.join(tmpdir(), "admit-instances-"));
   const env = (port: number, name: string) => ({
     ...process.env,
+    ...SERVER_ENV,
     NODE_ENV: "production" as const,
     PORT: String(port),
     APP_URL: `http://localhost:${port}`,
@@ -64,31 +77,25 @@ test.beforeAll(async () => {
   });
   const [portA, portB] = [await freePort(), await freePort()];
   // The first instance migrates as it starts; the account is made once the schema is there.
-  const first = spawn("npx", ["tsx", "scripts/serve.ts"], { env: env(portA, "a"), stdio: "inherit" });
-  servers.push(first);
+  const first = startServer(env(portA, "a"));
   a = `http://localhost:${portA}`;
   await waitForHealth(a, first);
-  const second = spawn("npx", ["tsx", "scripts/serve.ts"], { env: env(portB, "b"), stdio: "inherit" });
-  servers.push(second);
+  const second = startServer(env(portB, "b"));
   b = `http://localhost:${portB}`;
-  const created = spawnSync("npx", ["tsx", "scripts/user-create.ts", "--email", EMAIL, "--password", PASSWORD], { env: env(portA, "a"), encoding: "utf8" });
+  const created = spawnSync(process.execPath, ["--import", "tsx", "scripts/user-create.ts", "--email", EMAIL, "--password", PASSWORD], { env: env(portA, "a"), encoding: "utf8" });
   if (created.status !== 0) throw new Error(`user:create failed: ${created.stderr}`);
   await waitForHealth(b, second);
 });
 
+// Runs after a failed test or a failed beforeAll too. The servers exit before the cluster stops,
+// so none is left running without its database.
 test.afterAll(async () => {
-  await Promise.all(
-    servers.map(
-      (server) =>
-        new Promise<void>((resolve) => {
-          if (server.exitCode !== null) return resolve();
-          server.once("exit", () => resolve());
-          server.kill("SIGTERM");
-        }),
-    ),
-  );
-  cluster?.stop();
-  if (dataRoot) rmSync(dataRoot, { recursive: true, force: true });
+  try {
+    await Promise.all(servers.map((server) => stopGracefully(server)));
+  } finally {
+    cluster?.stop();
+    if (dataRoot) rmSync(dataRoot, { recursive: true, force: true });
+  }
 });
 
 async function issue(request: APIRequestContext, origin: string) {

@@ -7,6 +7,7 @@ import { createAppServer } from "@/server/http/front-door";
 import { drainAndStop } from "@/server/http/shutdown";
 import { startMailWorker } from "@/server/mail-worker";
 import { DEFAULT_RETENTION, startMaintenance } from "@/server/maintenance";
+import { dropFailedOutputWrites } from "./output-streams";
 import { SERVER_HEAP_LIMIT_MB } from "./server-command";
 
 /**
@@ -111,6 +112,8 @@ async function primary(settings: Config) {
   process.on("SIGINT", () => stop("SIGINT"));
 }
 
+// Its logs' reader gone (its parent exited), the server must not spin on failed writes.
+dropFailedOutputWrites();
 const settings = settingsOrExit();
 if (cluster.isPrimary) await primary(settings);
 else await serve(settings, () => {});

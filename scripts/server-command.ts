@@ -1,3 +1,5 @@
+import type { ChildProcess } from "node:child_process";
+
 /**
  * How the production server is started (npm start, npm run demo, Playwright, the benchmarks):
  * `node <SERVER_NODE_ARGS> --import tsx scripts/serve.ts`, the node process being the server
@@ -20,3 +22,18 @@ export const SERVER_NODE_ARGS = [`--max-old-space-size=${SERVER_HEAP_LIMIT_MB}`]
 export const SERVER_ENV = { MALLOC_ARENA_MAX: "2" };
 
 export const SERVER_COMMAND = ["node", ...SERVER_NODE_ARGS, "--import", "tsx", "scripts/serve.ts"];
+
+/**
+ * Stops a server started with SERVER_COMMAND (or any child process) and resolves once it has
+ * exited: SIGTERM first (it drains its requests and closes its database, scripts/serve.ts), then
+ * SIGKILL if it is still running after `graceMs`. What the server used must outlive it (a test's
+ * PostgreSQL cluster is stopped after this resolves), and nothing is left running.
+ */
+export async function stopGracefully(child: ChildProcess, graceMs = 15_000): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  child.kill("SIGTERM");
+  const kill = setTimeout(() => child.kill("SIGKILL"), graceMs);
+  await exited;
+  clearTimeout(kill);
+}

@@ -1,5 +1,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
+import path from "node:path";
 import { postgresBinaries, startCluster } from "./postgres-cluster";
+import { stopGracefully } from "./server-command";
 
 /**
  * `npm run test:unit:pg`: the vitest suite again, on PostgreSQL. Starts a throwaway cluster,
@@ -17,11 +19,15 @@ if (!postgresBinaries()) {
   process.exit(0);
 }
 
-/** Runs a command to its end; a signal to this process goes to it too, and the cluster is stopped. */
+/**
+ * Runs a node script to its end, as a child of this process (no npx in between: a signal to npx
+ * stops npx and leaves what it started running). A signal to this process goes to it too, and the
+ * cluster is stopped once it has exited.
+ */
 let running: ChildProcess | undefined;
-function run(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<number> {
+function runNode(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
   return new Promise((resolve) => {
-    running = spawn(command, args, { stdio: "inherit", env });
+    running = spawn(process.execPath, args, { stdio: "inherit", env });
     running.on("exit", (code, signal) => resolve(code ?? (signal ? 1 : 0)));
   });
 }
@@ -30,9 +36,10 @@ const cluster = await startCluster();
 const stop = () => cluster.stop();
 for (const [signal, code] of [["SIGINT", 130], ["SIGTERM", 143]] as const) {
   process.on(signal, () => {
-    running?.kill(signal);
-    stop();
-    process.exit(code);
+    void (running ? stopGracefully(running) : Promise.resolve()).finally(() => {
+      stop();
+      process.exit(code);
+    });
   });
 }
 let status = 1;
@@ -48,9 +55,9 @@ try {
     await db.$admit.close();
   `;
   const env = { ...process.env, DATABASE_URL: server, ADMIT_TEST_TEMPLATE: template };
-  if ((await run("npx", ["tsx", "--input-type=module", "-e", prepare], env)) !== 0) throw new Error("migrating the template database failed");
+  if ((await runNode(["--import", "tsx", "--input-type=module", "-e", prepare], env)) !== 0) throw new Error("migrating the template database failed");
   console.log(`\nvitest on PostgreSQL (${server})\n`);
-  status = await run("npx", ["vitest", "run", ...process.argv.slice(2)], env);
+  status = await runNode([path.resolve("node_modules/vitest/vitest.mjs"), "run", ...process.argv.slice(2)], env);
 } finally {
   stop();
 }

@@ -1,14 +1,16 @@
 import { eq } from "drizzle-orm";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { transaction, type AppDb } from "@/db/client";
+import { openDb, transaction, type AppDb, type Db } from "@/db/client";
+import { dialect } from "@/db/dialect";
 import { mailQueue, users } from "@/db/schema";
 import { trpcMutation } from "@/server/attacks/support";
-import { enqueueMail, enqueueMails, outboxDir } from "@/server/mail";
+import { enqueueMail, enqueueMails, outboxDir, registerMailWorker } from "@/server/mail";
 import { backoffMs, claimMail, MAIL_RETRY, MailWorker, startMailWorker } from "@/server/mail-worker";
 import { callerAs, freshDb, makeUser, trpcError } from "@/server/test-support";
 import { outboxMailsTo } from "@/server/testing/outbox";
 import { race } from "@/server/testing/race";
 import { TestSmtpServer } from "@/server/testing/smtp";
+import { TcpProxy } from "@/server/testing/tcp-proxy";
 import { existsSync } from "node:fs";
 import path from "node:path";
 
@@ -181,6 +183,105 @@ describe("the mail queue", () => {
       await vi.waitFor(async () => expect((await rowOf(db, id)).status).toBe("sent"), { timeout: 10_000 });
     } finally {
       await worker.stop();
+    }
+  });
+});
+
+/**
+ * A database whose every statement is refused, as PostgreSQL's are while it is down, until `up`:
+ * then there is never any mail due. Counts the worker's passes (each begins with one select).
+ * Its statements settle in microtasks, so the worker runs under fake timers.
+ */
+function refusingDatabase() {
+  const state = { up: false, passes: 0 };
+  const due = () => {
+    state.passes++;
+    if (state.up) return Promise.resolve([]);
+    const refused = Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:5432"), { code: "ECONNREFUSED" });
+    // As drizzle wraps it: the query and its parameters (the time among them) in the message.
+    return Promise.reject(new Error(`Failed query: select "id" from "mail_queue" …\nparams: pending,${Date.now()}`, { cause: refused }));
+  };
+  const query = { from: () => query, where: () => query, orderBy: () => query, limit: due };
+  return { state, db: { select: () => query } as unknown as Db };
+}
+
+describe("the server's worker while the database is unreachable", () => {
+  afterEach(() => {
+    vi.useRealTimers();
+    vi.restoreAllMocks();
+  });
+
+  it("polls less and less often, at most every failingPollMaxMs, says so once, and polls at its usual pace again from the first pass that succeeds", async () => {
+    vi.useFakeTimers();
+    const errors = vi.spyOn(console, "error").mockImplementation(() => {});
+    vi.spyOn(console, "log").mockImplementation(() => {});
+    const database = refusingDatabase();
+    const pollMs = 300;
+    const failingPollMaxMs = 30_000;
+    const worker = new MailWorker(database.db, { pollMs, failingPollMaxMs, smtpUrl: undefined }).start();
+    try {
+      const window = 10 * MINUTE;
+      await vi.advanceTimersByTimeAsync(window);
+      // Every 300 ms that would be 2,000 attempts. Doubling from 300 ms reaches the ceiling after
+      // log2(30 s / 300 ms) < 7 waits; after that, one attempt per 30 s: it never gives up.
+      expect(database.state.passes).toBeLessThanOrEqual(1 + 7 + window / failingPollMaxMs);
+      expect(database.state.passes).toBeGreaterThanOrEqual(window / failingPollMaxMs);
+      expect(errors).toHaveBeenCalledTimes(1);
+      expect(String(errors.mock.calls[0][0])).toContain("ECONNREFUSED");
+
+      // Back: the next attempt (within the ceiling) succeeds…
+      database.state.up = true;
+      const whileDown = database.state.passes;
+      await vi.advanceTimersByTimeAsync(failingPollMaxMs);
+      expect(database.state.passes).toBeGreaterThan(whileDown);
+      // …and from then on it polls every 300 ms again.
+      const recovered = database.state.passes;
+      await vi.advanceTimersByTimeAsync(10 * pollMs);
+      expect(database.state.passes - recovered).toBe(10);
+    } finally {
+      await worker.stop();
+    }
+  });
+});
+
+// The real thing on PostgreSQL: the server refusing connections (through a relay that is down).
+// SQLite is a file in the process, with no server to refuse; the test above covers the worker there.
+describe.skipIf(dialect !== "postgres")("the server's worker while PostgreSQL refuses connections", () => {
+  it("makes a bounded number of connection attempts, and delivers mail queued meanwhile once PostgreSQL is back, unprompted", { timeout: 60_000 }, async () => {
+    const db = await freshDb();
+    const server = new URL(db.$admit.location);
+    const proxy = await TcpProxy.start({ host: server.hostname, port: Number(server.port) });
+    const through = openDb(proxy.urlThrough(db.$admit.location), { migrate: false, poolSize: 2 });
+    // Every connect finds the pool empty while the server is away: each is a connection attempt.
+    const pool = through.$admit.pool!;
+    const connect = pool.connect.bind(pool) as (...args: unknown[]) => unknown;
+    let attempts = 0;
+    pool.connect = ((...args: unknown[]) => {
+      attempts++;
+      return connect(...args);
+    }) as typeof pool.connect;
+    vi.spyOn(console, "error").mockImplementation(() => {});
+    vi.spyOn(console, "log").mockImplementation(() => {});
+    await proxy.down();
+    const worker = startMailWorker(through, { pollMs: 50, failingPollMaxMs: 400 });
+    try {
+      // Over two seconds, polls every 50 ms would make 40 attempts; waits of 100, 200, 400, 400 ms…
+      // make 7. Bounded from above only: a slow machine makes fewer, never more.
+      await new Promise((resolve) => setTimeout(resolve, 2_000));
+      expect(attempts).toBeGreaterThan(0);
+      expect(attempts).toBeLessThanOrEqual(10);
+
+      // Queued by another instance (nothing wakes this worker): only its own polls can find it.
+      registerMailWorker(undefined);
+      const to = unique("after-outage");
+      await enqueueMail(db, { to, subject: "Back", text: "Sent once the database answered" });
+      await proxy.up();
+      await vi.waitFor(() => expect(outboxMailsTo(to)).toHaveLength(1), { timeout: 10_000 });
+    } finally {
+      await worker.stop();
+      await through.$admit.close();
+      await proxy.down();
+      vi.restoreAllMocks();
     }
   });
 });

@@ -94,6 +94,13 @@ function isUnreachable(error: unknown): boolean {
   return code === "ECONNECTION" || code === "ETIMEDOUT" || code === "ESOCKET" || code === "EDNS" || code === "ECONNREFUSED";
 }
 
+/** The innermost cause of an error (drizzle wraps the driver's error as `cause`). */
+function rootCause(error: unknown): unknown {
+  let inner = error;
+  for (let depth = 0; depth < 5 && inner instanceof Error && inner.cause !== undefined; depth++) inner = inner.cause;
+  return inner;
+}
+
 /** What staff see in the console: the error's own words, shortened. */
 function describe(error: unknown): string {
   const text = error instanceof Error ? `${(error as SmtpError).code ? `${(error as SmtpError).code}: ` : ""}${error.message}` : String(error);
@@ -103,6 +110,11 @@ function describe(error: unknown): string {
 export type MailWorkerOptions = Partial<MailRetryPolicy> & {
   /** How often to look for due mail; queuing mail in this process also wakes the worker at once. */
   pollMs?: number;
+  /**
+   * While passes fail (the database down or refusing connections), the wait between polls
+   * doubles from `pollMs` up to this; the first pass that succeeds brings it back to `pollMs`.
+   */
+  failingPollMaxMs?: number;
   /** Mails looked at per query. */
   batchSize?: number;
   /** SMTP URL; unset (and SMTP_URL unset) → the outbox folder. */
@@ -115,12 +127,16 @@ export type PassResult = { sent: number; retrying: number; failed: number };
 export class MailWorker {
   private readonly policy: MailRetryPolicy;
   private readonly pollMs: number;
+  private readonly failingPollMaxMs: number;
+  /** The wait before the next poll: `pollMs`, or longer while passes fail. */
+  private waitMs: number;
   private readonly batchSize: number;
   private readonly smtpUrl: string | undefined;
   private readonly now: () => number;
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | null = null;
   private again = false;
+  private started = false;
   private stopping = false;
   private lastProblem = "";
 
@@ -130,6 +146,8 @@ export class MailWorker {
   ) {
     this.policy = { ...MAIL_RETRY, ...options };
     this.pollMs = options.pollMs ?? 300;
+    this.failingPollMaxMs = Math.max(this.pollMs, options.failingPollMaxMs ?? 30_000);
+    this.waitMs = this.pollMs;
     this.batchSize = options.batchSize ?? 20;
     this.smtpUrl = "smtpUrl" in options ? options.smtpUrl : config().smtpUrl;
     this.now = options.now ?? Date.now;
@@ -137,26 +155,30 @@ export class MailWorker {
 
   /** Polls until `stop()`, and answers nudges from mail queued in this process (server/mail.ts). */
   start(): this {
-    this.timer = setInterval(() => this.nudge(), this.pollMs);
+    this.started = true;
     registerMailWorker(this);
     this.nudge();
     return this;
   }
 
-  /** Runs a pass now, or right after the one under way. */
+  /** Runs a pass now, or right after the one under way; the next poll is counted from its end. */
   nudge(): void {
     if (this.stopping) return;
     if (this.running) {
       this.again = true;
       return;
     }
-    this.running = this.passes().finally(() => (this.running = null));
+    clearTimeout(this.timer);
+    this.running = this.passes().finally(() => {
+      this.running = null;
+      if (this.started && !this.stopping) this.timer = setTimeout(() => this.nudge(), this.waitMs);
+    });
   }
 
   /** Stops polling and waits for the delivery under way, so no claim is left behind on a clean exit. */
   async stop(): Promise<void> {
     this.stopping = true;
-    clearInterval(this.timer);
+    clearTimeout(this.timer);
     registerMailWorker(undefined);
     await this.running;
   }
@@ -166,12 +188,19 @@ export class MailWorker {
       this.again = false;
       try {
         await this.runOnce();
+        if (this.lastProblem) console.log("Mail worker: the database answers again");
         this.lastProblem = "";
+        this.waitMs = this.pollMs;
       } catch (error) {
-        // The database busy or gone: said once, not every poll, until a pass succeeds again.
-        const problem = describe(error);
-        if (problem !== this.lastProblem) console.error("Mail worker:", problem);
+        // The database busy or gone. Polling at full pace would only knock on a closed door (a
+        // connection attempt every poll), so the polls slow down until a pass succeeds; mail
+        // queued in this process meanwhile still wakes the worker at once. Said once, not every
+        // poll: the driver's cause, since drizzle's message quotes the query with its parameters
+        // (the time among them), which differs every time.
+        const problem = describe(rootCause(error));
+        if (problem !== this.lastProblem) console.error(`Mail worker: ${problem} (polling less often until the database answers)`);
         this.lastProblem = problem;
+        this.waitMs = Math.min(this.failingPollMaxMs, this.waitMs * 2);
       }
     } while (this.again && !this.stopping);
   }

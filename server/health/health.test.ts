@@ -38,13 +38,14 @@ describe("GET /api/health", () => {
     expect(health.mailQueue.oldestPendingSeconds).toBeGreaterThan(MAIL_DELAYED_AFTER_MS / 1000);
   });
 
-  it("is 503 when the database can't be opened or doesn't answer, naming neither path nor error", async () => {
+  it("is 503 with Retry-After when the database can't be opened or doesn't answer, naming neither path nor error", async () => {
     const db = await freshDb();
     // A database that throws on every statement, as a lost server does.
     const broken = new Proxy(db, { get: (target, key) => (key === "run" || key === "execute" ? () => Promise.reject(new Error("connection refused")) : Reflect.get(target, key)) });
     setDb(broken);
     const response = await check();
     expect(response.status).toBe(503);
+    expect(response.headers.get("retry-after")).toMatch(/^[1-9]\d*$/);
     expect(await response.json()).toEqual({ status: "unavailable", database: "unavailable", mailQueue: { state: "unknown", pending: 0, failed: 0, oldestPendingSeconds: null } });
     expect(await healthOf(() => { throw new Error("unable to open database file /secret/path"); })).toMatchObject({ status: "unavailable" });
     setDb(db);
