@@ -127,13 +127,5 @@ export const privileges: PrivilegeRows = {
       expect: signedIn(404, { user: 403, registrar: 403 }),
       note: "an attendee of another order (and event) is not found in this one; who can't see the order at all is refused first",
     },
-    {
-      file: "app/api/bench/empty/route.ts",
-      method: "GET",
-      auth: "cookie",
-      path: () => "/api/bench/empty",
-      expect: everyone(404),
-      note: "the benchmark's empty-handler floor; it answers only in a server started with ADMIT_BENCH=1",
-    },
   ],
 };
