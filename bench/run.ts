@@ -158,7 +158,10 @@ async function seed(dbFile: string) {
   const { insertEvent, insertOrder } = await import("@/server/testing/inserts");
   const db = openDb(dbFile);
   const buyer = await createUser(db, { email: "bench-buyer@bench.test", name: "Bench Buyer", password: randomBytes(12).toString("hex"), verified: true });
-  const event = await insertEvent(db, "Bench Conf 2026");
+  // Next month: an event long over would have its download rows pruned by the server's
+  // maintenance (server/maintenance.ts) in the middle of the run.
+  const startsAt = Date.now() + 30 * 24 * 60 * 60_000;
+  const event = await insertEvent(db, "Bench Conf 2026", { event: { startsAt, endsAt: startsAt + 8 * 60 * 60_000 } });
   const people = (n: number) => Array.from({ length: n }, (_, i) => ({ name: `Attendee ${i + 1} Łukasiewicz`, email: `a${i}-${n}@bench.test` }));
   const orders: Record<1 | 3 | 10 | 100, string> = {
     1: (await insertOrder(db, event, buyer, people(1))).id,
