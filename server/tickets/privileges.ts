@@ -1,4 +1,4 @@
-import { everyone, signedIn, type BadRequestRow, type PrivilegeRows, type RouteRow } from "@/server/testing/matrix";
+import { signedIn, type BadRequestRow, type PrivilegeRows, type RouteRow } from "@/server/testing/matrix";
 
 const ORDER_ROUTE = "app/tickets/[orderIdentifier]/route.ts";
 const ATTENDEE_ROUTE = "app/tickets/[orderIdentifier]/[attendeeIdentifier]/route.ts";
