@@ -1,17 +1,17 @@
 import { createServer, type IncomingHttpHeaders, type ServerResponse } from "node:http";
-import { pipeline } from "node:stream/promises";
 import { TRPCError } from "@trpc/server";
 import { db } from "@/db/client";
 import { requireOrderAccess, visibleAttendees } from "@/server/access";
 import { authenticateRequest, clientIp } from "@/server/auth/caller";
 import { statusOf } from "@/server/errors";
 import { recordTicketDownload } from "@/server/tickets/downloads";
-import { openTicketFile } from "@/server/tickets/storage";
+import { ticketPdf } from "@/server/tickets/cache";
+import { printedTicketsFor } from "@/server/tickets/printed";
 
 /**
  * The benchmark's "no framework" floor: `GET /tickets/{orderIdentifier}` on bare node:http,
  * doing the same work as the Next.js route through the same server functions (JWT verify with
- * jose, session, order and attendee lookups, cached file, audit insert, streamed file) and
+ * jose, session, order and attendee lookups, cached file, audit insert, the file sent) and
  * nothing else. Not a second implementation of the route: no HTML error pages, no HEAD.
  * Run by bench/run.ts with the app's environment and BARE_PORT.
  */
@@ -41,21 +41,16 @@ const server = createServer(async (req, res) => {
     if (!auth.caller.scopes.has("tickets:read")) return fail(res, 403, "FORBIDDEN", "This token lacks the tickets:read scope");
     const { order, visibility } = await requireOrderAccess(database, auth.caller, decodeURIComponent(match[1]));
     const ids = (orderAttendeeIds: string[]) => visibleAttendees(orderAttendeeIds.map((id) => ({ id })), visibility).map((a) => a.id);
-    const file = await openTicketFile(database, order.id, ids);
-    try {
-      await recordTicketDownload(database, { caller: auth.caller, order, attendeeIds: file.attendeeIds, visibility, ip: clientIp(headers) });
-    } catch (error) {
-      file.close();
-      throw error;
-    }
+    const tickets = await printedTicketsFor(database, order.id, ids);
+    const pdf = await ticketPdf(tickets);
+    await recordTicketDownload(database, { caller: auth.caller, order, attendeeIds: tickets.map((t) => t.attendeeIdentifier), visibility, ip: clientIp(headers) });
     res.writeHead(200, {
       "Content-Type": "application/pdf",
       "Content-Disposition": `attachment; filename="ticket-${order.id}.pdf"`,
       "Cache-Control": "private, no-store",
-      "Content-Length": String(file.size),
+      "Content-Length": String(pdf.length),
     });
-    // pipeline, not pipe: a client that hangs up mid-file must close the descriptor too.
-    pipeline(file.createReadStream(), res).catch(() => {});
+    res.end(pdf);
   } catch (error) {
     if (error instanceof TRPCError) return fail(res, statusOf(error), error.code, error.message);
     console.error(error);

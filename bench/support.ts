@@ -1,6 +1,6 @@
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import os from "node:os";
 import path from "node:path";
@@ -19,13 +19,23 @@ export function log(message: string) {
 export function ensureBuild() {
   const manifest = path.join(ROOT, ".next", "app-path-routes-manifest.json");
   const routes = existsSync(manifest) ? (JSON.parse(readFileSync(manifest, "utf8")) as Record<string, string>) : {};
-  const hasRoutes = ["/tickets/[orderIdentifier]/route", "/api/bench/empty/route"].every((r) => r in routes);
+  const hasRoutes = ["/tickets/[orderIdentifier]/route"].every((r) => r in routes);
   if (existsSync(path.join(ROOT, ".next", "BUILD_ID")) && hasRoutes) {
     log("using the existing production build (.next/BUILD_ID)");
     return;
   }
   log("building (next build) …");
   execFileSync("npx", ["next", "build"], { stdio: "inherit", env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" } });
+}
+
+/** `next build` of the benchmark's empty Next.js app (bench/empty-app/) unless its build is newer than its sources. */
+export function ensureEmptyAppBuild() {
+  const dir = path.join(ROOT, "bench", "empty-app");
+  const built = path.join(dir, ".next", "BUILD_ID");
+  const sources = [path.join(dir, "app", "pdf", "route.ts"), path.join(dir, "next.config.mjs"), path.join(ROOT, "next.config.js")];
+  if (existsSync(built) && sources.every((file) => statSync(file).mtimeMs < statSync(built).mtimeMs)) return;
+  log("building the empty app (next build bench/empty-app) …");
+  execFileSync("npx", ["next", "build", dir], { stdio: "inherit", env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" } });
 }
 
 /**

@@ -91,6 +91,8 @@ class TransactionGate {
  * Prepared statements by SQL text: drizzle hands us the same text for the same query shape, and
  * preparing costs more than running on the hot paths (every request's session check, every
  * ticket download's access check). Bounded, since `inArray` lists make texts of many lengths.
+ * db/prepared.ts is the other layer (drizzle's own building of the SQL, for the hot queries);
+ * this one is needed because drizzle's proxy driver passes SQL text, never a prepared statement.
  */
 class StatementCache {
   private readonly statements = new Map<string, Database.Statement>();

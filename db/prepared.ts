@@ -12,6 +12,12 @@ const statements = new WeakMap<Db, Map<string, unknown>>();
  * rebuilds a query's SQL on every call, which shows on the hot paths (every request's session
  * check, every ticket download's access check). `build` returns the unprepared builder; `name`
  * is also the statement's name on PostgreSQL, which prepares named statements per connection.
+ *
+ * One of two layers, each saving a different cost. This one is drizzle's side (building the SQL
+ * text and its row mapping) and, on PostgreSQL, the server's parse and plan; it serves only the
+ * queries wrapped in it. db/client.ts's StatementCache is SQLite's side: drizzle's proxy driver
+ * hands over SQL text only, so without it SQLite would compile every statement of every query,
+ * wrapped here or not, on every run.
  */
 export function prepared<R>(db: Db, name: string, build: (db: Db) => Preparable<R>): PreparedQuery<R> {
   let byName = statements.get(db);

@@ -6,7 +6,7 @@ import { config, ConfigError, type Config } from "@/server/config";
 import { createAppServer } from "@/server/http/front-door";
 import { drainAndStop } from "@/server/http/shutdown";
 import { startMailWorker } from "@/server/mail-worker";
-import { DEFAULT_RETENTION, startMaintenance } from "@/server/maintenance";
+import { retentionPolicy, startMaintenance } from "@/server/maintenance";
 import { dropFailedOutputWrites } from "./output-streams";
 import { SERVER_HEAP_LIMIT_MB } from "./server-command";
 
@@ -48,8 +48,8 @@ async function serve(settings: Config, onReady: () => void) {
   server.listen(settings.port, onReady);
   // Delivers the mail that requests queue (server/mail.ts), with retries, while the server runs.
   const mailWorker = startMailWorker(database);
-  // Hourly: old download and check-in rows, dead sessions, used links, old mail, stale PDFs.
-  const maintenance = startMaintenance(database, { ...DEFAULT_RETENTION, auditDaysAfterEvent: settings.retentionDays });
+  // Hourly: old download and check-in rows, dead sessions, used links, old mail, stale and superseded PDFs.
+  const maintenance = startMaintenance(database, retentionPolicy(settings));
   // SIGTERM (or Ctrl-C): the health check answers 503, the requests and the mail delivery under
   // way finish (requests get up to SHUTDOWN_TIMEOUT_MS), then the database closes (SQLite
   // checkpoints its write-ahead log) and the process exits. A second signal exits at once, unless

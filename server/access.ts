@@ -117,7 +117,6 @@ export const BEARER_ACCESS = {
   "HEAD /tickets/[orderIdentifier]/[attendeeIdentifier]": "tickets:read",
   "GET /tickets/[orderIdentifier]/[attendeeIdentifier]/qr.svg": "tickets:read",
   "GET /events/[slug]/calendar.ics": "no-credentials",
-  "GET /api/bench/empty": "no-credentials",
   "GET /api/health": "no-credentials",
 } as const satisfies Record<string, BearerRule>;
 

@@ -33,6 +33,8 @@ const envSchema = z.object({
   SHUTDOWN_TIMEOUT_MS: z.coerce.number({ error: "must be a number of milliseconds" }).int().min(0).max(600_000).default(30_000),
   /** Days after an event ends that its ticket-download and check-in rows are kept; then only their counts (server/maintenance.ts). */
   RETENTION_DAYS: z.coerce.number().int().min(1, "must be at least 1 (day)").max(36_500).default(90),
+  /** Days a rendered ticket PDF stays in the cache before it is deleted (rendered again if asked for); server/tickets/cache.ts. */
+  TICKET_CACHE_DAYS: z.coerce.number({ error: "must be a whole number of days" }).int("must be a whole number of days").min(1, "must be at least 1 (day)").max(3650, "must be at most 3650 (days)").default(30),
   /** Set by `npm run demo` (scripts/demo.ts): a production build serving a local demo. */
   DEMO: z.enum(["0", "1", "true", "false"]).default("0"),
 });
@@ -58,6 +60,7 @@ export type Config = {
   trustProxy: boolean;
   secureCookies: boolean;
   retentionDays: number;
+  ticketCacheDays: number;
 };
 
 let cached: Config | undefined;
@@ -98,6 +101,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     originFromRequest: !e.APP_URL && (e.NODE_ENV !== "production" || demo),
     trustProxy: e.TRUST_PROXY === "1" || e.TRUST_PROXY === "true",
     retentionDays: e.RETENTION_DAYS,
+    ticketCacheDays: e.TICKET_CACHE_DAYS,
     // Secure cookies in production, unless the operator explicitly serves plain http (e2e) or it is
     // the local demo (plain http, and at 127.0.0.1 a browser drops Secure cookies).
     secureCookies: e.NODE_ENV === "production" && !demo && !(e.APP_URL ?? "").startsWith("http://"),

@@ -20,7 +20,7 @@ import { buildWorld, type World } from "@/server/testing/world";
  * as scripts/serve.ts does) nothing is half-done: every order that was acknowledged is there
  * with all its tickets and its mails queued, an order cut off mid-transaction is not there at
  * all, seats sold match tickets, and no ticket is checked in twice or counted twice. The PDF
- * render case is in server/tickets/storage.test.ts ("interrupted renders").
+ * render case is in server/tickets/cache.test.ts ("interrupted renders").
  *
  * On either dialect: on SQLite the file is opened again and checked for integrity; on PostgreSQL
  * the server rolls back what the killed process's connection left open, and the check is that

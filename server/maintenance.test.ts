@@ -5,22 +5,22 @@ import { beforeEach, describe, expect, it, vi } from "vitest";
 import type { AppDb } from "@/db/client";
 import { auditTotals, checkins, emailLinks, mailQueue, rateLimitHits, refreshTokens, sessions, ticketDownloads } from "@/db/schema";
 import { authenticateCookie, type Caller } from "@/server/auth/caller";
-import { ensurePrivateDir } from "@/server/config";
+import { ConfigError, ensurePrivateDir, loadConfig } from "@/server/config";
 import { createApiSession, createBrowserSession, revokeSession } from "@/server/auth/sessions";
 import { attemptCheckIn } from "@/server/checkin/checkin";
 import { randomId } from "@/server/ids";
 import { enqueueMail } from "@/server/mail";
 import { drainMailQueue } from "@/server/mail-worker";
-import { DEFAULT_RETENTION, runMaintenance, startMaintenance } from "@/server/maintenance";
+import { DEFAULT_RETENTION, retentionPolicy, runMaintenance, startMaintenance } from "@/server/maintenance";
 import { SIGN_IN_KNOWN_ADDRESS_MS } from "@/server/rate-limit";
 import { freshDb, makeUser } from "@/server/test-support";
 import { insertEvent, insertOrder } from "@/server/testing/inserts";
 import { recordTicketDownload } from "@/server/tickets/downloads";
-import { ticketCacheDir } from "@/server/tickets/storage";
+import { ticketCacheDir } from "@/server/tickets/cache";
 
 const DAY = 24 * 60 * 60_000;
 const NOW = Date.now();
-const POLICY = { ...DEFAULT_RETENTION, auditDaysAfterEvent: 90 };
+const POLICY = { ...DEFAULT_RETENTION, auditDaysAfterEvent: 90, ticketCacheDays: 30 };
 
 let db: AppDb;
 beforeEach(async () => {
@@ -120,6 +120,16 @@ describe("retention of sessions, links, rate-limit hits and mail", () => {
     expect(await db.select({ at: rateLimitHits.at }).from(rateLimitHits)).toEqual([{ at: NOW - 60_000 }]);
     expect(await db.select({ id: mailQueue.id }).from(mailQueue)).toEqual([{ id: pending }]);
     expect(sentLongAgo).not.toBe(pending);
+  });
+});
+
+describe("the server's policy", () => {
+  it("takes how long cached ticket PDFs and audit rows are kept from the configuration, and names a bad value", () => {
+    const policy = retentionPolicy(loadConfig({ ...process.env, TICKET_CACHE_DAYS: "7", RETENTION_DAYS: "45" }));
+    expect(policy).toMatchObject({ ticketCacheDays: 7, auditDaysAfterEvent: 45 });
+    expect(retentionPolicy(loadConfig({ ...process.env, TICKET_CACHE_DAYS: "" })).ticketCacheDays).toBe(30);
+    expect(() => loadConfig({ ...process.env, TICKET_CACHE_DAYS: "0" })).toThrow(ConfigError);
+    expect(() => loadConfig({ ...process.env, TICKET_CACHE_DAYS: "a week" })).toThrow(/TICKET_CACHE_DAYS: must be a whole number of days/);
   });
 });
 

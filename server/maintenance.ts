@@ -1,8 +1,9 @@
 import { and, count, eq, inArray, isNotNull, lt, max, min, or, sql } from "drizzle-orm";
 import { transaction, type Db } from "@/db/client";
 import { auditTotals, checkins, emailLinks, events, mailQueue, sessions, ticketDownloads } from "@/db/schema";
+import type { Config } from "@/server/config";
 import { pruneRateLimitHits, SIGN_IN_KNOWN_ADDRESS_MS } from "@/server/rate-limit";
-import { sweepTicketCache } from "@/server/tickets/storage";
+import { sweepTicketCache } from "@/server/tickets/cache";
 
 /**
  * Data that would otherwise grow for ever, trimmed by a scheduler inside the server
@@ -19,11 +20,16 @@ export type RetentionPolicy = {
   /** Sent mail (it can hold confirmation links) is deleted after this; failed mail after `failedMailDays`. */
   sentMailDays: number;
   failedMailDays: number;
-  /** A cached ticket PDF unused this long is deleted (rendered again if asked for). */
+  /** A cached ticket PDF written this long ago is deleted (rendered again if asked for); superseded ones go at once. */
   ticketCacheDays: number;
 };
 
-export const DEFAULT_RETENTION: Omit<RetentionPolicy, "auditDaysAfterEvent"> = { sentMailDays: 7, failedMailDays: 30, ticketCacheDays: 30 };
+export const DEFAULT_RETENTION: Omit<RetentionPolicy, "auditDaysAfterEvent" | "ticketCacheDays"> = { sentMailDays: 7, failedMailDays: 30 };
+
+/** The server's policy: the defaults, with what the configuration sets (RETENTION_DAYS, TICKET_CACHE_DAYS). */
+export function retentionPolicy(settings: Pick<Config, "retentionDays" | "ticketCacheDays">): RetentionPolicy {
+  return { ...DEFAULT_RETENTION, auditDaysAfterEvent: settings.retentionDays, ticketCacheDays: settings.ticketCacheDays };
+}
 
 export type MaintenanceReport = {
   events: number;

@@ -49,13 +49,27 @@ export async function signAccessToken(
 export type AccessClaims = { userId: string; sessionId: string; scopes: Scope[] };
 
 /**
+ * Tokens already verified with a key, until they expire. An API client sends the same token with
+ * every request for its ten minutes, and what was signed can't change, so its signature (a
+ * WebCrypto HMAC, the largest cost of authenticating a request) is checked once. Revocation is
+ * still checked on every request, by the session lookup (server/auth/caller.ts).
+ */
+const verifiedTokens = new WeakMap<object, Map<string, { claims: AccessClaims; expiresAtSeconds: number }>>();
+
+/**
  * Verifies signature, algorithm, issuer, audience and expiry. Any failure, whatever jose throws
  * (expired, tampered, alg:none, garbage), is just "not a valid token": the caller answers 401.
  */
 export async function verifyAccessToken(key: SigningKey | Promise<SigningKey>, token: string, currentDate?: Date): Promise<AccessClaims | null> {
   if (token.length > 4096) return null;
+  const verifyingKey = await key;
+  let verified = verifiedTokens.get(verifyingKey);
+  if (!verified) verifiedTokens.set(verifyingKey, (verified = new Map()));
+  const known = verified.get(token);
+  // As jose counts expiry: in whole seconds, expired at `exp` itself.
+  if (known) return known.expiresAtSeconds > Math.floor((currentDate ?? new Date()).getTime() / 1000) ? known.claims : null;
   try {
-    const { payload } = await jwtVerify(token, await key, {
+    const { payload } = await jwtVerify(token, verifyingKey, {
       algorithms: [ALGORITHM],
       issuer: ISSUER,
       audience: AUDIENCE,
@@ -63,7 +77,10 @@ export async function verifyAccessToken(key: SigningKey | Promise<SigningKey>, t
       currentDate,
     });
     if (typeof payload.sub !== "string" || typeof payload.sid !== "string" || typeof payload.scope !== "string") return null;
-    return { userId: payload.sub, sessionId: payload.sid, scopes: parseScopes(payload.scope) };
+    const claims = { userId: payload.sub, sessionId: payload.sid, scopes: parseScopes(payload.scope) };
+    if (verified.size >= 10_000) verified.clear();
+    verified.set(token, { claims, expiresAtSeconds: payload.exp! });
+    return claims;
   } catch (error) {
     if (error instanceof errors.JOSEError || error instanceof TypeError || error instanceof SyntaxError) return null;
     throw error;

@@ -6,7 +6,7 @@ import { refreshTokens, sessions, type User } from "@/db/schema";
 import { config } from "@/server/config";
 import { sha256 } from "@/server/ids";
 import { freshDb, makeUser, TEST_PASSWORD } from "@/server/test-support";
-import { ACCESS_TOKEN_TTL_SECONDS, accessTokenKeyBytes, signAccessToken, verifyAccessToken } from "./access-token";
+import { ACCESS_TOKEN_TTL_SECONDS, accessTokenKey, accessTokenKeyBytes, signAccessToken, verifyAccessToken } from "./access-token";
 import { authenticateBearer } from "./caller";
 import {
   authTables,
@@ -306,6 +306,18 @@ describe("bad access tokens are 401 with the error shape, never a 500, and chang
     // And one that is just inside its lifetime still works.
     const young = await signAccessToken(key(), { userId: user.id, sessionId: sid, scopes: ["tickets:read"] }, Math.floor(Date.now() / 1000) - 590);
     expect((await getMe(bearer(young))).status).toBe(200);
+  });
+
+  it("a token that verified once is refused from the second it expires, and under any other key", async () => {
+    const serverKey = await accessTokenKey(config().authSecret);
+    const issued = Math.floor(Date.now() / 1000);
+    const token = await signAccessToken(serverKey, { userId: user.id, sessionId: sid, scopes: ["tickets:read"] }, issued);
+    expect(await verifyAccessToken(serverKey, token)).not.toBeNull();
+    const at = (seconds: number) => new Date(seconds * 1000);
+    expect(await verifyAccessToken(serverKey, token, at(issued + ACCESS_TOKEN_TTL_SECONDS - 1))).not.toBeNull();
+    expect(await verifyAccessToken(serverKey, token, at(issued + ACCESS_TOKEN_TTL_SECONDS))).toBeNull();
+    expect(await verifyAccessToken(accessTokenKeyBytes(`another ${config().authSecret}`), token)).toBeNull();
+    expect(await verifyAccessToken(serverKey, token)).not.toBeNull();
   });
 
   it.each([

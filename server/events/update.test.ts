@@ -1,7 +1,8 @@
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { auditLog, events } from "@/db/schema";
-import { openTicketFile } from "@/server/tickets/storage";
+import { cachedPdfPath, ticketPdf } from "@/server/tickets/cache";
+import { printedTicketsFor } from "@/server/tickets/printed";
 import { buildWorld, eventRow } from "@/server/testing/world";
 import { eventDetailsInputSchema } from "./schemas";
 import { updateEventDetails } from "./service";
@@ -10,8 +11,9 @@ describe("editing an event's details", () => {
   it("changes what the tickets print, records who did it, and the next download is a new file", async () => {
     const world = await buildWorld();
     const organizer = (await world.cookieFor("organizer")).caller;
-    const before = await openTicketFile(world.db, world.order.id, [world.order.holderAttendeeId]);
-    before.close();
+    const holderTicket = () => printedTicketsFor(world.db, world.order.id, [world.order.holderAttendeeId]);
+    const before = await holderTicket();
+    await ticketPdf(before);
 
     const input = eventDetailsInputSchema.parse({
       eventId: world.event.id,
@@ -31,9 +33,9 @@ describe("editing an event's details", () => {
     expect(audit.map((a) => [a.action, a.actorId])).toEqual([["event_updated", world.users.organizer.id]]);
     expect(audit[0].detail.changed).toEqual(expect.arrayContaining(["name", "venue", "timeZone", "startsAt", "endsAt"]));
 
-    const after = await openTicketFile(world.db, world.order.id, [world.order.holderAttendeeId]);
-    after.close();
-    expect(after.key).not.toBe(before.key);
+    const after = await holderTicket();
+    expect(after[0]).toMatchObject({ eventName: "Renamed Conf", venue: "Hall 2", timeZone: "America/New_York" });
+    expect(cachedPdfPath(after)).not.toBe(cachedPdfPath(before));
   });
 
   it("refuses the end before the start, naming the field, and changes nothing", async () => {

@@ -25,7 +25,8 @@ import { randomId } from "@/server/ids";
 import { chunkedBody, streamedInit } from "@/server/testing/bodies";
 import { rawHttp } from "@/server/testing/raw-http";
 import { buildWorld, type World } from "@/server/testing/world";
-import { openTicketFile } from "@/server/tickets/storage";
+import { cachedPdfPath, ticketPdf } from "@/server/tickets/cache";
+import { printedTicketsFor } from "@/server/tickets/printed";
 
 /**
  * The attack suite: what an attacker tried against the demo, one test per finding, each named
@@ -389,10 +390,11 @@ describe("finding 7: data files are readable by the server's user only", () => {
   });
 
   it("cached ticket PDFs and their folders", async () => {
-    const file = await openTicketFile(world.db, world.order.id, [world.order.buyerAttendeeId]);
-    file.close();
-    expect(modeOf(file.path)).toBe(0o600);
-    for (let dir = path.dirname(file.path); dir.startsWith(config().dataDir + path.sep); dir = path.dirname(dir)) {
+    const tickets = await printedTicketsFor(world.db, world.order.id, [world.order.buyerAttendeeId]);
+    await ticketPdf(tickets);
+    const file = cachedPdfPath(tickets);
+    expect(modeOf(file)).toBe(0o600);
+    for (let dir = path.dirname(file); dir.startsWith(config().dataDir + path.sep); dir = path.dirname(dir)) {
       expect(modeOf(dir), dir).toBe(0o700);
     }
     expect(modeOf(config().dataDir)).toBe(0o700);

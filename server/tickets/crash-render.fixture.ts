@@ -1,9 +1,10 @@
 import fs from "node:fs/promises";
 import { openDb } from "@/db/client";
-import { ticketFileFor } from "./storage";
+import { ticketPdf } from "./cache";
+import { printedTicketsFor } from "./printed";
 
 /**
- * Run by storage.test.ts in a child process: renders an order's tickets and kills itself with
+ * Run by cache.test.ts in a child process: renders an order's tickets and kills itself with
  * SIGKILL at the worst moment (what a power cut or OOM kill would do):
  * - "before-rename": after the temp file is written and fsynced but before the rename;
  * - "mid-write": halfway through writing the PDF's bytes.
@@ -28,6 +29,6 @@ if (moment === "mid-write") {
 } else {
   fs.rename = (async () => die()) as typeof fs.rename;
 }
-await ticketFileFor(db, orderIdentifier, JSON.parse(attendeeIdsJson) as string[]);
+await ticketPdf(await printedTicketsFor(db, orderIdentifier, JSON.parse(attendeeIdsJson) as string[]));
 console.error(`crash-render.fixture: the ${moment} moment was reached but the process is still alive`);
 process.exit(1);

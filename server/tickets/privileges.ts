@@ -1,4 +1,4 @@
-import { everyone, signedIn, type BadRequestRow, type PrivilegeRows, type RouteRow } from "@/server/testing/matrix";
+import { signedIn, type BadRequestRow, type PrivilegeRows, type RouteRow } from "@/server/testing/matrix";
 
 const ORDER_ROUTE = "app/tickets/[orderIdentifier]/route.ts";
 const ATTENDEE_ROUTE = "app/tickets/[orderIdentifier]/[attendeeIdentifier]/route.ts";
@@ -126,14 +126,6 @@ export const privileges: PrivilegeRows = {
       params: (w) => ({ orderIdentifier: w.order.id, attendeeIdentifier: w.otherEvent.attendeeId }),
       expect: signedIn(404, { user: 403, registrar: 403 }),
       note: "an attendee of another order (and event) is not found in this one; who can't see the order at all is refused first",
-    },
-    {
-      file: "app/api/bench/empty/route.ts",
-      method: "GET",
-      auth: "cookie",
-      path: () => "/api/bench/empty",
-      expect: everyone(404),
-      note: "the benchmark's empty-handler floor; it answers only in a server started with ADMIT_BENCH=1",
     },
   ],
 };

@@ -10,21 +10,20 @@ import { requireCaller } from "@/server/http/caller";
 import { errorResponse, prefersHtml } from "@/server/http/respond";
 import { looksLikeIdentifier } from "@/server/ids";
 import { recordTicketDownload } from "./downloads";
-import { openTicketFile } from "./storage";
+import { ticketPdf } from "./cache";
+import { printedTicketsFor } from "./printed";
 
 /**
- * The HTTP side of `GET|HEAD /tickets/{orderIdentifier}[/{attendeeIdentifier}]`: authenticate,
- * ask server/access.ts what the caller may see, get the cached PDF, audit, stream. Errors are
- * thrown as TRPCErrors and turned into the contract's shape by `route()`.
+ * Serving `GET|HEAD /tickets/{orderIdentifier}[/{attendeeIdentifier}]`: authenticate, ask
+ * server/access.ts what the caller may see, read what is printed (./printed.ts), get its PDF from
+ * the cache (./cache.ts, rendered by ./document.tsx when missing), record the download
+ * (./downloads.ts), send it. Errors are thrown and turned into the contract's shape by `route()`.
  */
 
 const paramsSchema = z.object({
   orderIdentifier: z.string(),
   attendeeIdentifier: z.string().optional(),
 });
-
-/** Typical orders' PDFs (tens of KiB) go out in one piece; bigger ones are streamed. */
-const IN_MEMORY_MAX_BYTES = 512 * 1024;
 
 export async function serveTickets(request: Request, rawParams: unknown, route: AccessKey): Promise<Response> {
   // Authentication and scope come before any lookup: an API client without credentials or scope
@@ -50,31 +49,21 @@ export async function serveTickets(request: Request, rawParams: unknown, route: 
       ? (orderAttendeeIds: string[]) => visibleAttendees(orderAttendeeIds.map((id) => ({ id })), visibility).map((a) => a.id)
       : [(await requireVisibleAttendee(database, order, visibility, params.attendeeIdentifier)).id];
 
-  const file = await openTicketFile(database, order.id, attendeeIds);
+  const tickets = await printedTicketsFor(database, order.id, attendeeIds);
+  const pdf = await ticketPdf(tickets);
   // Both identifiers come from our own rows and match [A-Za-z0-9_-]: safe inside the quotes.
-  const name = params.attendeeIdentifier === undefined ? order.id : file.attendeeIds[0];
-  const headers = new Headers({
+  const name = params.attendeeIdentifier === undefined ? order.id : tickets[0].attendeeIdentifier;
+  const headers = {
     "Content-Type": "application/pdf",
     "Content-Disposition": `attachment; filename="ticket-${name}.pdf"`,
     "Cache-Control": "private, no-store",
-    "Content-Length": String(file.size),
-  });
+    "Content-Length": String(pdf.length),
+  };
+  if (request.method === "HEAD") return new Response(null, { status: 200, headers });
 
-  if (request.method === "HEAD") {
-    file.close();
-    return new Response(null, { status: 200, headers });
-  }
-
-  try {
-    await recordTicketDownload(database, { caller, order, attendeeIds: file.attendeeIds, visibility, ip: clientIp(request.headers) });
-  } catch (error) {
-    file.close();
-    throw error;
-  }
-  // Read or streamed from the already-open descriptor, so a concurrent sweep can't cut it short;
-  // a large order is streamed (closed when it ends or the client goes away), never held in memory.
-  const body = file.size <= IN_MEMORY_MAX_BYTES ? new Uint8Array(file.readAll()) : file.webStream();
-  return new Response(body, { status: 200, headers });
+  // Recorded before the bytes go out: a download the audit trail doesn't show never happens.
+  await recordTicketDownload(database, { caller, order, attendeeIds: tickets.map((t) => t.attendeeIdentifier), visibility, ip: clientIp(request.headers) });
+  return new Response(pdf, { status: 200, headers });
 }
 
 /**

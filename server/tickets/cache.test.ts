@@ -1,19 +1,20 @@
 import { spawnSync } from "node:child_process";
-import { randomBytes } from "node:crypto";
-import { existsSync, openSync, readdirSync, readFileSync, readlinkSync, utimesSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, readlinkSync, utimesSync, writeFileSync } from "node:fs";
 import fs from "node:fs/promises";
 import path from "node:path";
 import { eq } from "drizzle-orm";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { GET } from "@/app/tickets/[orderIdentifier]/route";
 import { attendees, events } from "@/db/schema";
+import { ensurePrivateDir } from "@/server/config";
 import { config } from "@/server/config";
 import { formatDoorCode } from "@/server/checkin/door-code";
 import { randomId } from "@/server/ids";
 import { callerAs } from "@/server/test-support";
 import { renderTicketsPdf } from "./document";
 import { downloadsOfOrder } from "./downloads";
-import { cacheKeyFor, printedTicketsFor, sweepTicketCache, ticketCacheDir, ticketFileFor, ticketPathFor, webStreamOf } from "./storage";
+import { cachedPdfPath, sweepTicketCache, ticketCacheDir, ticketPdf } from "./cache";
+import { printedTicketsFor } from "./printed";
 import { cookieHeader, readPdf, ticketWorld, type TicketWorld } from "./test-order";
 
 // The real renderer, wrapped so tests can count renders and make one fail.
@@ -39,9 +40,9 @@ function download(headers = buyerCookie): Promise<Response> {
   return GET(request, { params: Promise.resolve({ orderIdentifier: w.order.id }) });
 }
 
-/** Where the order's current PDF lives, computed without rendering. */
-async function expectedPath(): Promise<string> {
-  return ticketPathFor(cacheKeyFor(await printedTicketsFor(w.db, w.order.id, allIds())));
+/** Where the PDF of these attendees' tickets (default: the whole order) lives now, computed without rendering. */
+async function expectedPath(ids = allIds()): Promise<string> {
+  return cachedPdfPath(await printedTicketsFor(w.db, w.order.id, ids));
 }
 
 function filesIn(dir: string): string[] {
@@ -50,12 +51,14 @@ function filesIn(dir: string): string[] {
 
 describe("where files go", () => {
   it("stores the PDF under the data dir at a keyed-hash path that contains nothing from the request", async () => {
-    const file = await ticketFileFor(w.db, w.order.id, allIds());
-    const relative = path.relative(config().dataDir, file.path);
-    expect(relative).toMatch(/^tickets\/([0-9a-f]{2})\/\1[0-9a-f]{62}\.pdf$/);
-    expect(file.path).not.toContain(w.order.id);
-    for (const id of allIds()) expect(file.path).not.toContain(id);
-    expect(readFileSync(file.path).subarray(0, 5).toString("latin1")).toBe("%PDF-");
+    const pdf = await ticketPdf(await printedTicketsFor(w.db, w.order.id, allIds()));
+    const file = await expectedPath();
+    const relative = path.relative(config().dataDir, file);
+    expect(relative).toMatch(/^tickets\/([0-9a-f]{2})\/\1[0-9a-f]{30}-[0-9a-f]{32}\.pdf$/);
+    expect(file).not.toContain(w.order.id);
+    for (const id of allIds()) expect(file).not.toContain(id);
+    expect(readFileSync(file).equals(pdf)).toBe(true);
+    expect(Buffer.from(pdf.subarray(0, 5)).toString("latin1")).toBe("%PDF-");
   });
 
   it("serves exactly the bytes of the cached file, and renders it only the first time", async () => {
@@ -67,15 +70,9 @@ describe("where files go", () => {
   });
 
   it("gives the same set of tickets one file whatever order the ids come in", async () => {
-    const a = await ticketFileFor(w.db, w.order.id, allIds());
-    const b = await ticketFileFor(w.db, w.order.id, [...allIds()].reverse());
-    expect(b.path).toBe(a.path);
-    expect(b.attendeeIds).toEqual(allIds());
-  });
-
-  it("refuses attendee ids outside the order", async () => {
-    await expect(ticketFileFor(w.db, w.order.id, [w.otherOrder.attendees[0].id])).rejects.toMatchObject({ code: "NOT_FOUND" });
-    await expect(ticketFileFor(w.db, w.order.id, [])).rejects.toMatchObject({ code: "NOT_FOUND" });
+    const reversed = await printedTicketsFor(w.db, w.order.id, [...allIds()].reverse());
+    expect(reversed.map((t) => t.attendeeIdentifier)).toEqual(allIds());
+    expect(cachedPdfPath(reversed)).toBe(await expectedPath());
   });
 });
 
@@ -317,9 +314,47 @@ describe("sweeping the cache", () => {
     expect(renders).toHaveBeenCalledTimes(2);
     expect(existsSync(target)).toBe(true);
   });
+
+  it("stays bounded through a rename-and-download loop: the sweep keeps only the newest file of each set of tickets", async () => {
+    const holderCookie = (await cookieHeader(w.db, w.users.holder)).headers;
+    const holderIds = [w.order.attendees[1].id];
+    /** The cached files of one set of tickets (an order's, a holder's), current and superseded. */
+    const filesOfSet = async (ids: string[]) => {
+      const current = await expectedPath(ids);
+      const set = path.basename(current).split("-")[0];
+      return filesIn(path.dirname(current)).filter((name) => name.startsWith(`${set}-`) && name.endsWith(".pdf"));
+    };
+    for (let take = 1; take <= 5; take++) {
+      await w.db.update(events).set({ name: `Ticket Conf, take ${take}` }).where(eq(events.id, w.event.id));
+      expect(readPdf(new Uint8Array(await (await download()).arrayBuffer())).text[0]).toContain(`take ${take}`);
+      expect(readPdf(new Uint8Array(await (await download(holderCookie)).arrayBuffer())).pages).toBe(1);
+    }
+    expect(await filesOfSet(allIds())).toHaveLength(5);
+    expect(await filesOfSet(holderIds)).toHaveLength(5);
+
+    const { removed } = await sweepTicketCache(30 * 24 * 60 * 60_000);
+    expect(removed).toBeGreaterThanOrEqual(8);
+    expect(await filesOfSet(allIds())).toEqual([path.basename(await expectedPath())]);
+    expect(await filesOfSet(holderIds)).toEqual([path.basename(await expectedPath(holderIds))]);
+
+    // What is left is what is served: no render on the next downloads.
+    renders.mockClear();
+    expect(readPdf(new Uint8Array(await (await download()).arrayBuffer())).text[0]).toContain("take 5");
+    expect((await download(holderCookie)).status).toBe(200);
+    expect(renders).not.toHaveBeenCalled();
+  });
+
+  it("deletes files named in a format this version doesn't write, however new", async () => {
+    const shard = path.join(ticketCacheDir(), "ab");
+    ensurePrivateDir(shard);
+    const legacy = path.join(shard, `${"ab".padEnd(64, "0")}.pdf`);
+    writeFileSync(legacy, "%PDF-old");
+    await sweepTicketCache(30 * 24 * 60 * 60_000);
+    expect(existsSync(legacy)).toBe(false);
+  });
 });
 
-describe("streaming", () => {
+describe("descriptors", () => {
   // Count only descriptors on ticket files: other descriptors of this worker (sockets, the
   // database, vitest's own pipes) come and go on their own and would make the count noisy.
   const openFds = () =>
@@ -331,42 +366,7 @@ describe("streaming", () => {
       }
     }).length;
 
-  async function withFile(bytes: Buffer, use: (fd: number) => Promise<void>) {
-    const file = path.join(ticketCacheDir(), `stream-test-${randomId()}.bin`);
-    await fs.mkdir(ticketCacheDir(), { recursive: true });
-    await fs.writeFile(file, bytes);
-    try {
-      await use(openSync(file, "r"));
-    } finally {
-      await fs.rm(file, { force: true });
-    }
-  }
-
-  it("sends a file of several chunks byte for byte and closes its descriptor", async () => {
-    const bytes = randomBytes(700 * 1024 + 17);
-    const before = openFds();
-    await withFile(bytes, async (fd) => {
-      const received = Buffer.from(await new Response(webStreamOf(fd, bytes.length)).arrayBuffer());
-      expect(received.equals(bytes)).toBe(true);
-      expect(openFds()).toBe(before);
-    });
-  });
-
-  it("closes the descriptor when the client goes away mid-file", async () => {
-    const bytes = randomBytes(700 * 1024);
-    const before = openFds();
-    await withFile(bytes, async (fd) => {
-      const reader = webStreamOf(fd, bytes.length).getReader();
-      const first = await reader.read();
-      expect(first.value?.byteLength).toBeGreaterThan(0);
-      await reader.cancel();
-      // A read may still be in flight; the descriptor is closed as soon as it returns.
-      await new Promise((r) => setTimeout(r, 50));
-      expect(openFds()).toBe(before);
-    });
-  });
-
-  it("never leaves a descriptor open across many downloads, HEADs and refusals", async () => {
+  it("never leaves a descriptor open across many downloads, HEADs, abandoned downloads and refusals", async () => {
     await (await download()).arrayBuffer();
     const before = openFds();
     for (let i = 0; i < 20; i++) {
@@ -376,9 +376,16 @@ describe("streaming", () => {
       });
       expect(head.status).toBe(200);
       await (await download()).body?.cancel();
+      expect((await download({})).status).toBe(401);
     }
-    // The last cancel may have caught a read in flight; its descriptor closes when that returns.
-    await new Promise((r) => setTimeout(r, 50));
+    expect(openFds()).toBe(before);
+  });
+
+  it("never leaves a descriptor open when rendering into the cache fails", async () => {
+    vi.spyOn(console, "error").mockImplementation(() => {});
+    vi.spyOn(fs, "rename").mockRejectedValueOnce(Object.assign(new Error("EIO: i/o error"), { code: "EIO" }));
+    const before = openFds();
+    expect((await download()).status).toBe(200);
     expect(openFds()).toBe(before);
   });
 });
