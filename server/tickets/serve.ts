@@ -1,11 +1,10 @@
-import { TRPCError } from "@trpc/server";
 import { eq } from "drizzle-orm";
 import { z } from "zod";
 import { db, type Db } from "@/db/client";
 import { events, orders } from "@/db/schema";
 import { requireOrderAccess, type AccessKey, requireVisibleAttendee, visibleAttendees } from "@/server/access";
 import { clientIp } from "@/server/auth/caller";
-import { notFound } from "@/server/errors";
+import { AppError, notFound } from "@/server/errors";
 import { requireCaller } from "@/server/http/caller";
 import { errorResponse, prefersHtml } from "@/server/http/respond";
 import { looksLikeIdentifier } from "@/server/ids";
@@ -15,7 +14,7 @@ import { openTicketFile } from "./storage";
 /**
  * The HTTP side of `GET|HEAD /tickets/{orderIdentifier}[/{attendeeIdentifier}]`: authenticate,
  * ask server/access.ts what the caller may see, get the cached PDF, audit, stream. Errors are
- * thrown as TRPCErrors and turned into the contract's shape by `route()`.
+ * thrown as AppErrors and turned into the contract's shape by `route()`.
  */
 
 const paramsSchema = z.object({
@@ -33,7 +32,7 @@ export async function serveTickets(request: Request, rawParams: unknown, route: 
   try {
     caller = await requireCaller(request, route);
   } catch (error) {
-    if (error instanceof TRPCError && error.code === "UNAUTHORIZED" && request.method !== "HEAD" && prefersHtml(request)) {
+    if (error instanceof AppError && error.code === "UNAUTHORIZED" && request.method !== "HEAD" && prefersHtml(request)) {
       return await signInToDownload(request, error.message, rawParams);
     }
     throw error;
