@@ -53,8 +53,9 @@ const TRPC_CODE = {
 } as const satisfies Record<AppErrorCode, TRPC_ERROR_CODE_KEY>;
 
 /**
- * tRPC keeps what a procedure (or the context) threw as the cause of an INTERNAL_SERVER_ERROR;
- * an AppError, or a busy database, there is an expected failure with its own code.
+ * tRPC wraps whatever a procedure (or the context) throws in an INTERNAL_SERVER_ERROR, keeping it
+ * as the cause. When that is an AppError or a busy database, the failure was expected: it gets
+ * its own code.
  */
 function asTRPCError(error: TRPCError): TRPCError {
   const known = error.code === "INTERNAL_SERVER_ERROR" ? appErrorOf(error.cause) : undefined;
