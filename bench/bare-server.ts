@@ -1,9 +1,9 @@
 import { createServer, type IncomingHttpHeaders, type ServerResponse } from "node:http";
-import { TRPCError } from "@trpc/server";
 import { db } from "@/db/client";
 import { requireOrderAccess, visibleAttendees } from "@/server/access";
 import { authenticateRequest, clientIp } from "@/server/auth/caller";
-import { statusOf } from "@/server/errors";
+import { AppError } from "@/server/errors";
+import { HTTP_STATUS } from "@/server/http/respond";
 import { recordTicketDownload } from "@/server/tickets/downloads";
 import { ticketPdf } from "@/server/tickets/cache";
 import { printedTicketsFor } from "@/server/tickets/printed";
@@ -52,7 +52,7 @@ const server = createServer(async (req, res) => {
     });
     res.end(pdf);
   } catch (error) {
-    if (error instanceof TRPCError) return fail(res, statusOf(error), error.code, error.message);
+    if (error instanceof AppError) return fail(res, HTTP_STATUS[error.code], error.code, error.message);
     console.error(error);
     fail(res, 500, "INTERNAL_SERVER_ERROR", "Something went wrong");
   }

@@ -1,4 +1,3 @@
-import { TRPCError } from "@trpc/server";
 import { and, eq, sql, type SQL } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { prepared } from "@/db/prepared";
@@ -300,7 +299,7 @@ export async function requireOrderAccess(db: Db, caller: Caller | null, orderIde
   const [order] = await prepared(db, "order-by-id", orderStatement).execute({ id: orderIdentifier });
   if (!order) throw notFound("No such order");
   const visibility = await orderVisibility(db, signedIn, order);
-  if (!visibility) throw new TRPCError({ code: "FORBIDDEN", message: "This order belongs to another account" });
+  if (!visibility) throw forbidden("This order belongs to another account");
   return { order, visibility };
 }
 

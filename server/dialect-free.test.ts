@@ -1,6 +1,6 @@
-import { readdirSync, readFileSync, statSync } from "node:fs";
-import path from "node:path";
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import { sourceFiles } from "@/server/testing/source-files";
 
 /**
  * The domain runs on SQLite and PostgreSQL through one async query-builder surface (db/client.ts
@@ -18,24 +18,12 @@ const FORBIDDEN: Array<[RegExp, string]> = [
   [/\b(json_object|json_extract|jsonb_build_object|strftime|unixepoch|rowid|ILIKE|GLOB)\b/, "dialect-specific SQL: put it behind a helper in db/"],
 ];
 
-const ROOTS = ["server", "app", "scripts", "bench"];
-const SKIP = new Set(["node_modules", "results", "fonts"]);
-
-function sourceFiles(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const file = path.join(dir, name);
-    if (SKIP.has(name)) return [];
-    if (statSync(file).isDirectory()) return sourceFiles(file);
-    return /\.(ts|tsx|mts|mjs)$/.test(name) ? [file] : [];
-  });
-}
-
 // The bench's out-of-process counters read the SQLite file directly, on purpose; this file names
 // the forbidden patterns.
 const EXEMPT = new Set(["server/dialect-free.test.ts", "bench/run.ts"]);
 
 describe("the domain is dialect-free", () => {
-  const files = ROOTS.flatMap(sourceFiles).filter((file) => !EXEMPT.has(file));
+  const files = sourceFiles("server", "app", "scripts", "bench").filter((file) => !EXEMPT.has(file));
 
   it("finds the sources it checks", () => {
     expect(files.length).toBeGreaterThan(50);

@@ -2,7 +2,7 @@ import { and, asc, count, eq, gte, inArray, lt } from "drizzle-orm";
 import { transaction, type Db } from "@/db/client";
 import { lockKeys } from "@/db/locks";
 import { rateLimitHits } from "@/db/schema";
-import { RateLimitedError } from "@/server/errors";
+import { rateLimited } from "@/server/errors";
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -162,7 +162,7 @@ export function limitOn(rule: ActionLimit, subject: string): Limit {
 /** Takes one hit under each limit (all or none), or throws 429 (Retry-After on every transport) saying what to wait for. */
 export async function requireRoom(db: Db, limits: Limit | Limit[], what: string, now = Date.now()): Promise<void> {
   const reservation = await reserve(db, Array.isArray(limits) ? limits : [limits], { now });
-  if (!reservation.ok) throw new RateLimitedError(reservation.retryAfterSeconds, what);
+  if (!reservation.ok) throw rateLimited(reservation.retryAfterSeconds, what);
 }
 
 /** Gives reserved hits back (a sign-in that succeeded, an order that wasn't placed). */

@@ -1,13 +1,12 @@
 import { initTRPC, TRPCError } from "@trpc/server";
-import { TRPC_ERROR_CODES_BY_KEY } from "@trpc/server/rpc";
-import { isDatabaseBusy } from "@/db/errors";
+import { getHTTPStatusCodeFromError } from "@trpc/server/http";
+import { TRPC_ERROR_CODES_BY_KEY, type TRPC_ERROR_CODE_KEY } from "@trpc/server/rpc";
 import type { Db } from "@/db/client";
 import { z } from "zod";
 import { requireAdmin, requireBearerAccess, requireEventPermission, requireOrderAccess, requireStaff, type EventPermission } from "@/server/access";
 import { authenticateRequest, clientIp, type Authentication, type Caller } from "@/server/auth/caller";
-import { fieldsOf } from "@/server/errors";
+import { appErrorOf, fieldsOf, type AppErrorCode } from "@/server/errors";
 import { isSameOriginJsonRequest } from "@/server/http/csrf";
-import { BUSY_MESSAGE } from "@/server/http/respond";
 
 /** The inner context: everything a procedure may use, buildable without HTTP (createCaller tests). */
 export type Context = {
@@ -36,16 +35,66 @@ export async function createContextFromRequest(db: Db, request: Request, resHead
   };
 }
 
+/**
+ * The tRPC side of the domain's errors (server/errors.ts), the only one. tRPC has no 410: what is
+ * gone is, to a tRPC client, not found.
+ */
+const TRPC_CODE = {
+  BAD_REQUEST: "BAD_REQUEST",
+  UNAUTHORIZED: "UNAUTHORIZED",
+  FORBIDDEN: "FORBIDDEN",
+  NOT_FOUND: "NOT_FOUND",
+  CONFLICT: "CONFLICT",
+  GONE: "NOT_FOUND",
+  PAYLOAD_TOO_LARGE: "PAYLOAD_TOO_LARGE",
+  UNSUPPORTED_MEDIA_TYPE: "UNSUPPORTED_MEDIA_TYPE",
+  TOO_MANY_REQUESTS: "TOO_MANY_REQUESTS",
+  SERVICE_UNAVAILABLE: "SERVICE_UNAVAILABLE",
+} as const satisfies Record<AppErrorCode, TRPC_ERROR_CODE_KEY>;
+
+/**
+ * tRPC wraps whatever a procedure (or the context) throws in an INTERNAL_SERVER_ERROR, keeping it
+ * as the cause. When that is an AppError or a busy database, the failure was expected: it gets
+ * its own code.
+ */
+function asTRPCError(error: TRPCError): TRPCError {
+  const known = error.code === "INTERNAL_SERVER_ERROR" ? appErrorOf(error.cause) : undefined;
+  return known ? new TRPCError({ code: TRPC_CODE[known.code], message: known.message, cause: known }) : error;
+}
+
+/**
+ * The answer's Retry-After, for fetchRequestHandler's responseMeta: the longest wait any of its
+ * errors asks for (a batch carries several).
+ */
+export function errorResponseMeta({ errors }: { errors: TRPCError[] }): { headers?: Headers } {
+  const waits = errors.flatMap((error) => appErrorOf(error.cause)?.retryAfterSeconds ?? []);
+  return waits.length ? { headers: new Headers({ "Retry-After": String(Math.max(...waits)) }) } : {};
+}
+
+/** A bug, to be logged: not an expected failure of the domain nor of the client's call. */
+export function isUnexpected(error: TRPCError): boolean {
+  return error.code === "INTERNAL_SERVER_ERROR" && !appErrorOf(error.cause);
+}
+
 const t = initTRPC.context<Context>().create({
+  // Also for what the middleware below never sees: a busy database while building the context.
   errorFormatter({ shape, error }) {
-    // The database locked beyond its timeout is not a bug: 503, and the route adds Retry-After.
-    if (isDatabaseBusy(error)) {
-      return { ...shape, code: TRPC_ERROR_CODES_BY_KEY.SERVICE_UNAVAILABLE, message: BUSY_MESSAGE, data: { ...shape.data, code: "SERVICE_UNAVAILABLE" as const, httpStatus: 503, stack: undefined, fields: undefined } };
-    }
+    const mapped = asTRPCError(error);
     // An unexpected failure's own message can quote SQL or paths: the log keeps it, clients don't.
-    const message = error.code === "INTERNAL_SERVER_ERROR" ? "Something went wrong on our side" : shape.message;
-    return { ...shape, message, data: { ...shape.data, stack: undefined, fields: fieldsOf(error) } };
+    const message = isUnexpected(mapped) ? "Something went wrong on our side" : mapped.message;
+    const httpStatus = getHTTPStatusCodeFromError(mapped);
+    return { ...shape, code: TRPC_ERROR_CODES_BY_KEY[mapped.code], message, data: { ...shape.data, code: mapped.code, httpStatus, stack: undefined, fields: fieldsOf(mapped) } };
   },
+});
+
+/** Every procedure fails with the code, fields and wait of the AppError it threw (createCaller too). */
+const domainErrors = t.middleware(async ({ next }) => {
+  const result = await next();
+  if (!result.ok) {
+    const mapped = asTRPCError(result.error);
+    if (mapped !== result.error) throw mapped;
+  }
+  return result;
 });
 
 export const router = t.router;
@@ -66,7 +115,7 @@ const checkCredentials = t.middleware(({ ctx, type, path, next }) => {
   return next();
 });
 
-export const publicProcedure = t.procedure.use(checkCredentials);
+export const publicProcedure = t.procedure.use(domainErrors).use(checkCredentials);
 
 export const authedProcedure = publicProcedure.use(({ ctx, next }) => {
   if (ctx.auth.kind !== "caller") throw new TRPCError({ code: "UNAUTHORIZED", message: "Sign in to continue" });

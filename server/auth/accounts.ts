@@ -1,9 +1,8 @@
-import { TRPCError } from "@trpc/server";
 import { eq } from "drizzle-orm";
 import { z } from "zod";
 import { transaction, type Db } from "@/db/client";
 import { orders, users, type EmailLink, type User } from "@/db/schema";
-import { fieldError, RateLimitedError } from "@/server/errors";
+import { fieldError, rateLimited, unauthorized } from "@/server/errors";
 import { safeReturnPath } from "@/server/http/return-path";
 import { randomId } from "@/server/ids";
 import { appUrl, composeMail, enqueueMail } from "@/server/mail";
@@ -93,7 +92,7 @@ export type Registration = { email: string; sessionSecret?: string };
  */
 export async function register(db: Db, input: z.infer<typeof registrationSchema>, browser: Browser, now = Date.now()): Promise<Registration> {
   const reservation = await reserve(db, accountMailLimits(input.email, browser.ip));
-  if (!reservation.ok) throw new RateLimitedError(reservation.retryAfterSeconds, "Too many emails to this address or from your network");
+  if (!reservation.ok) throw rateLimited(reservation.retryAfterSeconds, "Too many emails to this address or from your network");
   const passwordHash = await hashPassword(input.password);
   const returnTo = safeReturnPath(input.returnTo);
   const outcome = await transaction(db, async (tx) => {
@@ -136,7 +135,7 @@ function alreadyRegisteredMail(user: Pick<User, "email" | "name">) {
  */
 export async function resendVerificationEmail(db: Db, user: Pick<User, "id" | "email" | "name">, ip: string): Promise<void> {
   const reservation = await reserve(db, accountMailLimits(user.email, ip));
-  if (!reservation.ok) throw new RateLimitedError(reservation.retryAfterSeconds, "Too many emails to this address");
+  if (!reservation.ok) throw rateLimited(reservation.retryAfterSeconds, "Too many emails to this address");
   await transaction(db, async (tx) => {
     const token = await issueEmailLink(tx, { purpose: "verify", email: user.email, returnTo: "/tickets", sessionId: await registeringSessionOf(tx, user.email) });
     await enqueueMail(tx, verificationMail(user, token));
@@ -164,7 +163,7 @@ function verificationMail(user: Pick<User, "email" | "name">, token: string) {
  */
 export async function requestSignInLink(db: Db, input: { email: string; returnTo?: string }, ip: string): Promise<void> {
   const reservation = await reserve(db, accountMailLimits(input.email, ip));
-  if (!reservation.ok) throw new RateLimitedError(reservation.retryAfterSeconds, "Too many emails to this address or from your network");
+  if (!reservation.ok) throw rateLimited(reservation.retryAfterSeconds, "Too many emails to this address or from your network");
   await transaction(db, async (tx) => {
     const token = await issueEmailLink(tx, { purpose: "sign_in", email: input.email, returnTo: input.returnTo ?? "/" });
     await enqueueMail(tx, signInLinkMail(input.email, token));
@@ -194,7 +193,7 @@ export async function renewEmailLink(db: Db, token: string, ip: string, now = Da
   const recipient = found.state === "invalid" ? null : found.link.email;
   const limits = recipient ? accountMailLimits(recipient, ip) : accountMailLimits("", ip).slice(1);
   const reservation = await reserve(db, limits, { now });
-  if (!reservation.ok) throw new RateLimitedError(reservation.retryAfterSeconds, "Too many emails to this address or from your network");
+  if (!reservation.ok) throw rateLimited(reservation.retryAfterSeconds, "Too many emails to this address or from your network");
   if (found.state === "invalid") return;
   const { link } = found;
   await transaction(db, async (tx) => {
@@ -266,12 +265,12 @@ export async function changePassword(
   next: string,
 ): Promise<{ revoked: number }> {
   const user = (await db.select().from(users).where(eq(users.id, caller.userId)).limit(1))[0];
-  if (!user) throw new TRPCError({ code: "UNAUTHORIZED", message: "Sign in again" });
+  if (!user) throw unauthorized("Sign in again");
   if (user.passwordHash !== null) {
     if (!current) throw fieldError("BAD_REQUEST", { currentPassword: "Enter your current password" });
     const check = await verifyWithinLimits(db, user.email, user, current, caller.ip);
     if (!check.ok) {
-      if (check.reason === "rate_limited") throw new RateLimitedError(check.retryAfterSeconds, "Too many wrong passwords", "currentPassword");
+      if (check.reason === "rate_limited") throw rateLimited(check.retryAfterSeconds, "Too many wrong passwords", "currentPassword");
       throw fieldError("BAD_REQUEST", { currentPassword: "Current password is wrong" });
     }
   }

@@ -1,8 +1,7 @@
-import { TRPCError } from "@trpc/server";
 import { z } from "zod";
 import type { Db } from "@/db/client";
 import { config } from "@/server/config";
-import { RateLimitedError } from "@/server/errors";
+import { rateLimited, unauthorized } from "@/server/errors";
 import { checkCredentials } from "./accounts";
 import { ACCESS_TOKEN_TTL_SECONDS, accessTokenKey, signAccessToken } from "./access-token";
 import { noticeNewDevice } from "./new-device";
@@ -37,8 +36,8 @@ export async function issueTokens(
 ): Promise<TokenResponse> {
   const outcome = await checkCredentials(db, input.email, input.password, client.ip);
   if (!outcome.ok) {
-    if (outcome.reason === "rate_limited") throw new RateLimitedError(outcome.retryAfterSeconds);
-    throw new TRPCError({ code: "UNAUTHORIZED", message: "Email or password is wrong" });
+    if (outcome.reason === "rate_limited") throw rateLimited(outcome.retryAfterSeconds);
+    throw unauthorized("Email or password is wrong");
   }
   const scopes = [...new Set(input.scopes?.length ? input.scopes : DEFAULT_API_SCOPES)];
   const device = input.device || `API client (${client.userAgent || "unknown"})`;
@@ -58,8 +57,7 @@ const REFRESH_ERRORS: Record<Extract<RefreshOutcome, { ok: false }>["reason"], s
 export async function refreshTokens(db: Db, presented: string): Promise<TokenResponse> {
   const outcome = await rotateRefreshToken(db, presented);
   if (!outcome.ok) {
-    const message = REFRESH_ERRORS[outcome.reason];
-    throw new TRPCError({ code: "UNAUTHORIZED", message });
+    throw unauthorized(REFRESH_ERRORS[outcome.reason]);
   }
   return tokenResponse(outcome.session.userId, outcome.session.id, parseScopes(outcome.session.scopes), outcome.refreshToken);
 }

@@ -4,7 +4,7 @@ import { attendees, checkins, events, ticketTypes, users, type Event } from "@/d
 import { requireSignedIn, can } from "@/server/access";
 import { recordAudit } from "@/server/audit";
 import type { Caller } from "@/server/auth/caller";
-import { fieldError, forbidden, notFound } from "@/server/errors";
+import { AppError, fieldError, forbidden, notFound } from "@/server/errors";
 import { looksLikeIdentifier } from "@/server/ids";
 import { limitOn, requireRoom, type ActionLimit } from "@/server/rate-limit";
 import { normalizeDoorCode } from "./door-code";
@@ -23,6 +23,31 @@ export type CheckInOutcome =
   // Names nothing of the other event: the door of one event learns nothing about another.
   | { status: "wrong_event" }
   | { status: "not_found" };
+
+/**
+ * A scanner device's answer when a scan checks nobody in (app/api/v1/checkin/route.ts); the
+ * check-in screen shows the outcome itself instead. An API client learns the reason from the
+ * code, and for a ticket already checked in, when and by whom.
+ */
+export function refusalOf(outcome: Exclude<CheckInOutcome, { status: "checked_in" }>): AppError {
+  switch (outcome.status) {
+    case "already_checked_in": {
+      const checkedInAt = new Date(outcome.checkedInAt).toISOString();
+      return new AppError("CONFLICT", `Already checked in at ${checkedInAt}${outcome.checkedInBy ? ` by ${outcome.checkedInBy}` : ""}`, {
+        reason: "ALREADY_CHECKED_IN",
+        details: { checkedInAt, checkedInBy: outcome.checkedInBy, attendee: outcome.attendee, ticketType: outcome.ticketType },
+      });
+    }
+    case "cancelled":
+      return new AppError("GONE", "This ticket has been cancelled", { reason: "TICKET_CANCELLED" });
+    case "event_cancelled":
+      return new AppError("GONE", "This event has been cancelled", { reason: "EVENT_CANCELLED" });
+    case "wrong_event":
+      return notFound("This ticket is not for this event");
+    case "not_found":
+      return notFound("No ticket has this code");
+  }
+}
 
 /**
  * How the door names a ticket: the QR code's secret, the short code printed under it, or (on

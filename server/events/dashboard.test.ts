@@ -1,14 +1,13 @@
-import { TRPCError } from "@trpc/server";
 import { eq } from "drizzle-orm";
 import { beforeEach, describe, expect, it } from "vitest";
 import type { AppDb } from "@/db/client";
 import { attendees, type User } from "@/db/schema";
 import { authenticateCookie } from "@/server/auth/caller";
 import { createBrowserSession } from "@/server/auth/sessions";
-import { statusOf } from "@/server/errors";
 import { callerAs, freshDb, makeUser } from "@/server/test-support";
 import { eventActivity, eventDashboardAccess } from "./dashboard";
 import { addEventMember } from "./service";
+import { isExpectedFailure, statusOf } from "@/server/testing/failure";
 import { insertEvent, insertOrder } from "@/server/testing/inserts";
 import { makeEvent } from "./test-fixtures";
 
@@ -17,7 +16,7 @@ async function status(promise: Promise<unknown>): Promise<number> {
     await promise;
     return 200;
   } catch (error) {
-    if (!(error instanceof TRPCError)) throw error;
+    if (!isExpectedFailure(error)) throw error;
     return statusOf(error);
   }
 }

@@ -1,10 +1,9 @@
-import { TRPCError } from "@trpc/server";
 import { and, count, eq, isNotNull, max, min, sql, type SQL, type SQLWrapper } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { attendees, type Event } from "@/db/schema";
 import { can, eventRoleOf, isStaff, requireEventPermission, type EventPermission, type EventRole } from "@/server/access";
 import type { Caller } from "@/server/auth/caller";
-import { forbidden } from "@/server/errors";
+import { AppError, forbidden } from "@/server/errors";
 
 /** What the event dashboard may show one caller: each flag is a server/access.ts permission. */
 export type EventDashboardAccess = {
@@ -20,7 +19,7 @@ async function eventIfPermitted(db: Db, caller: Caller | null, eventId: string, 
   try {
     return await requireEventPermission(db, caller, eventId, permission);
   } catch (error) {
-    if (error instanceof TRPCError && error.code === "FORBIDDEN") return null;
+    if (error instanceof AppError && error.code === "FORBIDDEN") return null;
     throw error;
   }
 }

@@ -1,10 +1,25 @@
-import { TRPCError } from "@trpc/server";
 import { ZodError, type ZodType } from "zod";
-import { BUSY_RETRY_AFTER_SECONDS, isDatabaseBusy } from "@/db/errors";
-import { FieldMessages, RateLimitedError, fieldsOf, statusOf, zodFields } from "@/server/errors";
+import { AppError, appErrorOf, invalidInput, type AppErrorCode } from "@/server/errors";
 
-/** Per DESIGN.md: `{"error":{"code":"UPPER_SNAKE","message":"…","fields":{…}?}}`. */
-export type ErrorBody = { error: { code: string; message: string; fields?: Record<string, string> } };
+/**
+ * The HTTP API's error body (README.md, "HTTP API"): `{"error":{"code":"UPPER_SNAKE","message":"…",
+ * "fields":{…}?}}`, plus an AppError's details (the check-in 409 says when and by whom).
+ */
+export type ErrorBody = { error: { code: string; message: string; fields?: Record<string, string>; [detail: string]: unknown } };
+
+/** The HTTP status of each code of the domain's errors. */
+export const HTTP_STATUS = {
+  BAD_REQUEST: 400,
+  UNAUTHORIZED: 401,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  CONFLICT: 409,
+  GONE: 410,
+  PAYLOAD_TOO_LARGE: 413,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  TOO_MANY_REQUESTS: 429,
+  SERVICE_UNAVAILABLE: 503,
+} as const satisfies Record<AppErrorCode, number>;
 
 export const MAX_JSON_BODY_BYTES = 16 * 1024;
 
@@ -62,7 +77,7 @@ export function errorResponse(
   status: number,
   code: string,
   message: string,
-  extra: { fields?: Record<string, string>; headers?: HeadersInit; page?: PageText } = {},
+  extra: { fields?: Record<string, string>; details?: Record<string, unknown>; headers?: HeadersInit; page?: PageText } = {},
 ): Response {
   const headers = new Headers(extra.headers);
   headers.set("Cache-Control", PRIVATE_NO_STORE);
@@ -70,30 +85,24 @@ export function errorResponse(
     headers.set("Content-Type", "text/html; charset=utf-8");
     return new Response(htmlErrorPage(status, message, request, extra.page), { status, headers });
   }
-  const body: ErrorBody = { error: { code, message, ...(extra.fields ? { fields: extra.fields } : {}) } };
+  const body: ErrorBody = { error: { code, message, ...(extra.fields ? { fields: extra.fields } : {}), ...extra.details } };
   headers.set("Content-Type", "application/json");
   return new Response(request.method === "HEAD" ? null : JSON.stringify(body), { status, headers });
 }
 
+/**
+ * The REST side of the domain's errors, the only one: an AppError answers with its code's status,
+ * its fields and details, and Retry-After when it says when to try again. Input that failed a
+ * zod schema is a 400 naming the fields; anything else is a bug, logged, and a bare 500.
+ */
 export function errorResponseFrom(request: Request, error: unknown): Response {
-  if (error instanceof ZodError) {
-    return errorResponse(request, 400, "BAD_REQUEST", "Some fields are not valid", { fields: zodFields(error) });
+  const known = error instanceof ZodError ? invalidInput(error) : appErrorOf(error);
+  if (!known) {
+    console.error("Unexpected error in", request.method, new URL(request.url).pathname, error);
+    return errorResponse(request, 500, "INTERNAL_SERVER_ERROR", "Something went wrong on our side");
   }
-  // The database locked beyond its timeout: the same request will work in a moment.
-  if (isDatabaseBusy(error)) return busyResponse(request);
-  if (error instanceof TRPCError) {
-    const headers: Record<string, string> = {};
-    if (error instanceof RateLimitedError) headers["Retry-After"] = String(error.retryAfterSeconds);
-    return errorResponse(request, statusOf(error), error.code, error.message, { fields: fieldsOf(error), headers });
-  }
-  console.error("Unexpected error in", request.method, new URL(request.url).pathname, error);
-  return errorResponse(request, 500, "INTERNAL_SERVER_ERROR", "Something went wrong on our side");
-}
-
-export const BUSY_MESSAGE = "Admit is busy right now; try again in a few seconds";
-
-export function busyResponse(request: Request): Response {
-  return errorResponse(request, 503, "SERVICE_UNAVAILABLE", BUSY_MESSAGE, { headers: { "Retry-After": String(BUSY_RETRY_AFTER_SECONDS) } });
+  const headers = known.retryAfterSeconds === undefined ? undefined : { "Retry-After": String(known.retryAfterSeconds) };
+  return errorResponse(request, HTTP_STATUS[known.code], known.reason ?? known.code, known.message, { fields: known.fields, details: known.details, headers });
 }
 
 /** Route handlers are wrapped so every failure answers in the contract's shape, never a stack trace. */
@@ -118,22 +127,22 @@ export function json(data: unknown, init: ResponseInit = {}): Response {
 export async function readJson<T>(request: Request, schema: ZodType<T>): Promise<T> {
   const type = request.headers.get("content-type") ?? "";
   if (!/^application\/json\b/i.test(type)) {
-    throw new TRPCError({ code: "UNSUPPORTED_MEDIA_TYPE", message: "Send the body as application/json" });
+    throw new AppError("UNSUPPORTED_MEDIA_TYPE", "Send the body as application/json");
   }
   const text = await readCappedBody(request, MAX_JSON_BODY_BYTES);
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
   } catch {
-    throw new TRPCError({ code: "BAD_REQUEST", message: "The body is not valid JSON", cause: new FieldMessages({ _: "The body is not valid JSON" }) });
+    throw new AppError("BAD_REQUEST", "The body is not valid JSON", { fields: { _: "The body is not valid JSON" } });
   }
   const result = schema.safeParse(parsed);
-  if (!result.success) throw result.error;
+  if (!result.success) throw invalidInput(result.error);
   return result.data;
 }
 
 function tooLarge(max: number) {
-  return new TRPCError({ code: "PAYLOAD_TOO_LARGE", message: `The body must be at most ${max} bytes` });
+  return new AppError("PAYLOAD_TOO_LARGE", `The body must be at most ${max} bytes`);
 }
 
 /**

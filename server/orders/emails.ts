@@ -1,7 +1,7 @@
 import { and, asc, eq } from "drizzle-orm";
 import { transaction, type Db } from "@/db/client";
 import { attendees, events, orders, ticketTypes, type Order } from "@/db/schema";
-import { forbidden, RateLimitedError, fieldError, notFound } from "@/server/errors";
+import { forbidden, rateLimited, fieldError, notFound } from "@/server/errors";
 import { requireMayResendTicketMail, visibleAttendees, type OrderVisibility } from "@/server/access";
 import { findOrCreateAccount } from "@/server/auth/accounts";
 import type { Caller } from "@/server/auth/caller";
@@ -98,7 +98,7 @@ export async function placeOrderAndQueueMails(db: Db, caller: Caller | null, inp
   const take = async (reservation: Reservation, what: string) => {
     if (!reservation.ok) {
       await releaseAll();
-      throw new RateLimitedError(reservation.retryAfterSeconds, what);
+      throw rateLimited(reservation.retryAfterSeconds, what);
     }
     reservations.push(reservation);
   };
@@ -152,7 +152,7 @@ export async function resendTicketEmail(db: Db, caller: Caller, order: Order, vi
   const recipient = recipientsOf(placed).find((r) => r.email.toLowerCase() === attendee.emailNormalized);
   if (!recipient) throw notFound("No such ticket");
   const reservation = await reserve(db, resendLimits(recipient.email, caller.user.id));
-  if (!reservation.ok) throw new RateLimitedError(reservation.retryAfterSeconds, "This ticket's email was sent again too often");
+  if (!reservation.ok) throw rateLimited(reservation.retryAfterSeconds, "This ticket's email was sent again too often");
   await transaction(db, (tx) => queueOrderEmails(tx, placed, [recipient]));
   return { sentTo: recipient.email };
 }

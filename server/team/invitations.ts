@@ -5,7 +5,7 @@ import type { EventRole } from "@/server/access";
 import { recordAudit } from "@/server/audit";
 import type { Caller } from "@/server/auth/caller";
 import { emailLinkUrl, issueEmailLink, LINK_LIFETIMES } from "@/server/auth/email-links";
-import { fieldError, notFound, RateLimitedError } from "@/server/errors";
+import { fieldError, notFound, rateLimited } from "@/server/errors";
 import { randomId } from "@/server/ids";
 import { composeMail, enqueueMail } from "@/server/mail";
 import { accountMailLimits, reserve } from "@/server/rate-limit";
@@ -39,7 +39,7 @@ export async function inviteToTeam(
     .limit(1);
   if (member) throw fieldError("CONFLICT", { email: `${member.name} is already on the team as ${member.role}. Change their role in the list.` });
   const reservation = await reserve(db, accountMailLimits(input.email, ip), { now });
-  if (!reservation.ok) throw new RateLimitedError(reservation.retryAfterSeconds, "Too many emails to this address", "email");
+  if (!reservation.ok) throw rateLimited(reservation.retryAfterSeconds, "Too many emails to this address", "email");
 
   const expiresAt = now + INVITATION_LIFETIME_MS;
   // The invitation, its link and the mail carrying it commit together (server/mail.ts).

@@ -1,7 +1,7 @@
 import { parentPort, workerData } from "node:worker_threads";
-import { TRPCError } from "@trpc/server";
 import { sql } from "drizzle-orm";
 import { execute, openDb, setDb } from "@/db/client";
+import { AppError } from "@/server/errors";
 
 /**
  * One contender in a race (see race.ts): opens its own connection to the shared database file,
@@ -24,7 +24,7 @@ async function call(args: unknown[]): Promise<Result> {
   try {
     return { ok: true, value: await mod[exportName](db, ...args) };
   } catch (error) {
-    return { ok: false, code: error instanceof TRPCError ? error.code : "UNEXPECTED", message: String((error as Error)?.message ?? error) };
+    return { ok: false, code: error instanceof AppError ? error.code : "UNEXPECTED", message: String((error as Error)?.message ?? error) };
   }
 }
 const results: Result[] = [];

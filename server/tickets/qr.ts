@@ -5,9 +5,8 @@ import { db } from "@/db/client";
 import { attendees } from "@/db/schema";
 import { requireOrderAccess, requireVisibleAttendee } from "@/server/access";
 import { clientIp } from "@/server/auth/caller";
-import { notFound } from "@/server/errors";
+import { AppError, notFound } from "@/server/errors";
 import { requireCaller } from "@/server/http/caller";
-import { errorResponse } from "@/server/http/respond";
 import { NON_DOCUMENT_POLICY } from "@/server/http/security-headers";
 import { recordTicketDownload } from "./downloads";
 
@@ -29,7 +28,7 @@ export async function serveTicketQr(request: Request, rawParams: unknown): Promi
   const { order, visibility } = await requireOrderAccess(database, caller, parsed.data.orderIdentifier);
   const { id } = await requireVisibleAttendee(database, order, visibility, parsed.data.attendeeIdentifier);
   const [ticket] = await database.select({ secret: attendees.checkinSecret, status: attendees.status }).from(attendees).where(and(eq(attendees.id, id), eq(attendees.orderId, order.id))).limit(1);
-  if (ticket.status !== "valid") return errorResponse(request, 410, "TICKET_CANCELLED", "This ticket has been cancelled");
+  if (ticket.status !== "valid") throw new AppError("GONE", "This ticket has been cancelled", { reason: "TICKET_CANCELLED" });
   const svg = await QRCode.toString(ticket.secret, { type: "svg", errorCorrectionLevel: "M", margin: 4, color: { dark: "#000000", light: "#ffffff" } });
   await recordTicketDownload(database, { caller, order, attendeeIds: [id], visibility, ip: clientIp(request.headers), format: "qr" });
   return new Response(svg, {

@@ -1,11 +1,10 @@
-import { TRPCError } from "@trpc/server";
 import { eq } from "drizzle-orm";
 import { z } from "zod";
 import { db, type Db } from "@/db/client";
 import { events, orders } from "@/db/schema";
 import { requireOrderAccess, type AccessKey, requireVisibleAttendee, visibleAttendees } from "@/server/access";
 import { clientIp } from "@/server/auth/caller";
-import { notFound } from "@/server/errors";
+import { AppError, notFound } from "@/server/errors";
 import { requireCaller } from "@/server/http/caller";
 import { errorResponse, prefersHtml } from "@/server/http/respond";
 import { looksLikeIdentifier } from "@/server/ids";
@@ -17,7 +16,8 @@ import { printedTicketsFor } from "./printed";
  * Serving `GET|HEAD /tickets/{orderIdentifier}[/{attendeeIdentifier}]`: authenticate, ask
  * server/access.ts what the caller may see, read what is printed (./printed.ts), get its PDF from
  * the cache (./cache.ts, rendered by ./document.tsx when missing), record the download
- * (./downloads.ts), send it. Errors are thrown and turned into the contract's shape by `route()`.
+ * (./downloads.ts), send it. Errors are thrown as AppErrors and turned into the contract's shape
+ * by `route()`.
  */
 
 const paramsSchema = z.object({
@@ -32,7 +32,7 @@ export async function serveTickets(request: Request, rawParams: unknown, route: 
   try {
     caller = await requireCaller(request, route);
   } catch (error) {
-    if (error instanceof TRPCError && error.code === "UNAUTHORIZED" && request.method !== "HEAD" && prefersHtml(request)) {
+    if (error instanceof AppError && error.code === "UNAUTHORIZED" && request.method !== "HEAD" && prefersHtml(request)) {
       return await signInToDownload(request, error.message, rawParams);
     }
     throw error;

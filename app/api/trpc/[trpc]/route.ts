@@ -1,11 +1,9 @@
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import { db } from "@/db/client";
-import { BUSY_RETRY_AFTER_SECONDS, isDatabaseBusy } from "@/db/errors";
-import { RateLimitedError } from "@/server/errors";
 import { errorResponseFrom, PRIVATE_NO_STORE, withCappedBody } from "@/server/http/respond";
 import { MAX_TRPC_BATCH_CALLS } from "@/server/http/trpc-limits";
 import { appRouter } from "@/server/router";
-import { createContextFromRequest } from "@/server/trpc";
+import { createContextFromRequest, errorResponseMeta, isUnexpected } from "@/server/trpc";
 
 /** Batched mutations carry several inputs, so the cap is above a single JSON body's. */
 const MAX_TRPC_BODY_BYTES = 256 * 1024;
@@ -28,14 +26,9 @@ async function handler(incoming: Request) {
     createContext: ({ resHeaders }) => createContextFromRequest(db(), request, resHeaders),
     // A rate-limited call, or one that met a busy database, says when to try again, as the REST
     // routes do (server/http/respond.ts).
-    responseMeta({ errors }) {
-      const waits = errors.flatMap((error) =>
-        error instanceof RateLimitedError ? [error.retryAfterSeconds] : isDatabaseBusy(error) ? [BUSY_RETRY_AFTER_SECONDS] : [],
-      );
-      return waits.length ? { headers: new Headers({ "Retry-After": String(Math.max(...waits)) }) } : {};
-    },
+    responseMeta: errorResponseMeta,
     onError({ error, path }) {
-      if (error.code === "INTERNAL_SERVER_ERROR" && !isDatabaseBusy(error)) console.error(`tRPC ${path}:`, error);
+      if (isUnexpected(error)) console.error(`tRPC ${path}:`, error);
     },
   });
   // Answers carry attendee emails, device addresses and the like: no cache may keep any of them.

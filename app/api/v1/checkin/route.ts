@@ -1,10 +1,10 @@
 import { z } from "zod";
 import { db } from "@/db/client";
 import { requireEventPermission } from "@/server/access";
-import { attemptCheckIn } from "@/server/checkin/checkin";
+import { attemptCheckIn, refusalOf } from "@/server/checkin/checkin";
 import { doorCodeInput, oneReference, referenceOf, secretInput } from "@/server/checkin/schemas";
 import { requireBearer } from "@/server/http/caller";
-import { errorResponse, json, readJson, route } from "@/server/http/respond";
+import { json, readJson, route } from "@/server/http/respond";
 
 const checkInRequest = z
   .object({
@@ -23,30 +23,6 @@ export const POST = route(async (request) => {
   const input = await readJson(request, checkInRequest);
   const event = input.eventId ? await requireEventPermission(db(), caller, input.eventId, "check_in") : null;
   const outcome = await attemptCheckIn(db(), caller, { ...referenceOf(input), event });
-  switch (outcome.status) {
-    case "checked_in":
-      return json({ status: "checked_in", checkedInAt: new Date(outcome.checkedInAt).toISOString(), attendee: outcome.attendee, ticketType: outcome.ticketType, event: outcome.event });
-    case "already_checked_in":
-      return json(
-        {
-          error: {
-            code: "ALREADY_CHECKED_IN",
-            message: `Already checked in at ${new Date(outcome.checkedInAt).toISOString()}${outcome.checkedInBy ? ` by ${outcome.checkedInBy}` : ""}`,
-            checkedInAt: new Date(outcome.checkedInAt).toISOString(),
-            checkedInBy: outcome.checkedInBy,
-            attendee: outcome.attendee,
-            ticketType: outcome.ticketType,
-          },
-        },
-        { status: 409 },
-      );
-    case "cancelled":
-      return errorResponse(request, 410, "TICKET_CANCELLED", "This ticket has been cancelled");
-    case "event_cancelled":
-      return errorResponse(request, 410, "EVENT_CANCELLED", "This event has been cancelled");
-    case "wrong_event":
-      return errorResponse(request, 404, "NOT_FOUND", "This ticket is not for this event");
-    case "not_found":
-      return errorResponse(request, 404, "NOT_FOUND", "No ticket has this code");
-  }
+  if (outcome.status !== "checked_in") throw refusalOf(outcome);
+  return json({ status: "checked_in", checkedInAt: new Date(outcome.checkedInAt).toISOString(), attendee: outcome.attendee, ticketType: outcome.ticketType, event: outcome.event });
 });
