@@ -1,7 +1,7 @@
 import { sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { attendees, eventMembers, events, orders, users } from "@/db/schema";
-import { freshDb } from "@/server/test-support";
+import { freshDb } from "@/server/testing/support";
 import { DEMO_EVENT_NAME, seedDemo } from "./seed";
 
 describe("demo seed", () => {

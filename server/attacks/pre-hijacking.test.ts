@@ -6,11 +6,11 @@ import { dialect } from "@/db/dialect";
 import { forUpdate } from "@/db/locks";
 import { attendees, sessions, users } from "@/db/schema";
 import { checkCredentials, register } from "@/server/auth/accounts";
-import { postRefresh, postToken } from "@/server/auth/http-test-helpers";
-import { makeEvent } from "@/server/events/test-fixtures";
-import { callerAs, freshDb, makeUser } from "@/server/test-support";
+import { postRefresh, postToken } from "@/server/testing/auth-http";
+import { makeEvent } from "@/server/testing/event-fixtures";
+import { callerAs, freshDb, makeUser } from "@/server/testing/support";
 import { mailsTo } from "@/server/testing/outbox";
-import { trpcMutation } from "./support";
+import { trpcMutation } from "@/server/testing/attacks";
 
 /**
  * Finding: account pre-hijacking. Whoever registered a ticket holder's address first, with their

@@ -9,7 +9,7 @@ import { sessions } from "@/db/schema";
 import { config } from "@/server/config";
 import { appOrigin } from "@/server/http/csrf";
 import { errorResponseFrom, MAX_JSON_BODY_BYTES, PRIVATE_NO_STORE, withCappedBody } from "@/server/http/respond";
-import { sameOriginReturnUrl } from "@/server/http/return-path";
+import { sameOriginReturnUrl } from "@/lib/return-path";
 import { sha256 } from "@/server/ids";
 import { checkCredentials } from "./accounts";
 import { clientIp, readCookie, sessionCookieName } from "./caller";
@@ -81,7 +81,7 @@ const authjs = NextAuth(() => {
       }),
     ],
     callbacks: {
-      // Where the browser goes after signing in or out: a path on our origin only (see return-path.ts).
+      // Where the browser goes after signing in or out: a path on our origin only (see lib/return-path.ts).
       redirect({ url, baseUrl }) {
         return sameOriginReturnUrl(url, baseUrl);
       },

@@ -4,7 +4,7 @@ import { beforeEach, describe, expect, it } from "vitest";
 import type { AppDb } from "@/db/client";
 import { sessions, type User } from "@/db/schema";
 import { sha256 } from "@/server/ids";
-import { browserContext, freshDb, makeUser } from "@/server/test-support";
+import { browserContext, freshDb, makeUser } from "@/server/testing/support";
 import { createCaller } from "@/server/router";
 import { authenticateCookie, authenticateRequest } from "./caller";
 import {

@@ -13,7 +13,7 @@ import { createCaller } from "@/server/router";
 import { createInnerContext } from "@/server/trpc";
 import { POST } from "@/app/api/v1/checkin/route";
 import { attemptCheckIn, DOOR_CODE_LOOKUPS, recentScans, undoCheckIn, type CheckInOutcome } from "./checkin";
-import { formatDoorCode } from "./door-code";
+import { formatDoorCode } from "@/lib/door-code";
 
 async function scan(world: World, token: string, body: unknown) {
   const response = await POST(

@@ -7,7 +7,7 @@ import type { Caller } from "@/server/auth/caller";
 import { fieldError, forbidden, notFound } from "@/server/errors";
 import { looksLikeIdentifier } from "@/server/ids";
 import { limitOn, requireRoom, type ActionLimit } from "@/server/rate-limit";
-import { normalizeDoorCode } from "./door-code";
+import { normalizeDoorCode } from "@/lib/door-code";
 
 export type CheckInSubject = {
   attendee: { id: string; name: string };

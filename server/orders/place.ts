@@ -6,7 +6,7 @@ import type { Caller } from "@/server/auth/caller";
 import { fieldError } from "@/server/errors";
 import { looksLikeIdentifier, randomId } from "@/server/ids";
 import { saleWindowProblem } from "@/server/ticket-types/rules";
-import { newDoorCode } from "@/server/checkin/door-code";
+import { newDoorCode } from "@/lib/door-code";
 import { freshCredentials, retryOnDoorCodeClash } from "@/server/tickets/credentials";
 import type { PlaceOrderInput } from "./schemas";
 

@@ -1,6 +1,6 @@
 import type { Db } from "@/db/client";
 import { isUniqueViolation, underSavepoint } from "@/db/errors";
-import { newDoorCode } from "@/server/checkin/door-code";
+import { newDoorCode } from "@/lib/door-code";
 import { randomId } from "@/server/ids";
 
 /**

@@ -8,13 +8,13 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { GET } from "@/app/tickets/[orderIdentifier]/route";
 import { attendees, events } from "@/db/schema";
 import { config } from "@/server/config";
-import { formatDoorCode } from "@/server/checkin/door-code";
+import { formatDoorCode } from "@/lib/door-code";
 import { randomId } from "@/server/ids";
-import { callerAs } from "@/server/test-support";
+import { callerAs } from "@/server/testing/support";
 import { renderTicketsPdf } from "./document";
 import { downloadsOfOrder } from "./downloads";
 import { cacheKeyFor, printedTicketsFor, sweepTicketCache, ticketCacheDir, ticketFileFor, ticketPathFor, webStreamOf } from "./storage";
-import { cookieHeader, readPdf, ticketWorld, type TicketWorld } from "./test-order";
+import { cookieHeader, readPdf, ticketWorld, type TicketWorld } from "@/server/testing/ticket-order";
 
 // The real renderer, wrapped so tests can count renders and make one fail.
 vi.mock("./document", async (importOriginal) => {
@@ -200,12 +200,12 @@ describe("interrupted renders", () => {
     expect(existsSync(target)).toBe(true);
   });
 
-  /** A render in another process, killed with SIGKILL at `moment` (crash-render.fixture.ts). */
+  /** A render in another process, killed with SIGKILL at `moment` (server/testing/crash-render.ts). */
   function renderKilled(moment: "before-rename" | "mid-write") {
     // `node --import tsx` rather than the tsx CLI, which would run the script in a grandchild.
     const child = spawnSync(
       process.execPath,
-      ["--import", "tsx", "server/tickets/crash-render.fixture.ts", w.db.$admit.location, w.order.id, JSON.stringify(allIds()), moment],
+      ["--import", "tsx", "server/testing/crash-render.ts", w.db.$admit.location, w.order.id, JSON.stringify(allIds()), moment],
       { encoding: "utf8", env: { ...process.env, NODE_ENV: "test", DATA_DIR: process.env.DATA_DIR } },
     );
     expect(child.signal, child.stderr).toBe("SIGKILL");

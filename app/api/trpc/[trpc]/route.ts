@@ -3,7 +3,7 @@ import { db } from "@/db/client";
 import { BUSY_RETRY_AFTER_SECONDS, isDatabaseBusy } from "@/db/errors";
 import { RateLimitedError } from "@/server/errors";
 import { errorResponseFrom, PRIVATE_NO_STORE, withCappedBody } from "@/server/http/respond";
-import { MAX_TRPC_BATCH_CALLS } from "@/server/http/trpc-limits";
+import { MAX_TRPC_BATCH_CALLS } from "@/lib/trpc-limits";
 import { appRouter } from "@/server/router";
 import { createContextFromRequest } from "@/server/trpc";
 

@@ -1,6 +1,6 @@
 import fs from "node:fs/promises";
 import { openDb } from "@/db/client";
-import { ticketFileFor } from "./storage";
+import { ticketFileFor } from "@/server/tickets/storage";
 
 /**
  * Run by storage.test.ts in a child process: renders an order's tickets and kills itself with
@@ -29,5 +29,5 @@ if (moment === "mid-write") {
   fs.rename = (async () => die()) as typeof fs.rename;
 }
 await ticketFileFor(db, orderIdentifier, JSON.parse(attendeeIdsJson) as string[]);
-console.error(`crash-render.fixture: the ${moment} moment was reached but the process is still alive`);
+console.error(`crash-render: the ${moment} moment was reached but the process is still alive`);
 process.exit(1);
