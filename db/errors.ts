@@ -1,3 +1,4 @@
+import "server-only";
 import { IN_TRANSACTION, type Db } from "./client";
 import { dialect } from "./dialect";
 

@@ -1,3 +1,4 @@
+import "server-only";
 import { and, desc, eq, isNotNull, isNull, type SQL } from "drizzle-orm";
 import { transaction, type Db } from "@/db/client";
 import { attendees, checkins, events, ticketTypes, users, type Event } from "@/db/schema";

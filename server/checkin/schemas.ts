@@ -1,3 +1,4 @@
+import "server-only";
 import { z } from "zod";
 import { idInput } from "@/server/trpc";
 import { normalizeDoorCode } from "@/lib/door-code";

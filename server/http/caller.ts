@@ -1,3 +1,4 @@
+import "server-only";
 import { TRPCError } from "@trpc/server";
 import { db } from "@/db/client";
 import { requireBearerAccess, type AccessKey } from "@/server/access";

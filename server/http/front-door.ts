@@ -1,3 +1,4 @@
+import "server-only";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { acceptsHtmlOnly, htmlErrorPage, type ErrorBody } from "./respond";
 import { HSTS_POLICY, NON_DOCUMENT_POLICY, SECURITY_HEADERS } from "./security-headers";

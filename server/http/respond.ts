@@ -1,3 +1,4 @@
+import "server-only";
 import { TRPCError } from "@trpc/server";
 import { ZodError, type ZodType } from "zod";
 import { BUSY_RETRY_AFTER_SECONDS, isDatabaseBusy } from "@/db/errors";

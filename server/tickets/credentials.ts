@@ -1,3 +1,4 @@
+import "server-only";
 import type { Db } from "@/db/client";
 import { isUniqueViolation, underSavepoint } from "@/db/errors";
 import { newDoorCode } from "@/lib/door-code";

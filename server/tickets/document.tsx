@@ -1,3 +1,4 @@
+import "server-only";
 import path from "node:path";
 import { Document, Font, Page, Path, StyleSheet, Svg, Text, View, renderToBuffer } from "@react-pdf/renderer";
 import QRCode from "qrcode";

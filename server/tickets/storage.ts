@@ -1,3 +1,4 @@
+import "server-only";
 import { createHash, createHmac, randomBytes } from "node:crypto";
 import { closeSync, createReadStream, fstatSync, openSync, read, readSync } from "node:fs";
 import fs from "node:fs/promises";
