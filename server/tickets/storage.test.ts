@@ -331,12 +331,12 @@ describe("streaming", () => {
       }
     }).length;
 
-  async function withFile(bytes: Buffer, use: (fd: number) => Promise<void>) {
+  async function withFile(bytes: Buffer, readFd: (fd: number) => Promise<void>) {
     const file = path.join(ticketCacheDir(), `stream-test-${randomId()}.bin`);
     await fs.mkdir(ticketCacheDir(), { recursive: true });
     await fs.writeFile(file, bytes);
     try {
-      await use(openSync(file, "r"));
+      await readFd(openSync(file, "r"));
     } finally {
       await fs.rm(file, { force: true });
     }
