@@ -5,7 +5,7 @@ import { freshDb } from "@/server/testing/support";
 import { DEMO_EVENT_NAME, seedDemo } from "./seed";
 
 describe("demo seed", () => {
-  it("creates DESIGN.md's demo data, and running it twice changes nothing", async () => {
+  it("creates the README's demo accounts, event and order, and running it twice changes nothing", async () => {
     const db = await freshDb();
     await seedDemo();
     await seedDemo();

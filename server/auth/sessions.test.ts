@@ -40,7 +40,7 @@ const row = async (id: string) => (await db.select().from(sessions).where(eq(ses
 const cookieHeaders = (secret: string) => new Headers({ cookie: `other=1; admit.session=${encodeURIComponent(secret)}; x=y` });
 
 describe("the whitelist row", () => {
-  it("stores only the SHA-256 of a 256-bit browser secret, with the lifetimes DESIGN.md fixes", async () => {
+  it("stores only the SHA-256 of a 256-bit browser secret, with fixed lifetimes (browser 7 days idle, API 14; both 30 absolute)", async () => {
     const { session, secret } = await createBrowserSession(db, alice.id, info, T0);
     expect(Buffer.from(secret, "base64url")).toHaveLength(32);
     const stored = await row(session.id);

@@ -4,7 +4,7 @@ import { ZodError, type ZodType } from "zod";
 import { BUSY_RETRY_AFTER_SECONDS, isDatabaseBusy } from "@/db/errors";
 import { FieldMessages, RateLimitedError, fieldsOf, statusOf, zodFields } from "@/server/errors";
 
-/** Per DESIGN.md: `{"error":{"code":"UPPER_SNAKE","message":"…","fields":{…}?}}`. */
+/** The error contract (README "HTTP API", docs/architecture.md): `{"error":{"code":"UPPER_SNAKE","message":"…","fields":{…}?}}`. */
 export type ErrorBody = { error: { code: string; message: string; fields?: Record<string, string> } };
 
 export const MAX_JSON_BODY_BYTES = 16 * 1024;
