@@ -8,8 +8,6 @@ import { NON_DOCUMENT_POLICY, SECURITY_HEADERS } from "./server/http/security-he
 /** @type {import('next').NextConfig} */
 const nextConfig = {
   poweredByHeader: false,
-  // `npm run typecheck` checks the whole tree (tests included) as its own step of `npm test`.
-  typescript: { ignoreBuildErrors: true },
   reactStrictMode: true,
   experimental: {
     // forbidden()/unauthorized() from next/navigation: pages answer 403/401 with a real status.

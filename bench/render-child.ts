@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { newDoorCode } from "@/server/checkin/door-code";
+import { newDoorCode } from "@/lib/door-code";
 import { renderTicketsPdf, type PrintedTicket } from "@/server/tickets/document";
 
 /**

@@ -1,3 +1,4 @@
+import "server-only";
 import Database from "better-sqlite3";
 import { sql } from "drizzle-orm";
 import pg from "pg";
@@ -155,7 +156,7 @@ async function pgProgram(program: "pg_dump" | "pg_restore", args: string[], url?
     return stdout;
   } catch (error) {
     const { stderr } = error as { stderr?: string };
-    throw new Error(`${program} failed: ${stderr?.trim() || (error as Error).message}`);
+    throw new Error(`${program} failed: ${stderr?.trim() || (error as Error).message}`, { cause: error });
   }
 }
 
@@ -186,7 +187,7 @@ async function listPostgresDump(file: string): Promise<void> {
   try {
     await pgProgram("pg_restore", ["--list", file]);
   } catch (error) {
-    throw new Error(`${file} is not a backup made by npm run db:backup (${(error as Error).message})`);
+    throw new Error(`${file} is not a backup made by npm run db:backup (${(error as Error).message})`, { cause: error });
   }
 }
 

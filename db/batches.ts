@@ -1,3 +1,4 @@
+import "server-only";
 import { openReadOnlyClient, type AppDb } from "./client";
 
 type BuiltQuery = { toSQL(): { sql: string; params: unknown[] } };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { freshDb } from "@/server/test-support";
+import { freshDb } from "@/server/testing/support";
 import { migrateDb, openDb } from "./client";
 import { dialect } from "./dialect";
 

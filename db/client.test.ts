@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { transaction } from "@/db/client";
 import { dialect } from "@/db/dialect";
 import { users } from "@/db/schema";
-import { freshDb, makeUser } from "@/server/test-support";
+import { freshDb, makeUser } from "@/server/testing/support";
 
 /** A promise and its resolver, to hold a transaction open at a chosen point. */
 function deferred() {

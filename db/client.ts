@@ -1,3 +1,4 @@
+import "server-only";
 import Database from "better-sqlite3";
 import { drizzle as drizzleSync } from "drizzle-orm/better-sqlite3";
 import { migrate as migrateSync } from "drizzle-orm/better-sqlite3/migrator";

@@ -1,3 +1,4 @@
+import "server-only";
 /**
  * Which database the process runs on, from DATABASE_URL: `postgres://…` (or `postgresql://…`)
  * is PostgreSQL, anything else SQLite. One process serves one database, so this is decided once,

@@ -1,3 +1,4 @@
+import "server-only";
 import { AsyncLocalStorage } from "node:async_hooks";
 import { IN_TRANSACTION, type Db } from "./client";
 import { dialect } from "./dialect";

@@ -1,3 +1,4 @@
+import "server-only";
 import { sql } from "drizzle-orm";
 import { execute, type Db } from "./client";
 import { dialect } from "./dialect";

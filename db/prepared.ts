@@ -1,3 +1,4 @@
+import "server-only";
 import type { Db } from "./client";
 
 /** A query built once, run many times with different `sql.placeholder` values. */

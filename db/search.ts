@@ -1,3 +1,4 @@
+import "server-only";
 import { sql, type SQL, type SQLWrapper } from "drizzle-orm";
 import { dialect } from "./dialect";
 import { attendees } from "./schema";

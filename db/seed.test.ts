@@ -1,11 +1,11 @@
 import { sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { attendees, eventMembers, events, orders, users } from "@/db/schema";
-import { freshDb } from "@/server/test-support";
+import { freshDb } from "@/server/testing/support";
 import { DEMO_EVENT_NAME, seedDemo } from "./seed";
 
 describe("demo seed", () => {
-  it("creates DESIGN.md's demo data, and running it twice changes nothing", async () => {
+  it("creates the README's demo accounts, event and order, and running it twice changes nothing", async () => {
     const db = await freshDb();
     await seedDemo();
     await seedDemo();

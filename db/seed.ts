@@ -1,3 +1,4 @@
+import "server-only";
 import { and, eq } from "drizzle-orm";
 import { db, migrateDb } from "@/db/client";
 import { eventMembers, events, orders, users, type User } from "@/db/schema";

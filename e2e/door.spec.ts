@@ -1,7 +1,7 @@
 import path from "node:path";
 import Database from "better-sqlite3";
 import { expect, test, type Page } from "@playwright/test";
-import { registerViaApi, signIn, type Person, verifyViaApi } from "./support";
+import { registerViaApi, signIn, verifyViaApi } from "./support";
 
 /**
  * The door and the event after creation, end to end: a registrar admits a guest whose QR code

@@ -16,7 +16,7 @@ export type Mail = { from: string; to: string; subject: string; text: string; ht
 
 /** Every message to `to` so far, oldest first. */
 export function mailsTo(to: string): Mail[] {
-  let files: string[] = [];
+  let files: string[];
   try {
     files = readdirSync(OUTBOX).filter((f) => f.endsWith(".json"));
   } catch {

@@ -42,7 +42,7 @@ for (const [signal, code] of [["SIGINT", 130], ["SIGTERM", 143]] as const) {
     });
   });
 }
-let status = 1;
+let status: number;
 try {
   const server = cluster.url("postgres");
   const template = "admit_template";

@@ -1,3 +1,4 @@
+import "server-only";
 import type { Db } from "@/db/client";
 import { auditLog } from "@/db/schema";
 import type { Caller } from "@/server/auth/caller";

@@ -1,3 +1,4 @@
+import "server-only";
 import { ZodError } from "zod";
 import { BUSY_RETRY_AFTER_SECONDS, isDatabaseBusy } from "@/db/errors";
 

@@ -1,3 +1,4 @@
+import "server-only";
 import { createHash, randomBytes } from "node:crypto";
 
 /** A URL-safe random identifier with `bytes * 8` bits from the CSPRNG (default 128). */

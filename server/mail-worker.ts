@@ -1,3 +1,4 @@
+import "server-only";
 import { and, asc, eq, isNull, lt, lte, or, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { mailQueue, type QueuedMail } from "@/db/schema";

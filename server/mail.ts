@@ -1,3 +1,4 @@
+import "server-only";
 import { renameSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import nodemailer from "nodemailer";

@@ -13,7 +13,7 @@ import { enqueueMail } from "@/server/mail";
 import { drainMailQueue } from "@/server/mail-worker";
 import { DEFAULT_RETENTION, retentionPolicy, runMaintenance, startMaintenance } from "@/server/maintenance";
 import { SIGN_IN_KNOWN_ADDRESS_MS } from "@/server/rate-limit";
-import { freshDb, makeUser } from "@/server/test-support";
+import { freshDb, makeUser } from "@/server/testing/support";
 import { insertEvent, insertOrder } from "@/server/testing/inserts";
 import { recordTicketDownload } from "@/server/tickets/downloads";
 import { ticketCacheDir } from "@/server/tickets/cache";

@@ -1,3 +1,4 @@
+import "server-only";
 import { and, count, eq, inArray, isNotNull, lt, max, min, or, sql } from "drizzle-orm";
 import { transaction, type Db } from "@/db/client";
 import { auditTotals, checkins, emailLinks, events, mailQueue, sessions, ticketDownloads } from "@/db/schema";

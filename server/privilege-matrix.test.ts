@@ -14,14 +14,14 @@ import { buildWorld, ROLES, type Role, type SignedInRole, type World } from "@/s
 
 /**
  * The privilege matrix: every tRPC procedure and every route handler, for every role, with the
- * expected HTTP outcome. Rows live beside each domain in `server/<domain>/privileges.ts`.
+ * expected HTTP outcome. Rows live in one file per domain, `server/testing/privileges/<domain>.ts`.
  * A procedure or route without a row fails this test, so nothing ships unexamined.
  *
  * Each row also runs with bearer tokens (the "bearer columns"): a token holding exactly the
  * scope server/access.ts BEARER_ACCESS declares gets what the role gets with a cookie, and a
  * token holding every other scope gets 403; browser-only procedures refuse every token.
  */
-const modules = import.meta.glob<{ privileges: PrivilegeRows }>("./**/privileges.ts", { eager: true });
+const modules = import.meta.glob<{ privileges: PrivilegeRows }>("./testing/privileges/*.ts", { eager: true });
 const all = Object.values(modules).map((m) => m.privileges);
 const procedureRows: Record<string, ProcedureRow[]> = {};
 const badInputRows: Record<string, BadInputRow[]> = {};

@@ -2,8 +2,8 @@ import { beforeEach, describe, expect, it } from "vitest";
 import type { AppDb } from "@/db/client";
 import type { User } from "@/db/schema";
 import { checkCredentials } from "@/server/auth/accounts";
-import { authTables, expectError, postToken } from "@/server/auth/http-test-helpers";
-import { freshDb, makeUser, TEST_PASSWORD } from "@/server/test-support";
+import { authTables, expectError, postToken } from "@/server/testing/auth-http";
+import { freshDb, makeUser, TEST_PASSWORD } from "@/server/testing/support";
 import { hitCount, release, reserve, SIGN_IN_LIMITS, signInLimits, type Limit } from "./rate-limit";
 
 /** The limits themselves; the attacks they answer are in server/attacks/. */

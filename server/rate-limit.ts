@@ -1,3 +1,4 @@
+import "server-only";
 import { and, asc, count, eq, gte, inArray, lt } from "drizzle-orm";
 import { transaction, type Db } from "@/db/client";
 import { lockKeys } from "@/db/locks";

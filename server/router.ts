@@ -1,3 +1,4 @@
+import "server-only";
 import { authRouter } from "@/server/auth/router";
 import { devicesRouter } from "@/server/auth/devices-router";
 import { eventsRouter } from "@/server/events/router";

@@ -15,7 +15,7 @@ const TRPC_LAYER = new Set([
 ]);
 
 /** Tests and their scaffolding call procedures and look at what tRPC answered. */
-const isTestCode = (file: string) => /\.test\.tsx?$/.test(file) || file.startsWith("server/testing/") || file.endsWith("test-support.ts");
+const isTestCode = (file: string) => /\.test\.tsx?$/.test(file) || file.startsWith("server/testing/");
 
 const IMPORTS_TRPC_SERVER = /(from|import)\s*\(?\s*["']@trpc\/server(\/[^"']*)?["']/;
 

@@ -6,7 +6,7 @@ import { createTRPCReact, type inferReactQueryProcedureOptions } from "@trpc/rea
 import type { inferRouterInputs, inferRouterOutputs } from "@trpc/server";
 import { observable } from "@trpc/server/observable";
 import { useState } from "react";
-import { MAX_TRPC_BATCH_CALLS } from "@/server/http/trpc-limits";
+import { MAX_TRPC_BATCH_CALLS } from "@/lib/trpc-limits";
 import type { AppRouter } from "@/server/router";
 
 export const trpc = createTRPCReact<AppRouter>();

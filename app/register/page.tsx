@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { linkWithReturnPath, safeReturnPath } from "@/server/http/return-path";
+import { linkWithReturnPath, safeReturnPath } from "@/lib/return-path";
 import { RegisterForm } from "./register-form";
 
 export const metadata: Metadata = { title: "Create account" };

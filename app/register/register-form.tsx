@@ -5,7 +5,7 @@ import { FormError, TextField, useFocusFirstError } from "@/app/_components/form
 import { useHydrated } from "@/app/_components/use-hydrated";
 import Link from "next/link";
 import { useState } from "react";
-import { linkWithReturnPath } from "@/server/http/return-path";
+import { linkWithReturnPath } from "@/lib/return-path";
 import { fieldErrors, trpc } from "../_components/trpc";
 
 /**

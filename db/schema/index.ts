@@ -1,3 +1,4 @@
+import "server-only";
 import { dialect } from "../dialect";
 import * as pg from "./pg";
 import * as sqlite from "./sqlite";

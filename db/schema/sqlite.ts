@@ -210,7 +210,7 @@ export const attendees = sqliteTable(
     /** What the QR code carries (≥128 random bits); regenerated to invalidate a ticket. */
     checkinSecret: text("checkin_secret").notNull().unique(),
     /**
-     * The short code printed under the QR for typing at the door (server/checkin/door-code.ts):
+     * The short code printed under the QR for typing at the door (lib/door-code.ts):
      * 10 Crockford base32 characters, stored normalized (upper case, no dashes). Replaced
      * together with the secret.
      */

@@ -1,3 +1,4 @@
+import "server-only";
 import { and, count, desc, eq, gt, isNull, or } from "drizzle-orm";
 import { transaction, type Db } from "@/db/client";
 import { forUpdate } from "@/db/locks";

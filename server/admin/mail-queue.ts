@@ -1,3 +1,4 @@
+import "server-only";
 import { and, count, desc, eq } from "drizzle-orm";
 import { transaction, type Db } from "@/db/client";
 import { mailQueue } from "@/db/schema";

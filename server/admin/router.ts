@@ -1,3 +1,4 @@
+import "server-only";
 import { z } from "zod";
 import { adminProcedure, router, staffProcedure } from "@/server/trpc";
 import { listAllEvents } from "@/server/events/service";

@@ -1,8 +1,8 @@
 import { and, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { eventMembers, events, users } from "@/db/schema";
-import { makeEvent } from "@/server/events/test-fixtures";
-import { freshDb, makeUser } from "@/server/test-support";
+import { makeEvent } from "@/server/testing/event-fixtures";
+import { freshDb, makeUser } from "@/server/testing/support";
 import { race } from "@/server/testing/race";
 import type { Caller } from "@/server/auth/caller";
 

@@ -1,10 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { AppDb } from "@/db/client";
 import type { User } from "@/db/schema";
-import { browserSignIn, Jar, ORIGIN } from "@/server/auth/authjs-test-helpers";
-import { postToken } from "@/server/auth/http-test-helpers";
-import { freshDb, makeUser, TEST_PASSWORD } from "@/server/test-support";
-import { expectRetryAfter } from "./support";
+import { browserSignIn, Jar, ORIGIN } from "@/server/testing/authjs";
+import { postToken } from "@/server/testing/auth-http";
+import { freshDb, makeUser, TEST_PASSWORD } from "@/server/testing/support";
+import { expectRetryAfter } from "@/server/testing/attacks";
 
 /**
  * Finding: "Lockout as a weapon: anyone can lock any account (10 wrong tries), and one shared

@@ -4,10 +4,10 @@ import type { AppDb } from "@/db/client";
 import { events, orders, users, type User } from "@/db/schema";
 import { checkCredentials } from "@/server/auth/accounts";
 import { createBrowserSession } from "@/server/auth/sessions";
-import { eventInput, makeEvent } from "@/server/events/test-fixtures";
-import { callerAs, freshDb, makeUser, trpcError } from "@/server/test-support";
+import { eventInput, makeEvent } from "@/server/testing/event-fixtures";
+import { callerAs, freshDb, makeUser, trpcError } from "@/server/testing/support";
 import { mailsTo, outboxMailsTo } from "@/server/testing/outbox";
-import { expectRetryAfter, trpcMutation } from "./support";
+import { expectRetryAfter, trpcMutation } from "@/server/testing/attacks";
 
 /**
  * Finding: abuse of mail. Anyone could make the app send mail for them: create and publish events

@@ -4,9 +4,9 @@ import RegisterPage from "@/app/register/page";
 import { RegisterForm } from "@/app/register/register-form";
 import SignInPage from "@/app/signin/page";
 import { SignInForm } from "@/app/signin/sign-in-form";
-import { browserSignIn, Jar, ORIGIN } from "@/server/auth/authjs-test-helpers";
-import { safeReturnPath, sameOriginReturnUrl } from "@/server/http/return-path";
-import { freshDb, makeUser, TEST_PASSWORD } from "@/server/test-support";
+import { browserSignIn, Jar, ORIGIN } from "@/server/testing/authjs";
+import { safeReturnPath, sameOriginReturnUrl } from "@/lib/return-path";
+import { freshDb, makeUser, TEST_PASSWORD } from "@/server/testing/support";
 
 /**
  * Finding: "Open redirect after sign-in: /signin?callbackUrl=%2F%5Cevil.test%2Fphish (and

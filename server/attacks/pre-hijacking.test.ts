@@ -6,11 +6,11 @@ import { dialect } from "@/db/dialect";
 import { forUpdate } from "@/db/locks";
 import { attendees, sessions, users } from "@/db/schema";
 import { checkCredentials, register } from "@/server/auth/accounts";
-import { postRefresh, postToken } from "@/server/auth/http-test-helpers";
-import { makeEvent } from "@/server/events/test-fixtures";
-import { callerAs, freshDb, makeUser } from "@/server/test-support";
+import { postRefresh, postToken } from "@/server/testing/auth-http";
+import { makeEvent } from "@/server/testing/event-fixtures";
+import { callerAs, freshDb, makeUser } from "@/server/testing/support";
 import { mailsTo } from "@/server/testing/outbox";
-import { trpcMutation } from "./support";
+import { trpcMutation } from "@/server/testing/attacks";
 
 /**
  * Finding: account pre-hijacking. Whoever registered a ticket holder's address first, with their
@@ -134,7 +134,8 @@ describe("Finding: pre-hijacking a ticket holder's account", () => {
     const event = await makeEvent(db, owner, { published: true });
     const ticketTypeId = event.ticketTypes[0].id;
     const pat = await userByEmail(email);
-    await (await callerAs(db, pat)).orders.place({ eventId: event.id, items: [{ ticketTypeId, quantity: 1 }], attendees: [{ ticketTypeId, name: "Pat's friend", email: unique("friend") }] });
+    const { id: orderId } = await (await callerAs(db, pat)).orders.place({ eventId: event.id, items: [{ ticketTypeId, quantity: 1 }], attendees: [{ ticketTypeId, name: "Pat's friend", email: unique("friend") }] });
+    const [{ id: attendeeId }] = await db.select().from(attendees).where(eq(attendees.orderId, orderId)).limit(1);
 
     const attacker = await attackerRegisters(email);
     // Pat's browser is signed out; the attacker's new claim sees none of Pat's orders.
@@ -146,7 +147,7 @@ describe("Finding: pre-hijacking a ticket holder's account", () => {
     const followed = await trpcMutation("auth.followLink", { token: (await linkIn(email, /confirm/i)) }, { ip: "198.51.100.9" });
     expect(followed.status).toBe(200);
     expect(await (await callerAs(db, await userByEmail(email))).orders.mine()).toHaveLength(1);
-    expect((await checkCredentials(db, email, ATTACKER_PASSWORD, "203.0.113.66")).ok).toBe(false);
+    await expectAttackerGetsNothing(attacker, email, { orderId, attendeeId });
   });
 });
 

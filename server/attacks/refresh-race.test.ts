@@ -1,9 +1,9 @@
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { sessions } from "@/db/schema";
-import { postRefresh } from "@/server/auth/http-test-helpers";
+import { postRefresh } from "@/server/testing/auth-http";
 import { createApiSession, rotateRefreshToken, type RefreshOutcome } from "@/server/auth/sessions";
-import { freshDb, makeUser } from "@/server/test-support";
+import { freshDb, makeUser } from "@/server/testing/support";
 import { race } from "@/server/testing/race";
 
 /**

@@ -2,13 +2,13 @@ import { eq } from "drizzle-orm";
 import { beforeEach, describe, expect, it } from "vitest";
 import type { AppDb } from "@/db/client";
 import { users, type User } from "@/db/schema";
-import { postToken } from "@/server/auth/http-test-helpers";
+import { postToken } from "@/server/testing/auth-http";
 import { passwordMetrics, verifyPassword } from "@/server/auth/passwords";
 import { createBrowserSession } from "@/server/auth/sessions";
 import type { CredentialsOutcome } from "@/server/auth/accounts";
-import { freshDb, makeUser, TEST_PASSWORD } from "@/server/test-support";
+import { freshDb, makeUser, TEST_PASSWORD } from "@/server/testing/support";
 import { race } from "@/server/testing/race";
-import { expectRetryAfter, trpcMutation } from "./support";
+import { expectRetryAfter, trpcMutation } from "@/server/testing/attacks";
 
 /**
  * Finding: "The sign-in limit is beaten by a parallel burst: 100 simultaneous attempts got 26

@@ -57,14 +57,12 @@ describe("attendee CSV export", () => {
 describe("attendee roster", () => {
   it("counts each order's tickets in the orders list", async () => {
     const world = await buildWorld();
-    const organizer = (await world.cookieFor("organizer")).caller;
     const { rows } = await listEventOrders(world.db, world.event, { page: 1 });
     expect(rows.map((r) => [r.id, r.attendeeCount])).toEqual([[world.order.id, 2]]);
   });
 
   it("searches literally: % and _ are text, not wildcards", async () => {
     const world = await buildWorld();
-    const organizer = (await world.cookieFor("organizer")).caller;
     await world.db.update(attendees).set({ name: "Holder Person", email: "holder@x.test", emailNormalized: "holder@x.test" }).where(eq(attendees.id, world.order.holderAttendeeId));
     await world.db.update(attendees).set({ name: "Buyer Person", email: "buyer@x.test", emailNormalized: "buyer@x.test" }).where(eq(attendees.id, world.order.buyerAttendeeId));
     expect((await listAttendees(world.db, world.event, { search: "%" }, 1)).total).toBe(0);
@@ -74,7 +72,6 @@ describe("attendee roster", () => {
 
   it("finds attendees by any part of name or email, accents folded, and follows renames", async () => {
     const world = await buildWorld();
-    const organizer = (await world.cookieFor("organizer")).caller;
     const find = async (search: string) => (await listAttendees(world.db, world.event, { search }, 1)).rows.map((r) => r.id);
     await world.db.update(attendees).set({ name: "José García" }).where(eq(attendees.id, world.order.holderAttendeeId));
     expect(await find("garcia")).toEqual([world.order.holderAttendeeId]);

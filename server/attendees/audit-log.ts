@@ -1,3 +1,4 @@
+import "server-only";
 import { and, desc, eq, ne, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { jsonObject, jsonValue } from "@/db/json";

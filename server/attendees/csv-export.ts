@@ -1,3 +1,4 @@
+import "server-only";
 import { stringify } from "csv-stringify/sync";
 import { eq } from "drizzle-orm";
 import { queryBatches } from "@/db/batches";

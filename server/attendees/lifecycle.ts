@@ -1,3 +1,4 @@
+import "server-only";
 import { and, eq, sql } from "drizzle-orm";
 import { transaction, type Db } from "@/db/client";
 import { attendees, orders, ticketTypes, type Event } from "@/db/schema";

@@ -1,3 +1,4 @@
+import "server-only";
 import { z } from "zod";
 import { searchText as search } from "@/server/search-text";
 import { eventProcedure, idInput, router } from "@/server/trpc";

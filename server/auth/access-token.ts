@@ -1,3 +1,4 @@
+import "server-only";
 import { createHash, webcrypto } from "node:crypto";
 import { errors, jwtVerify, SignJWT } from "jose";
 import { randomId } from "@/server/ids";

@@ -4,14 +4,14 @@ import type { AppDb } from "@/db/client";
 import { emailLinks, sessions, users } from "@/db/schema";
 import { fieldsOf } from "@/server/errors";
 import { createCaller } from "@/server/router";
-import { anonymousContext, browserContext, freshDb, makeUser, TEST_PASSWORD, trpcError } from "@/server/test-support";
+import { anonymousContext, browserContext, freshDb, makeUser, TEST_PASSWORD, trpcError } from "@/server/testing/support";
 import { mailsTo } from "@/server/testing/outbox";
 import { race } from "@/server/testing/race";
 import { createInnerContext } from "@/server/trpc";
 import { authenticateCookie } from "./caller";
 import { checkCredentials, createUser, type Registration } from "./accounts";
 import { followEmailLink } from "./email-links";
-import { signInApi } from "./http-test-helpers";
+import { signInApi } from "@/server/testing/auth-http";
 import { hashPassword, passwordSchema, verifyPassword } from "./passwords";
 import { createApiSession, createBrowserSession, findLiveApiSession, findLiveBrowserSession, rotateRefreshToken } from "./sessions";
 

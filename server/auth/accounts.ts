@@ -1,9 +1,10 @@
+import "server-only";
 import { eq } from "drizzle-orm";
 import { z } from "zod";
 import { transaction, type Db } from "@/db/client";
 import { orders, users, type EmailLink, type User } from "@/db/schema";
 import { fieldError, rateLimited, unauthorized } from "@/server/errors";
-import { safeReturnPath } from "@/server/http/return-path";
+import { safeReturnPath } from "@/lib/return-path";
 import { randomId } from "@/server/ids";
 import { appUrl, composeMail, enqueueMail } from "@/server/mail";
 import { accountMailLimits, release, reserve, SIGN_IN_KNOWN_ADDRESS_MS, signInLimits } from "@/server/rate-limit";

@@ -5,7 +5,7 @@ import type { AppDb } from "@/db/client";
 import { refreshTokens, sessions, type User } from "@/db/schema";
 import { config } from "@/server/config";
 import { sha256 } from "@/server/ids";
-import { freshDb, makeUser, TEST_PASSWORD } from "@/server/test-support";
+import { freshDb, makeUser, TEST_PASSWORD } from "@/server/testing/support";
 import { ACCESS_TOKEN_TTL_SECONDS, accessTokenKey, accessTokenKeyBytes, signAccessToken, verifyAccessToken } from "./access-token";
 import { authenticateBearer } from "./caller";
 import {
@@ -20,7 +20,7 @@ import {
   postToken,
   signInApi,
   type TokenBody,
-} from "./http-test-helpers";
+} from "@/server/testing/auth-http";
 import { createBrowserSession, REFRESH_REUSE_GRACE_MS, revokeSession } from "./sessions";
 
 let db: AppDb;

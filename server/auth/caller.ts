@@ -1,3 +1,4 @@
+import "server-only";
 import type { Db } from "@/db/client";
 import { config } from "@/server/config";
 import { accessTokenKey, verifyAccessToken } from "./access-token";

@@ -2,9 +2,9 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { GET as trpcGET, POST as trpcPOST } from "@/app/api/trpc/[trpc]/route";
 import type { AppDb } from "@/db/client";
 import type { User } from "@/db/schema";
-import { freshDb, makeUser, TEST_PASSWORD } from "@/server/test-support";
-import { eventInput } from "@/server/events/test-fixtures";
-import { authTables, signInApi } from "./http-test-helpers";
+import { freshDb, makeUser, TEST_PASSWORD } from "@/server/testing/support";
+import { eventInput } from "@/server/testing/event-fixtures";
+import { authTables, signInApi } from "@/server/testing/auth-http";
 import { createBrowserSession, findLiveBrowserSession } from "./sessions";
 
 /**

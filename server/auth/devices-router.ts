@@ -1,3 +1,4 @@
+import "server-only";
 import { z } from "zod";
 import { notFound } from "@/server/errors";
 import { authedProcedure, router } from "@/server/trpc";

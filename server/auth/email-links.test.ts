@@ -5,7 +5,7 @@ import { emailLinks, sessions, users } from "@/db/schema";
 import { fieldsOf } from "@/server/errors";
 import { sha256 } from "@/server/ids";
 import { createCaller } from "@/server/router";
-import { anonymousContext, browserContext, freshDb, makeUser, TEST_PASSWORD, trpcError } from "@/server/test-support";
+import { anonymousContext, browserContext, freshDb, makeUser, TEST_PASSWORD, trpcError } from "@/server/testing/support";
 import { mailsTo } from "@/server/testing/outbox";
 import { race } from "@/server/testing/race";
 import { createInnerContext } from "@/server/trpc";

@@ -1,9 +1,10 @@
+import "server-only";
 import { and, desc, eq, gt, isNotNull, isNull } from "drizzle-orm";
 import { transaction, type Db } from "@/db/client";
 import { forUpdate } from "@/db/locks";
 import { emailLinks, users, type EmailLink, type User } from "@/db/schema";
 import { randomId, randomSecret, sha256 } from "@/server/ids";
-import { safeReturnPath } from "@/server/http/return-path";
+import { safeReturnPath } from "@/lib/return-path";
 import { appUrl } from "@/server/mail";
 import { replaceBrowserSession, revokeOtherSessions, type DeviceInfo } from "./sessions";
 

@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import type { AppDb } from "@/db/client";
-import { freshDb, makeUser } from "@/server/test-support";
+import { freshDb, makeUser } from "@/server/testing/support";
 import { mailsTo } from "@/server/testing/outbox";
 import { deviceLabel, noticeNewDevice } from "./new-device";
 import { createApiSession, createBrowserSession } from "./sessions";

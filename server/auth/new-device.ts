@@ -1,3 +1,4 @@
+import "server-only";
 import Bowser from "bowser";
 import { and, desc, eq, ne } from "drizzle-orm";
 import type { Db } from "@/db/client";

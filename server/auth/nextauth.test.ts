@@ -3,10 +3,10 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { AppDb } from "@/db/client";
 import { sessions, type User } from "@/db/schema";
 import { sha256 } from "@/server/ids";
-import { freshDb, makeUser, TEST_PASSWORD } from "@/server/test-support";
+import { freshDb, makeUser, TEST_PASSWORD } from "@/server/testing/support";
 import { chunkedBody, streamedInit } from "@/server/testing/bodies";
 import { NextRequest } from "next/server";
-import { authRequest, browserSignIn as signIn, csrfToken, HOST, Jar, NEXT_URL, ORIGIN } from "./authjs-test-helpers";
+import { authRequest, browserSignIn as signIn, csrfToken, HOST, Jar, NEXT_URL, ORIGIN } from "@/server/testing/authjs";
 import { handlers } from "./nextauth";
 import { findLiveBrowserSession } from "./sessions";
 

@@ -1,3 +1,4 @@
+import "server-only";
 import { AsyncLocalStorage } from "node:async_hooks";
 import NextAuth, { CredentialsSignin, type User } from "next-auth";
 import Credentials from "next-auth/providers/credentials";
@@ -9,7 +10,7 @@ import { sessions } from "@/db/schema";
 import { config } from "@/server/config";
 import { appOrigin } from "@/server/http/csrf";
 import { errorResponseFrom, MAX_JSON_BODY_BYTES, PRIVATE_NO_STORE, withCappedBody } from "@/server/http/respond";
-import { sameOriginReturnUrl } from "@/server/http/return-path";
+import { sameOriginReturnUrl } from "@/lib/return-path";
 import { sha256 } from "@/server/ids";
 import { checkCredentials } from "./accounts";
 import { clientIp, readCookie, sessionCookieName } from "./caller";
@@ -81,7 +82,7 @@ const authjs = NextAuth(() => {
       }),
     ],
     callbacks: {
-      // Where the browser goes after signing in or out: a path on our origin only (see return-path.ts).
+      // Where the browser goes after signing in or out: a path on our origin only (see lib/return-path.ts).
       redirect({ url, baseUrl }) {
         return sameOriginReturnUrl(url, baseUrl);
       },

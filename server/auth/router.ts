@@ -1,3 +1,4 @@
+import "server-only";
 import { z } from "zod";
 import { authedProcedure, publicProcedure, router, type Context } from "@/server/trpc";
 import { fieldError } from "@/server/errors";

@@ -1,3 +1,4 @@
+import "server-only";
 import { z } from "zod";
 
 export const SCOPES = ["tickets:read", "orders:read", "checkin:write", "events:manage"] as const;

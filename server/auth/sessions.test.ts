@@ -4,7 +4,7 @@ import { beforeEach, describe, expect, it } from "vitest";
 import type { AppDb } from "@/db/client";
 import { sessions, type User } from "@/db/schema";
 import { sha256 } from "@/server/ids";
-import { browserContext, freshDb, makeUser } from "@/server/test-support";
+import { browserContext, freshDb, makeUser } from "@/server/testing/support";
 import { createCaller } from "@/server/router";
 import { authenticateCookie, authenticateRequest } from "./caller";
 import {
@@ -40,7 +40,7 @@ const row = async (id: string) => (await db.select().from(sessions).where(eq(ses
 const cookieHeaders = (secret: string) => new Headers({ cookie: `other=1; admit.session=${encodeURIComponent(secret)}; x=y` });
 
 describe("the whitelist row", () => {
-  it("stores only the SHA-256 of a 256-bit browser secret, with the lifetimes DESIGN.md fixes", async () => {
+  it("stores only the SHA-256 of a 256-bit browser secret, with fixed lifetimes (browser 7 days idle, API 14; both 30 absolute)", async () => {
     const { session, secret } = await createBrowserSession(db, alice.id, info, T0);
     expect(Buffer.from(secret, "base64url")).toHaveLength(32);
     const stored = await row(session.id);

@@ -1,3 +1,4 @@
+import "server-only";
 import { and, desc, eq, gt, gte, isNotNull, isNull, ne, sql } from "drizzle-orm";
 import { transaction, type Db } from "@/db/client";
 import { prepared } from "@/db/prepared";

@@ -13,14 +13,21 @@ import { createCaller } from "@/server/router";
 import { createInnerContext } from "@/server/trpc";
 import { POST } from "@/app/api/v1/checkin/route";
 import { attemptCheckIn, DOOR_CODE_LOOKUPS, recentScans, undoCheckIn, type CheckInOutcome } from "./checkin";
-import { formatDoorCode } from "./door-code";
+import { formatDoorCode } from "@/lib/door-code";
+
+/** The endpoint's JSON, read by each test as the case it expects: a check-in or an error (README "HTTP API"). */
+type ScanAnswer = {
+  status?: string;
+  checkedInAt?: number;
+  error: { code: string; message: string; checkedInAt?: number; checkedInBy?: string; fields: Record<string, string> };
+};
 
 async function scan(world: World, token: string, body: unknown) {
   const response = await POST(
     new Request("http://localhost/api/v1/checkin", { method: "POST", headers: { authorization: `Bearer ${token}`, "content-type": "application/json" }, body: JSON.stringify(body) }),
     {} as never,
   );
-  return { status: response.status, retryAfter: response.headers.get("retry-after"), body: (await response.json()) as Record<string, any> };
+  return { status: response.status, retryAfter: response.headers.get("retry-after"), body: (await response.json()) as ScanAnswer };
 }
 
 function raceDb(): string {

@@ -1,3 +1,4 @@
+import "server-only";
 import { and, desc, eq, isNotNull, isNull, type SQL } from "drizzle-orm";
 import { transaction, type Db } from "@/db/client";
 import { attendees, checkins, events, ticketTypes, users, type Event } from "@/db/schema";
@@ -7,7 +8,7 @@ import type { Caller } from "@/server/auth/caller";
 import { AppError, fieldError, forbidden, notFound } from "@/server/errors";
 import { looksLikeIdentifier } from "@/server/ids";
 import { limitOn, requireRoom, type ActionLimit } from "@/server/rate-limit";
-import { normalizeDoorCode } from "./door-code";
+import { normalizeDoorCode } from "@/lib/door-code";
 
 export type CheckInSubject = {
   attendee: { id: string; name: string };

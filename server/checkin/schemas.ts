@@ -1,6 +1,7 @@
+import "server-only";
 import { z } from "zod";
 import { idInput } from "@/server/trpc";
-import { normalizeDoorCode } from "./door-code";
+import { normalizeDoorCode } from "@/lib/door-code";
 import type { TicketReference } from "./checkin";
 
 /** What a QR code or handheld scanner sends: the check-in secret. */

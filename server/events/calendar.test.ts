@@ -2,8 +2,8 @@ import ICAL from "ical.js";
 import { beforeEach, describe, expect, it } from "vitest";
 import { GET as getCalendar } from "@/app/events/[slug]/calendar.ics/route";
 import type { AppDb } from "@/db/client";
-import { freshDb, makeUser } from "@/server/test-support";
-import { makeEvent } from "./test-fixtures";
+import { freshDb, makeUser } from "@/server/testing/support";
+import { makeEvent } from "@/server/testing/event-fixtures";
 
 let db: AppDb;
 beforeEach(async () => {

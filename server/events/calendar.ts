@@ -1,3 +1,4 @@
+import "server-only";
 import ical from "ical-generator";
 import type { Event } from "@/db/schema";
 import { appUrl } from "@/server/mail";

@@ -4,12 +4,12 @@ import type { AppDb } from "@/db/client";
 import { attendees, type User } from "@/db/schema";
 import { authenticateCookie } from "@/server/auth/caller";
 import { createBrowserSession } from "@/server/auth/sessions";
-import { callerAs, freshDb, makeUser } from "@/server/test-support";
+import { callerAs, freshDb, makeUser } from "@/server/testing/support";
 import { eventActivity, eventDashboardAccess } from "./dashboard";
 import { addEventMember } from "./service";
 import { isExpectedFailure, statusOf } from "@/server/testing/failure";
 import { insertEvent, insertOrder } from "@/server/testing/inserts";
-import { makeEvent } from "./test-fixtures";
+import { makeEvent } from "@/server/testing/event-fixtures";
 
 async function status(promise: Promise<unknown>): Promise<number> {
   try {

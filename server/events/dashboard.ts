@@ -1,3 +1,4 @@
+import "server-only";
 import { and, count, eq, isNotNull, max, min, sql, type SQL, type SQLWrapper } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { attendees, type Event } from "@/db/schema";

@@ -5,9 +5,9 @@ import type { AppDb } from "@/db/client";
 import { eventMembers, events, ticketTypes } from "@/db/schema";
 import { fieldsOf } from "@/server/errors";
 import { statusOf } from "@/server/testing/failure";
-import { callerAs, freshDb, makeUser } from "@/server/test-support";
+import { callerAs, freshDb, makeUser } from "@/server/testing/support";
 import { addEventMember, slugify } from "./service";
-import { eventInput, makeEvent } from "./test-fixtures";
+import { eventInput, makeEvent } from "@/server/testing/event-fixtures";
 
 /** The HTTP status and field names a call failed with. */
 async function failure(promise: Promise<unknown>): Promise<{ status: number; fields: string[] }> {

@@ -5,12 +5,12 @@ import { attendees, auditLog, events, type User } from "@/db/schema";
 import { POST as trpcPOST } from "@/app/api/trpc/[trpc]/route";
 import { CODE_REPLACEMENTS, ORDER_EMAIL_RESENDS } from "@/server/attendees/lifecycle";
 import { createBrowserSession } from "@/server/auth/sessions";
-import { formatDoorCode } from "@/server/checkin/door-code";
-import { callerAs, freshDb, makeUser } from "@/server/test-support";
+import { formatDoorCode } from "@/lib/door-code";
+import { callerAs, freshDb, makeUser } from "@/server/testing/support";
 import { failure } from "@/server/testing/failure";
 import { mailsTo } from "@/server/testing/outbox";
 import { addEventMember, EVENT_CHANGE_NOTICES } from "./service";
-import { makeEvent } from "./test-fixtures";
+import { makeEvent } from "@/server/testing/event-fixtures";
 
 let db: AppDb;
 let owner: User;

@@ -1,3 +1,4 @@
+import "server-only";
 import { z } from "zod";
 import { requireProvenEmail } from "@/server/access";
 import { authedProcedure, eventProcedure, publicProcedure, router } from "@/server/trpc";

@@ -1,3 +1,4 @@
+import "server-only";
 import { randomBytes } from "node:crypto";
 import { and, asc, count, desc, eq, isNotNull, isNull, notExists, sql } from "drizzle-orm";
 import { transaction, type Db } from "@/db/client";

@@ -1,3 +1,4 @@
+import "server-only";
 /**
  * Wall-clock times in an IANA time zone ↔ UTC milliseconds, with nothing but Intl.
  *

@@ -3,7 +3,7 @@ import { GET } from "@/app/api/health/route";
 import { setDb } from "@/db/client";
 import { enqueueMail } from "@/server/mail";
 import { drainMailQueue } from "@/server/mail-worker";
-import { freshDb } from "@/server/test-support";
+import { freshDb } from "@/server/testing/support";
 import { healthOf, MAIL_DELAYED_AFTER_MS } from "./health";
 
 const check = () => GET(new Request("http://localhost/api/health", { headers: { accept: "application/json" } }), undefined as never);

@@ -1,3 +1,4 @@
+import "server-only";
 import { eq, min, sql } from "drizzle-orm";
 import { execute, type Db } from "@/db/client";
 import { mailQueue } from "@/db/schema";

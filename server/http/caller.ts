@@ -1,3 +1,4 @@
+import "server-only";
 import { db } from "@/db/client";
 import { requireBearerAccess, type AccessKey } from "@/server/access";
 import { authenticateRequest, type Caller } from "@/server/auth/caller";

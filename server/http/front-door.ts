@@ -1,3 +1,4 @@
+import "server-only";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { BUSY_RETRY_AFTER_SECONDS, watchDatabase, type DatabaseWatch } from "@/db/errors";
 import { acceptsHtmlOnly, htmlErrorPage, type ErrorBody } from "./respond";

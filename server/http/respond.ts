@@ -1,8 +1,9 @@
+import "server-only";
 import { ZodError, type ZodType } from "zod";
 import { AppError, appErrorOf, invalidInput, type AppErrorCode } from "@/server/errors";
 
 /**
- * The HTTP API's error body (README.md, "HTTP API"): `{"error":{"code":"UPPER_SNAKE","message":"…",
+ * The HTTP API's error body (README.md "HTTP API", docs/architecture.md): `{"error":{"code":"UPPER_SNAKE","message":"…",
  * "fields":{…}?}}`, plus an AppError's details (the check-in 409 says when and by whom).
  */
 export type ErrorBody = { error: { code: string; message: string; fields?: Record<string, string>; [detail: string]: unknown } };

@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { mailQueue } from "@/db/schema";
 import { enqueueMail } from "@/server/mail";
 import { MailWorker } from "@/server/mail-worker";
-import { freshDb } from "@/server/test-support";
+import { freshDb } from "@/server/testing/support";
 import { TestSmtpServer } from "@/server/testing/smtp";
 import { drainAndStop, isShuttingDown } from "./shutdown";
 

@@ -1,6 +1,7 @@
+import "server-only";
 import { and, asc, eq } from "drizzle-orm";
 import { transaction, type Db } from "@/db/client";
-import { attendees, events, orders, ticketTypes, type Order } from "@/db/schema";
+import { attendees, events, ticketTypes, type Order } from "@/db/schema";
 import { forbidden, rateLimited, fieldError, notFound } from "@/server/errors";
 import { requireMayResendTicketMail, visibleAttendees, type OrderVisibility } from "@/server/access";
 import { findOrCreateAccount } from "@/server/auth/accounts";

@@ -1,13 +1,12 @@
-import { TRPCError } from "@trpc/server";
 import { eq, sql } from "drizzle-orm";
 import { beforeEach, describe, expect, it } from "vitest";
 import type { AppDb } from "@/db/client";
 import { attendees, orders, ticketTypes, users, type User } from "@/db/schema";
 import { addEventMember } from "@/server/events/service";
-import { makeEvent } from "@/server/events/test-fixtures";
+import { makeEvent } from "@/server/testing/event-fixtures";
 import { failure } from "@/server/testing/failure";
 import { mailsTo } from "@/server/testing/outbox";
-import { callerAs, freshDb, makeUser, TEST_PASSWORD } from "@/server/test-support";
+import { callerAs, freshDb, makeUser, TEST_PASSWORD } from "@/server/testing/support";
 
 const unique = (name: string) => `${name}-${Date.now()}-${Math.random().toString(36).slice(2, 8)}@example.test`;
 

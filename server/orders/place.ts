@@ -1,3 +1,4 @@
+import "server-only";
 import { and, eq, sql } from "drizzle-orm";
 import { transaction, type Db } from "@/db/client";
 import { attendees, events, orders, ticketTypes, type Attendee, type Event, type Order, type TicketType, type User } from "@/db/schema";
@@ -6,7 +7,7 @@ import type { Caller } from "@/server/auth/caller";
 import { fieldError } from "@/server/errors";
 import { looksLikeIdentifier, randomId } from "@/server/ids";
 import { saleWindowProblem } from "@/server/ticket-types/rules";
-import { newDoorCode } from "@/server/checkin/door-code";
+import { newDoorCode } from "@/lib/door-code";
 import { freshCredentials, retryOnDoorCodeClash } from "@/server/tickets/credentials";
 import type { PlaceOrderInput } from "./schemas";
 

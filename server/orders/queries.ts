@@ -1,3 +1,4 @@
+import "server-only";
 import { and, asc, eq, inArray, ne } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { attendees, events, orders, ticketTypes, type Attendee, type Event, type Order } from "@/db/schema";

@@ -7,8 +7,8 @@ import { accessTokenKey, signAccessToken } from "@/server/auth/access-token";
 import type { Scope } from "@/server/auth/scopes";
 import { createApiSession, revokeOwnSession } from "@/server/auth/sessions";
 import { config } from "@/server/config";
-import { makeEvent } from "@/server/events/test-fixtures";
-import { callerAs, freshDb, makeUser } from "@/server/test-support";
+import { makeEvent } from "@/server/testing/event-fixtures";
+import { callerAs, freshDb, makeUser } from "@/server/testing/support";
 
 let db: AppDb;
 let buyer: User;

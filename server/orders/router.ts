@@ -1,3 +1,4 @@
+import "server-only";
 import { z } from "zod";
 import { authedProcedure, idInput, orderProcedure, publicProcedure, router } from "@/server/trpc";
 import { placeOrderAndQueueMails, resendTicketEmail } from "./emails";

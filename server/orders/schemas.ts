@@ -1,3 +1,4 @@
+import "server-only";
 import { z } from "zod";
 
 /** A cap per order keeps one buyer from draining an event in a single request. */

@@ -1,3 +1,4 @@
+import "server-only";
 import { and, asc, eq, gt, isNull } from "drizzle-orm";
 import { transaction, type Db } from "@/db/client";
 import { eventMembers, events, teamInvitations, users, type EmailLink, type Event } from "@/db/schema";

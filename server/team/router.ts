@@ -1,3 +1,4 @@
+import "server-only";
 import { z } from "zod";
 import { emailSchema } from "@/server/auth/accounts";
 import { eventProcedure, idInput, router } from "@/server/trpc";

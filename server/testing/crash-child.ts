@@ -1,5 +1,5 @@
 import { migrateDb, openDb } from "@/db/client";
-import { beforeStatements } from "@/db/statement-hook";
+import { beforeStatements } from "@/server/testing/statement-hook";
 import { authenticateCookie } from "@/server/auth/caller";
 import { attemptCheckIn } from "@/server/checkin/checkin";
 import { queueOrderEmails } from "@/server/orders/emails";

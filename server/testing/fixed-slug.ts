@@ -1,7 +1,7 @@
 import type { Db } from "@/db/client";
 import { eventInputSchema } from "@/server/events/schemas";
 import { createEvent } from "@/server/events/service";
-import { eventInput } from "@/server/events/test-fixtures";
+import { eventInput } from "@/server/testing/event-fixtures";
 
 /**
  * createEvent for the race harness (server/testing/race.ts), with the slug suffixes it tries in a

@@ -2,9 +2,9 @@ import type { Role, SignedInRole, World } from "./world";
 import type { Scope } from "@/server/auth/scopes";
 
 /**
- * Rows of the privilege matrix. Each domain keeps its rows next to its code in a
- * `privileges.ts` file; server/privilege-matrix.test.ts collects every one of them and fails
- * when a tRPC procedure or a route handler has no row.
+ * Rows of the privilege matrix. Each domain keeps its rows in its own file under
+ * server/testing/privileges/ (e.g. `orders.ts`); server/privilege-matrix.test.ts collects every
+ * one of them and fails when a tRPC procedure or a route handler has no row.
  */
 export type Expectation = Record<Role, number>;
 

@@ -19,7 +19,7 @@ export async function mailsTo(address: string): Promise<OutboxMail[]> {
 
 /** What is in the outbox for `address` now, without delivering anything. */
 export function outboxMailsTo(address: string): OutboxMail[] {
-  let files: string[] = [];
+  let files: string[];
   try {
     files = readdirSync(outboxDir()).filter((f) => f.endsWith(".json"));
   } catch {

@@ -1,3 +1,4 @@
+import "server-only";
 import { z } from "zod";
 import { eventProcedure, idInput, router } from "@/server/trpc";
 import { createTicketTypeSchema, updateTicketTypeSchema } from "./schemas";

@@ -1,3 +1,4 @@
+import "server-only";
 import type { TicketType } from "@/db/schema";
 import { formatMomentInZone } from "@/lib/format";
 

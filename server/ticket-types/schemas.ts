@@ -1,3 +1,4 @@
+import "server-only";
 import { z } from "zod";
 import { ticketTypeInputSchema } from "@/server/events/schemas";
 import { parseLocalDateTime } from "@/server/events/time";

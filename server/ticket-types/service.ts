@@ -1,3 +1,4 @@
+import "server-only";
 import { and, asc, eq, ne, notExists, or, sql } from "drizzle-orm";
 import { transaction, type Db } from "@/db/client";
 import { attendees, ticketTypes, type Event, type TicketType } from "@/db/schema";

@@ -8,14 +8,14 @@ import { GET } from "@/app/tickets/[orderIdentifier]/route";
 import { attendees, events } from "@/db/schema";
 import { ensurePrivateDir } from "@/server/config";
 import { config } from "@/server/config";
-import { formatDoorCode } from "@/server/checkin/door-code";
+import { formatDoorCode } from "@/lib/door-code";
 import { randomId } from "@/server/ids";
-import { callerAs } from "@/server/test-support";
+import { callerAs } from "@/server/testing/support";
 import { renderTicketsPdf } from "./document";
 import { downloadsOfOrder } from "./downloads";
 import { cachedPdfPath, sweepTicketCache, ticketCacheDir, ticketPdf } from "./cache";
 import { printedTicketsFor } from "./printed";
-import { cookieHeader, readPdf, ticketWorld, type TicketWorld } from "./test-order";
+import { cookieHeader, readPdf, ticketWorld, type TicketWorld } from "@/server/testing/ticket-order";
 
 // The real renderer, wrapped so tests can count renders and make one fail.
 vi.mock("./document", async (importOriginal) => {
@@ -197,12 +197,12 @@ describe("interrupted renders", () => {
     expect(existsSync(target)).toBe(true);
   });
 
-  /** A render in another process, killed with SIGKILL at `moment` (crash-render.fixture.ts). */
+  /** A render in another process, killed with SIGKILL at `moment` (server/testing/crash-render.ts). */
   function renderKilled(moment: "before-rename" | "mid-write") {
     // `node --import tsx` rather than the tsx CLI, which would run the script in a grandchild.
     const child = spawnSync(
       process.execPath,
-      ["--import", "tsx", "server/tickets/crash-render.fixture.ts", w.db.$admit.location, w.order.id, JSON.stringify(allIds()), moment],
+      ["--import", "tsx", "server/testing/crash-render.ts", w.db.$admit.location, w.order.id, JSON.stringify(allIds()), moment],
       { encoding: "utf8", env: { ...process.env, NODE_ENV: "test", DATA_DIR: process.env.DATA_DIR } },
     );
     expect(child.signal, child.stderr).toBe("SIGKILL");

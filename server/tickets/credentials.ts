@@ -1,6 +1,7 @@
+import "server-only";
 import type { Db } from "@/db/client";
 import { isUniqueViolation, underSavepoint } from "@/db/errors";
-import { newDoorCode } from "@/server/checkin/door-code";
+import { newDoorCode } from "@/lib/door-code";
 import { randomId } from "@/server/ids";
 
 /**

@@ -4,7 +4,7 @@ import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { formatDoorCode, newDoorCode } from "@/server/checkin/door-code";
+import { formatDoorCode, newDoorCode } from "@/lib/door-code";
 import { printedFingerprint, renderTicketsPdf, type PrintedTicket } from "./document";
 
 const secret = () => randomBytes(16).toString("base64url");

@@ -1,8 +1,9 @@
+import "server-only";
 import path from "node:path";
 import { Document, Font, Page, Path, StyleSheet, Svg, Text, View, renderToBuffer } from "@react-pdf/renderer";
 import QRCode from "qrcode";
 import { formatEventRange, type EventTimes } from "@/lib/format";
-import { formatDoorCode } from "@/server/checkin/door-code";
+import { formatDoorCode } from "@/lib/door-code";
 
 /**
  * The printable ticket PDF. Pure: data in, bytes out. No HTTP, no database, no file cache —
@@ -19,7 +20,7 @@ export type PrintedTicket = EventTimes & {
   priceLabel: string;
   orderIdentifier: string;
   checkinSecret: string;
-  /** The short code printed under the QR for typing at the door (server/checkin/door-code.ts). */
+  /** The short code printed under the QR for typing at the door (lib/door-code.ts). */
   doorCode: string;
   /** "event_cancelled": the ticket itself is fine, but the event it admits to won't happen. */
   status: "valid" | "cancelled" | "event_cancelled";

@@ -4,7 +4,7 @@ import { dialect } from "@/db/dialect";
 import { attendees, events } from "@/db/schema";
 import { freshCredentials } from "./credentials";
 import { orderRowsQuery, printedTicketsFor } from "./printed";
-import { ticketWorld, type TicketWorld } from "./test-order";
+import { ticketWorld, type TicketWorld } from "@/server/testing/ticket-order";
 
 let w: TicketWorld;
 beforeEach(async () => {

@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { GET as getQr } from "@/app/tickets/[orderIdentifier]/[attendeeIdentifier]/qr.svg/route";
 import { attendees } from "@/db/schema";
 import { downloadsOfOrder, listDownloadHistory } from "./downloads";
-import { cookieHeader, ticketWorld, type TicketWorld } from "./test-order";
+import { cookieHeader, ticketWorld, type TicketWorld } from "@/server/testing/ticket-order";
 import { requireOrderAccess } from "@/server/access";
 import { authenticateCookie } from "@/server/auth/caller";
 import { createBrowserSession } from "@/server/auth/sessions";

@@ -1,3 +1,4 @@
+import "server-only";
 import { and, eq } from "drizzle-orm";
 import QRCode from "qrcode";
 import { z } from "zod";

@@ -7,7 +7,7 @@ import { createBrowserSession, revokeSession } from "@/server/auth/sessions";
 import { requireOrderAccess } from "@/server/access";
 import { authenticateCookie } from "@/server/auth/caller";
 import { downloadsOfOrder, listDownloadHistory } from "./downloads";
-import { bearerHeader, cookieHeader, readPdf, ticketWorld, type TicketWorld } from "./test-order";
+import { bearerHeader, cookieHeader, readPdf, ticketWorld, type TicketWorld } from "@/server/testing/ticket-order";
 
 let w: TicketWorld;
 beforeAll(async () => {

@@ -5,7 +5,7 @@ import { pageCaller } from "@/server/auth/page-session";
 import { formatEventRange } from "@/lib/format";
 import { getVisibleEventBySlug } from "@/server/events/service";
 import { loadForPage } from "@/app/_lib/load-for-page";
-import { linkWithReturnPath } from "@/server/http/return-path";
+import { linkWithReturnPath } from "@/lib/return-path";
 import { CheckoutForm } from "./checkout-form";
 
 type Props = { params: Promise<{ slug: string }> };

@@ -1,7 +1,7 @@
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import { db } from "@/db/client";
 import { errorResponseFrom, PRIVATE_NO_STORE, withCappedBody } from "@/server/http/respond";
-import { MAX_TRPC_BATCH_CALLS } from "@/server/http/trpc-limits";
+import { MAX_TRPC_BATCH_CALLS } from "@/lib/trpc-limits";
 import { appRouter } from "@/server/router";
 import { createContextFromRequest, errorResponseMeta, isUnexpected } from "@/server/trpc";
 

@@ -1,13 +1,15 @@
 "use client";
 
-import { useHydrated } from "@/app/_components/use-hydrated";
+import { useBrowserValue, useHydrated } from "@/app/_components/use-hydrated";
 import { useRouter } from "next/navigation";
-import { useEffect, useState } from "react";
+import { useState } from "react";
 import { describedBy, Field, FormError, TimeZoneOptions, useFocusFirstError } from "@/app/_components/form-field";
 import { fieldErrors, trpc, type RouterInputs } from "@/app/_components/trpc";
 import { parsePriceToCents } from "@/lib/format";
 
 type TicketTypeDraft = { key: number; name: string; price: string; quantity: string };
+
+const localTimeZone = () => Intl.DateTimeFormat().resolvedOptions().timeZone;
 
 let nextKey = 1;
 const blankTicketType = (name = ""): TicketTypeDraft => ({ key: nextKey++, name, price: "0.00", quantity: "100" });
@@ -18,14 +20,12 @@ export function NewEventForm(props: { timeZones: string[]; currencies: string[] 
   const create = trpc.events.create.useMutation({ onSuccess: ({ slug }) => router.push(`/events/${slug}`) });
   const errors = fieldErrors(create.error);
   const formRef = useFocusFirstError(create.error);
-  const [timeZone, setTimeZone] = useState("UTC");
+  const [chosenZone, setChosenZone] = useState<string | null>(null);
   const [ticketTypes, setTicketTypes] = useState<TicketTypeDraft[]>(() => [blankTicketType("General admission")]);
 
-  // The organizer's own zone is the likeliest answer; known only in the browser, so after mount.
-  useEffect(() => {
-    const local = Intl.DateTimeFormat().resolvedOptions().timeZone;
-    if (props.timeZones.includes(local)) setTimeZone(local);
-  }, [props.timeZones]);
+  // Until the organizer picks one, their own zone is the likeliest answer; only the browser knows it.
+  const browserZone = useBrowserValue(localTimeZone, null);
+  const timeZone = chosenZone ?? (browserZone !== null && props.timeZones.includes(browserZone) ? browserZone : "UTC");
 
   function submit(event: React.FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -80,7 +80,7 @@ export function NewEventForm(props: { timeZones: string[]; currencies: string[] 
             id="timeZone"
             name="timeZone"
             value={timeZone}
-            onChange={(e) => setTimeZone(e.target.value)}
+            onChange={(e) => setChosenZone(e.target.value)}
             {...describedBy("timeZone", errors.timeZone)}
           >
             <TimeZoneOptions zones={props.timeZones} />

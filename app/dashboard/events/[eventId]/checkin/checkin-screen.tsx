@@ -5,7 +5,7 @@ import { ConfirmDialog } from "@/app/_components/confirm-dialog";
 import { describedBy, Field } from "@/app/_components/form-field";
 import { useSettledSearch } from "@/app/_components/paged-search";
 import { fieldErrors, trpc, type RouterOutputs } from "@/app/_components/trpc";
-import { normalizeDoorCode } from "@/server/checkin/door-code";
+import { normalizeDoorCode } from "@/lib/door-code";
 import { formatMomentInZone } from "@/lib/format";
 import { useLiveCounts, type LiveCounts } from "../live-figures";
 import { CameraScanner } from "./camera-scanner";

@@ -1,7 +1,4 @@
-import { mkdtempSync } from "node:fs";
 import { TRPCError } from "@trpc/server";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import type { AppDb } from "@/db/client";
 import type { User } from "@/db/schema";
 import { createUser } from "@/server/auth/accounts";

@@ -1,7 +1,7 @@
 import fs from "node:fs/promises";
 import { openDb } from "@/db/client";
-import { ticketPdf } from "./cache";
-import { printedTicketsFor } from "./printed";
+import { ticketPdf } from "@/server/tickets/cache";
+import { printedTicketsFor } from "@/server/tickets/printed";
 
 /**
  * Run by cache.test.ts in a child process: renders an order's tickets and kills itself with
@@ -30,5 +30,5 @@ if (moment === "mid-write") {
   fs.rename = (async () => die()) as typeof fs.rename;
 }
 await ticketPdf(await printedTicketsFor(db, orderIdentifier, JSON.parse(attendeeIdsJson) as string[]));
-console.error(`crash-render.fixture: the ${moment} moment was reached but the process is still alive`);
+console.error(`crash-render: the ${moment} moment was reached but the process is still alive`);
 process.exit(1);

@@ -1,7 +1,7 @@
 import type { AppDb } from "@/db/client";
 import type { User } from "@/db/schema";
-import { eventInputSchema } from "./schemas";
-import { createEvent } from "./service";
+import { eventInputSchema } from "@/server/events/schemas";
+import { createEvent } from "@/server/events/service";
 
 /** A valid events.create input; tests override what they are about. */
 export function eventInput(overrides: Record<string, unknown> = {}) {

@@ -3,7 +3,7 @@
  * Crockford base32 characters (digits and capitals without I, L, O, U) carry 50 random bits from
  * the CSPRNG, printed in two groups of five ("7KQ2M-X9D4P") under the QR code.
  *
- * No server-only imports: the check-in screen normalizes what is typed with the same rules.
+ * Client-safe (lib/): the check-in screen normalizes what is typed with the same rules.
  */
 
 export const DOOR_CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";

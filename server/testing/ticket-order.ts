@@ -9,7 +9,7 @@ import { sessionCookieName } from "@/server/auth/caller";
 import type { Scope } from "@/server/auth/scopes";
 import { createApiSession, createBrowserSession } from "@/server/auth/sessions";
 import { config } from "@/server/config";
-import { freshDb, makeUser } from "@/server/test-support";
+import { freshDb, makeUser } from "@/server/testing/support";
 import { insertEvent, insertOrder } from "@/server/testing/inserts";
 
 /**

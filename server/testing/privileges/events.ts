@@ -3,7 +3,7 @@ import { eventMembers, events } from "@/db/schema";
 import { insertEvent } from "@/server/testing/inserts";
 import { everyone, signedIn, type PrivilegeRows } from "@/server/testing/matrix";
 import type { World } from "@/server/testing/world";
-import { eventInput } from "./test-fixtures";
+import { eventInput } from "@/server/testing/event-fixtures";
 
 const CALENDAR_ROUTE = "app/events/[slug]/calendar.ics/route.ts";
 

@@ -1,5 +1,5 @@
 import { NextRequest } from "next/server";
-import { handlers } from "./nextauth";
+import { handlers } from "@/server/auth/nextauth";
 
 /**
  * Test-only helpers for browser sign-in through the Auth.js route handlers, the way Next.js calls

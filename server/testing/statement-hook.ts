@@ -1,12 +1,12 @@
 import Database from "better-sqlite3";
 import pg from "pg";
-import { dialect } from "./dialect";
+import { dialect } from "@/db/dialect";
 
 /**
  * Runs `hook` just before each statement whose SQL matches `pattern` goes to the database, on
  * every connection of this process. Only for crash tests (server/testing/crash-child.ts), which
- * SIGKILL the process at a chosen statement, half-way through a transaction; it patches the
- * drivers, so it lives here with them.
+ * SIGKILL the process at a chosen statement, half-way through a transaction. It patches the
+ * drivers' prototypes, so nothing in production may import it (server/test-boundary.test.ts).
  */
 export function beforeStatements(pattern: RegExp, hook: (text: string) => void): void {
   if (dialect === "postgres") {
