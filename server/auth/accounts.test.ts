@@ -5,6 +5,7 @@ import { emailLinks, sessions, users } from "@/db/schema";
 import { fieldsOf } from "@/server/errors";
 import { createCaller } from "@/server/router";
 import { anonymousContext, browserContext, freshDb, makeUser, TEST_PASSWORD, trpcError } from "@/server/testing/support";
+import { failure } from "@/server/testing/failure";
 import { mailsTo } from "@/server/testing/outbox";
 import { race } from "@/server/testing/race";
 import { createInnerContext } from "@/server/trpc";
@@ -97,9 +98,9 @@ describe("password rules: 8 to 128 characters", () => {
   it("emails are unique regardless of case", async () => {
     const email = uniqueEmail("dup");
     await createUser(db, { email, name: "A", password: "long-enough" });
-    const error = await trpcError(createUser(db, { email: email.toUpperCase(), name: "B", password: "long-enough" }));
+    const error = await failure(createUser(db, { email: email.toUpperCase(), name: "B", password: "long-enough" }));
     expect(error.code).toBe("CONFLICT");
-    expect(fieldsOf(error)).toHaveProperty("email");
+    expect(error.fields).toHaveProperty("email");
     // Registration doesn't say so (see the mail-abuse attack test), and makes no second account.
     await createCaller(anonymousContext(db)).auth.register({ name: "B", email: email.toUpperCase(), password: "long-enough" });
     expect((await db.select().from(users).where(eq(users.email, email)))).toHaveLength(1);
