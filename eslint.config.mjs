@@ -5,7 +5,7 @@ import tseslint from "typescript-eslint";
 // `npm run lint` (part of `npm test`): TypeScript's recommended rules with type information off
 // (tsc already runs), React's rules of hooks, and no warnings allowed (--max-warnings 0).
 export default tseslint.config(
-  { ignores: [".next/**", "node_modules/**", "data/**", "test-results/**", "playwright-report/**", "bench/results/**", "next-env.d.ts", "docs/screenshots/**"] },
+  { ignores: ["**/.next/**", ".e2e-data/**", ".test-data/**", "bench/.data*/**", "node_modules/**", "data/**", "test-results/**", "playwright-report/**", "bench/results/**", "next-env.d.ts", "docs/screenshots/**"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   reactHooks.configs.flat["recommended-latest"] ?? reactHooks.configs["recommended-latest"],

@@ -32,7 +32,13 @@ export function ensureBuild() {
 export function ensureEmptyAppBuild() {
   const dir = path.join(ROOT, "bench", "empty-app");
   const built = path.join(dir, ".next", "BUILD_ID");
-  const sources = [path.join(dir, "app", "pdf", "route.ts"), path.join(dir, "next.config.mjs"), path.join(ROOT, "next.config.js")];
+  const sources = [
+    path.join(dir, "app", "pdf-response.ts"),
+    path.join(dir, "app", "pdf", "route.ts"),
+    path.join(dir, "app", "tickets", "[orderIdentifier]", "route.ts"),
+    path.join(dir, "next.config.mjs"),
+    path.join(ROOT, "next.config.js"),
+  ];
   if (existsSync(built) && sources.every((file) => statSync(file).mtimeMs < statSync(built).mtimeMs)) return;
   log("building the empty app (next build bench/empty-app) …");
   execFileSync("npx", ["next", "build", dir], { stdio: "inherit", env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" } });
