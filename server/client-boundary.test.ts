@@ -46,14 +46,14 @@ describe("the client boundary", () => {
       '"use client";',
       'import type { AppRouter } from "@/server/router";',
       'import { type PublicTicketType } from "@/server/events/service";',
-      'import { normalizeDoorCode } from "@/server/checkin/door-code";',
+      'import { scanTicket } from "@/server/checkin/checkin";',
       'import { formatMoney, type Money } from "@/lib/format";',
-      'export { MAX_TRPC_BATCH_CALLS } from "@/server/http/trpc-limits";',
+      'export { json } from "@/server/http/respond";',
       'export type { Role } from "@/server/access";',
       'import "server-only";',
       'const later = () => import("@/db/client");',
     ].join("\n");
-    expect(runtimeImportsOf(source)).toEqual(["@/server/checkin/door-code", "@/lib/format", "@/server/http/trpc-limits", "server-only", "@/db/client"]);
+    expect(runtimeImportsOf(source)).toEqual(["@/server/checkin/checkin", "@/lib/format", "@/server/http/respond", "server-only", "@/db/client"]);
   });
 
   it("finds the client components", () => {

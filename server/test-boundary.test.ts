@@ -27,16 +27,16 @@ describe("the boundary between production code and test scaffolding", () => {
       'export { privileges } from "../testing/privileges/orders";',
       'const world = await import("@/server/testing/world");',
       'import { it } from "vitest";',
-      'import { ticketWorld } from "./storage.test";',
+      'import { ticketWorld } from "./cache.test";',
       'import { createEvent } from "@/server/events/service";',
       'import { randomId } from "../ids";',
     ].join("\n");
-    expect(scaffoldingImports("server/tickets/storage.ts", source)).toEqual([
+    expect(scaffoldingImports("server/tickets/cache.ts", source)).toEqual([
       "@/server/testing/support (test scaffolding)",
       "../testing/privileges/orders (test scaffolding)",
       "@/server/testing/world (test scaffolding)",
       "vitest (a test runner)",
-      "./storage.test (test scaffolding)",
+      "./cache.test (test scaffolding)",
     ]);
   });
 

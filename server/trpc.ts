@@ -38,7 +38,9 @@ export async function createContextFromRequest(db: Db, request: Request, resHead
 
 /**
  * The tRPC side of the domain's errors (server/errors.ts), the only one. tRPC has no 410: what is
- * gone is, to a tRPC client, not found.
+ * gone is, to a tRPC client, not found. A tRPC error carries the code, message and `fields`; an
+ * AppError's `reason` and `details` are for REST clients (the check-in 409 and 410s), and no
+ * procedure throws one with them: procedures answer such outcomes as results.
  */
 const TRPC_CODE = {
   BAD_REQUEST: "BAD_REQUEST",

@@ -86,7 +86,8 @@ export function errorResponse(
     headers.set("Content-Type", "text/html; charset=utf-8");
     return new Response(htmlErrorPage(status, message, request, extra.page), { status, headers });
   }
-  const body: ErrorBody = { error: { code, message, ...(extra.fields ? { fields: extra.fields } : {}), ...extra.details } };
+  // Details go first: they add facts beside the contract's keys and never replace one.
+  const body: ErrorBody = { error: { ...extra.details, code, message, ...(extra.fields ? { fields: extra.fields } : {}) } };
   headers.set("Content-Type", "application/json");
   return new Response(request.method === "HEAD" ? null : JSON.stringify(body), { status, headers });
 }
