@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { sourceFiles } from "@/server/testing/source-files";
+import { filesUnder } from "@/server/testing/imports";
 
 /**
  * The domain runs on SQLite and PostgreSQL through one async query-builder surface (db/client.ts
@@ -23,7 +23,7 @@ const FORBIDDEN: Array<[RegExp, string]> = [
 const EXEMPT = new Set(["server/dialect-free.test.ts", "bench/run.ts", "server/testing/statement-hook.ts"]);
 
 describe("the domain is dialect-free", () => {
-  const files = sourceFiles("server", "app", "scripts", "bench").filter((file) => !EXEMPT.has(file));
+  const files = ["server", "app", "scripts", "bench"].flatMap(filesUnder).filter((file) => !EXEMPT.has(file));
 
   it("finds the sources it checks", () => {
     expect(files.length).toBeGreaterThan(50);

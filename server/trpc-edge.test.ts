@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { sourceFiles } from "@/server/testing/source-files";
+import { filesUnder } from "@/server/testing/imports";
 
 /**
  * The domain throws one error type, AppError (server/errors.ts), which each transport maps once:
@@ -20,7 +20,7 @@ const isTestCode = (file: string) => /\.test\.tsx?$/.test(file) || file.startsWi
 const IMPORTS_TRPC_SERVER = /(from|import)\s*\(?\s*["']@trpc\/server(\/[^"']*)?["']/;
 
 describe("tRPC stays at its edge", () => {
-  const files = sourceFiles("server", "app", "lib", "db", "scripts", "bench").filter((file) => !TRPC_LAYER.has(file) && !isTestCode(file));
+  const files = ["server", "app", "lib", "db", "scripts", "bench"].flatMap(filesUnder).filter((file) => !TRPC_LAYER.has(file) && !isTestCode(file));
 
   it("finds the sources it checks, and the tRPC layer it exempts", () => {
     expect(files.length).toBeGreaterThan(50);

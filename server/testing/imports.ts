@@ -3,18 +3,25 @@ import path from "node:path";
 import ts from "typescript";
 
 /**
- * The repository's import graph, read from the sources, for the boundary tests
- * (server/test-boundary.test.ts, server/client-boundary.test.ts).
+ * The repository's sources and import graph, read from the files, for the tests that check the
+ * code's shape (boundaries, dialects, the tRPC edge, the architecture doc).
  */
 export const ROOT = path.resolve(".");
 const SOURCE = /\.(ts|tsx|js|mjs)$/;
 export const TEST_FILE = /\.(test|spec)\.(ts|tsx|js|mjs)$/;
 
-/** Source files under `folder`, as paths from the repository root. */
+/** Folders that hold no sources of ours: packages, build output, data, benchmark results, fonts. */
+function isSkippedFolder(name: string): boolean {
+  return name.startsWith(".") || name === "node_modules" || name === "results" || name === "fonts";
+}
+
+/** Source files under `folder` (build output and data folders skipped), as paths from the repository root. */
 export function filesUnder(folder: string): string[] {
-  return readdirSync(path.join(ROOT, folder), { recursive: true, withFileTypes: true })
-    .filter((entry) => entry.isFile() && SOURCE.test(entry.name) && !entry.name.endsWith(".d.ts"))
-    .map((entry) => path.relative(ROOT, path.join(entry.parentPath, entry.name)).split(path.sep).join("/"));
+  return readdirSync(path.join(ROOT, folder), { withFileTypes: true }).flatMap((entry) => {
+    const file = `${folder}/${entry.name}`;
+    if (entry.isDirectory()) return isSkippedFolder(entry.name) ? [] : filesUnder(file);
+    return entry.isFile() && SOURCE.test(entry.name) && !entry.name.endsWith(".d.ts") ? [file] : [];
+  });
 }
 
 export function isTestScaffolding(file: string): boolean {
