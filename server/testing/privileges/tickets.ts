@@ -4,18 +4,23 @@ const ORDER_ROUTE = "app/tickets/[orderIdentifier]/route.ts";
 const ATTENDEE_ROUTE = "app/tickets/[orderIdentifier]/[attendeeIdentifier]/route.ts";
 const QR_ROUTE = "app/tickets/[orderIdentifier]/[attendeeIdentifier]/qr.svg/route.ts";
 
-/** The QR of one attendee of the world's order: the same rows as that ticket's PDF. */
-const qrRow = (auth: RouteRow["auth"], attendee: "holderAttendeeId" | "buyerAttendeeId", expect: RouteRow["expect"]): RouteRow => ({
-  file: QR_ROUTE,
-  method: "GET",
+type Attendee = "holderAttendeeId" | "buyerAttendeeId";
+
+/** One attendee's ticket of the world's order: its PDF, or its QR (the same rule: the QR is the ticket). */
+const ticketRow = (file: typeof ATTENDEE_ROUTE | typeof QR_ROUTE, method: RouteRow["method"], auth: RouteRow["auth"], attendee: Attendee, expect: RouteRow["expect"]): RouteRow => ({
+  file,
+  method,
   auth,
-  path: (w) => `/tickets/${w.order.id}/${w.order[attendee]}/qr.svg`,
+  path: (w) => `/tickets/${w.order.id}/${w.order[attendee]}${file === QR_ROUTE ? "/qr.svg" : ""}`,
   params: (w) => ({ orderIdentifier: w.order.id, attendeeIdentifier: w.order[attendee] }),
   expect,
 });
+const qrRow = (auth: RouteRow["auth"], attendee: Attendee, expect: RouteRow["expect"]) => ticketRow(QR_ROUTE, "GET", auth, attendee, expect);
 
 /** Buyer, owner, organizer, staff and admin see every ticket; a holder only their own; registrars none. */
 const wholeOrder = signedIn(200, { user: 403, registrar: 403 });
+/** Another attendee's ticket of the same order: everyone who sees the whole order, not the holder. */
+const notTheHolders = signedIn(200, { user: 403, registrar: 403, holder: 403 });
 
 const orderRows = (method: RouteRow["method"], auth: RouteRow["auth"]): RouteRow => ({
   file: ORDER_ROUTE,
@@ -48,7 +53,7 @@ export const privileges: PrivilegeRows = {
   routes: [
     qrRow("cookie", "holderAttendeeId", wholeOrder),
     qrRow("bearer", "holderAttendeeId", wholeOrder),
-    { ...qrRow("cookie", "buyerAttendeeId", signedIn(200, { user: 403, registrar: 403, holder: 403 })), note: "the QR is the ticket: a holder sees only their own, like the PDF" },
+    { ...qrRow("cookie", "buyerAttendeeId", notTheHolders), note: "the QR is the ticket: a holder sees only their own, like the PDF" },
     { ...qrRow("bearer", "holderAttendeeId", signedIn(403)), scopes: ["orders:read", "checkin:write", "events:manage"], note: "a token without tickets:read gets no QR" },
     orderRows("GET", "cookie"),
     orderRows("GET", "bearer"),
@@ -85,39 +90,13 @@ export const privileges: PrivilegeRows = {
       expect: signedIn(403, { staff: 200, admin: 200 }),
       note: "another event's order: its team and buyer are other people",
     },
+    ticketRow(ATTENDEE_ROUTE, "GET", "cookie", "holderAttendeeId", wholeOrder),
+    ticketRow(ATTENDEE_ROUTE, "GET", "bearer", "holderAttendeeId", wholeOrder),
     {
-      file: ATTENDEE_ROUTE,
-      method: "GET",
-      auth: "cookie",
-      path: (w) => `/tickets/${w.order.id}/${w.order.holderAttendeeId}`,
-      params: (w) => ({ orderIdentifier: w.order.id, attendeeIdentifier: w.order.holderAttendeeId }),
-      expect: wholeOrder,
-    },
-    {
-      file: ATTENDEE_ROUTE,
-      method: "GET",
-      auth: "bearer",
-      path: (w) => `/tickets/${w.order.id}/${w.order.holderAttendeeId}`,
-      params: (w) => ({ orderIdentifier: w.order.id, attendeeIdentifier: w.order.holderAttendeeId }),
-      expect: wholeOrder,
-    },
-    {
-      file: ATTENDEE_ROUTE,
-      method: "GET",
-      auth: "cookie",
-      path: (w) => `/tickets/${w.order.id}/${w.order.buyerAttendeeId}`,
-      params: (w) => ({ orderIdentifier: w.order.id, attendeeIdentifier: w.order.buyerAttendeeId }),
-      expect: signedIn(200, { user: 403, registrar: 403, holder: 403 }),
+      ...ticketRow(ATTENDEE_ROUTE, "GET", "cookie", "buyerAttendeeId", notTheHolders),
       note: "a holder asking for another attendee of the same order: it exists, and isn't theirs",
     },
-    {
-      file: ATTENDEE_ROUTE,
-      method: "HEAD",
-      auth: "cookie",
-      path: (w) => `/tickets/${w.order.id}/${w.order.buyerAttendeeId}`,
-      params: (w) => ({ orderIdentifier: w.order.id, attendeeIdentifier: w.order.buyerAttendeeId }),
-      expect: signedIn(200, { user: 403, registrar: 403, holder: 403 }),
-    },
+    ticketRow(ATTENDEE_ROUTE, "HEAD", "cookie", "buyerAttendeeId", notTheHolders),
     {
       file: ATTENDEE_ROUTE,
       method: "GET",
