@@ -197,8 +197,13 @@ describe("interrupted renders", () => {
     expect(existsSync(target)).toBe(true);
   });
 
-  /** A render in another process, killed with SIGKILL at `moment` (server/testing/crash-render.ts). */
-  function renderKilled(moment: "before-rename" | "mid-write") {
+  /**
+   * The order's PDF rendered in another process that is killed with SIGKILL at `moment`
+   * (server/testing/crash-render.ts): the final file must not exist, and exactly one temp file is
+   * left behind. Returns the final file's path and the temp file's name.
+   */
+  async function renderKilled(moment: "before-rename" | "mid-write"): Promise<{ target: string; leftover: string }> {
+    const target = await expectedPath();
     // `node --import tsx` rather than the tsx CLI, which would run the script in a grandchild.
     const child = spawnSync(
       process.execPath,
@@ -206,28 +211,24 @@ describe("interrupted renders", () => {
       { encoding: "utf8", env: { ...process.env, NODE_ENV: "test", DATA_DIR: process.env.DATA_DIR } },
     );
     expect(child.signal, child.stderr).toBe("SIGKILL");
-  }
-
-  it("never serves what a process killed halfway through writing the PDF left behind (kill -9 during a render)", { timeout: 60_000 }, async () => {
-    const target = (await expectedPath());
-    renderKilled("mid-write");
     expect(existsSync(target)).toBe(false);
     const leftovers = filesIn(path.dirname(target)).filter((f) => f.startsWith(`.${path.basename(target)}.`));
     expect(leftovers).toHaveLength(1);
+    return { target, leftover: leftovers[0] };
+  }
+
+  it("never serves what a process killed halfway through writing the PDF left behind (kill -9 during a render)", { timeout: 60_000 }, async () => {
+    const { target, leftover } = await renderKilled("mid-write");
 
     const pdf = readPdf(new Uint8Array(await (await download()).arrayBuffer()));
     expect(pdf.qrCodes).toEqual(w.order.attendees.map((a) => [a.checkinSecret]));
-    const half = readFileSync(path.join(path.dirname(target), leftovers[0]));
+    const half = readFileSync(path.join(path.dirname(target), leftover));
     expect(half.length).toBeLessThan(readFileSync(target).length);
   });
 
   it("never serves what a process killed between write and rename left behind", { timeout: 60_000 }, async () => {
-    const target = (await expectedPath());
-    renderKilled("before-rename");
-    expect(existsSync(target)).toBe(false);
-    const leftovers = filesIn(path.dirname(target)).filter((f) => f.startsWith(`.${path.basename(target)}.`));
-    expect(leftovers).toHaveLength(1);
-    expect(leftovers[0]).toMatch(/\.tmp$/);
+    const { target, leftover } = await renderKilled("before-rename");
+    expect(leftover).toMatch(/\.tmp$/);
 
     const pdf = readPdf(new Uint8Array(await (await download()).arrayBuffer()));
     expect(renders).toHaveBeenCalledTimes(1);
@@ -235,7 +236,7 @@ describe("interrupted renders", () => {
     expect(existsSync(target)).toBe(true);
 
     // The sweeper clears a crashed render's temp file once it is clearly abandoned.
-    const temp = path.join(path.dirname(target), leftovers[0]);
+    const temp = path.join(path.dirname(target), leftover);
     const old = new Date(Date.now() - 2 * 60 * 60_000);
     utimesSync(temp, old, old);
     await sweepTicketCache(30 * 24 * 60 * 60_000);
