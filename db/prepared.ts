@@ -19,6 +19,11 @@ const statements = new WeakMap<Db, Map<string, unknown>>();
  * queries wrapped in it. db/client.ts's StatementCache is SQLite's side: drizzle's proxy driver
  * hands over SQL text only, so without it SQLite would compile every statement of every query,
  * wrapped here or not, on every run.
+ *
+ * A lookup by a unique key has no `.limit(1)`: drizzle sends the limit as a bound parameter, and
+ * the SQLite that better-sqlite3 ships (3.53) compiles such a statement again each time that
+ * parameter is bound, which is every run. Measured alone, the session lookup took 18 µs with
+ * `limit ?` and 5 µs without.
  */
 export function prepared<R>(db: Db, name: string, build: (db: Db) => Preparable<R>): PreparedQuery<R> {
   let byName = statements.get(db);

@@ -198,7 +198,7 @@ export async function can(db: Db, caller: Caller, eventId: string, permission: E
 export async function requireEventPermission(db: Db, caller: Caller | null, eventId: string, permission: EventPermission): Promise<Event> {
   const signedIn = requireSignedIn(caller);
   if (!looksLikeIdentifier(eventId)) throw notFound("No such event");
-  const [event] = await db.select().from(events).where(eq(events.id, eventId)).limit(1);
+  const [event] = await db.select().from(events).where(eq(events.id, eventId));
   if (!event) throw notFound("No such event");
   if (!(await can(db, signedIn, event.id, permission))) throw forbidden("You are not on this event's team");
   return event;
@@ -271,7 +271,8 @@ const heldStatement = (db: Db) =>
     .from(attendees)
     .where(and(eq(attendees.orderId, sql.placeholder("orderId")), eq(attendees.emailNormalized, sql.placeholder("email"))));
 
-const orderStatement = (db: Db) => db.select().from(orders).where(eq(orders.id, sql.placeholder("id"))).limit(1);
+// By primary key: no LIMIT, which SQLite would compile again on every run (db/prepared.ts).
+const orderStatement = (db: Db) => db.select().from(orders).where(eq(orders.id, sql.placeholder("id")));
 
 /**
  * How a caller sees an order: everything (buyer, the event's owner/organizer, staff) or only

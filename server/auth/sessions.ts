@@ -99,8 +99,8 @@ function sessionWithUserBy(column: typeof sessions.secretHash | typeof sessions.
       .select({ session: sessions, user: { id: users.id, email: users.email, name: users.name, role: users.role, emailVerifiedAt: users.emailVerifiedAt } })
       .from(sessions)
       .innerJoin(users, eq(users.id, sessions.userId))
-      .where(eq(column, sql.placeholder("key")))
-      .limit(1);
+      // Both keys are unique: no LIMIT, which SQLite would compile again on every run (db/prepared.ts).
+      .where(eq(column, sql.placeholder("key")));
 }
 const bySecretHash = sessionWithUserBy(sessions.secretHash);
 const byId = sessionWithUserBy(sessions.id);

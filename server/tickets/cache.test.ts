@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { existsSync, readdirSync, readFileSync, readlinkSync, utimesSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import fs from "node:fs/promises";
 import path from "node:path";
 import { eq } from "drizzle-orm";
@@ -13,7 +13,7 @@ import { randomId } from "@/server/ids";
 import { callerAs } from "@/server/testing/support";
 import { renderTicketsPdf } from "./document";
 import { downloadsOfOrder } from "./downloads";
-import { cachedPdfPath, sweepTicketCache, ticketCacheDir, ticketPdf } from "./cache";
+import { cachedPdfPath, RecentPdfs, sweepTicketCache, ticketCacheDir, ticketPdf } from "./cache";
 import { printedTicketsFor } from "./printed";
 import { cookieHeader, readPdf, ticketWorld, type TicketWorld } from "@/server/testing/ticket-order";
 
@@ -388,5 +388,52 @@ describe("descriptors", () => {
     const before = openFds();
     expect((await download()).status).toBe(200);
     expect(openFds()).toBe(before);
+  });
+});
+
+describe("the PDFs served last, in memory", () => {
+  const pdfOf = (size: number, fill: number) => new Uint8Array(size).fill(fill);
+
+  it("serves the next download of the same tickets from memory, not from the file", async () => {
+    const first = Buffer.from(await (await download()).arrayBuffer());
+    // A file's name is the key of its content, so the app never rewrites one; bytes swapped on
+    // disk show which copy the next download gets.
+    writeFileSync(await expectedPath(), "not what was rendered");
+    const second = Buffer.from(await (await download()).arrayBuffer());
+    expect(second.equals(first)).toBe(true);
+    expect(renders).toHaveBeenCalledTimes(1);
+  });
+
+  it("keeps at most its budget, the least recently served going first", () => {
+    const dir = path.join(ticketCacheDir(), "recent-test");
+    mkdirSync(dir, { recursive: true });
+    const file = (name: string) => {
+      const at = path.join(dir, name);
+      writeFileSync(at, "x");
+      return at;
+    };
+    const recent = new RecentPdfs(3 * 1000 + 3 * 2 * "a".length);
+    recent.remember("a", file("a"), pdfOf(1000, 1));
+    recent.remember("b", file("b"), pdfOf(1000, 2));
+    recent.remember("c", file("c"), pdfOf(1000, 3));
+    expect(recent.recall("a")?.[0]).toBe(1); // now the most recently served
+    recent.remember("d", file("d"), pdfOf(1000, 4));
+    expect(recent.size).toEqual({ entries: 3, bytes: 3 * 1002 });
+    expect(recent.recall("b")).toBeNull();
+    expect(recent.recall("a")?.[0]).toBe(1);
+    expect(recent.recall("c")?.[0]).toBe(3);
+    expect(recent.recall("d")?.[0]).toBe(4);
+  });
+
+  it("never serves a file that is gone (swept or deleted), and forgets it", () => {
+    const dir = path.join(ticketCacheDir(), "recent-test");
+    mkdirSync(dir, { recursive: true });
+    const at = path.join(dir, "gone");
+    writeFileSync(at, "x");
+    const recent = new RecentPdfs(1_000_000);
+    recent.remember("gone", at, pdfOf(10, 7));
+    rmSync(at);
+    expect(recent.recall("gone")).toBeNull();
+    expect(recent.size).toEqual({ entries: 0, bytes: 0 });
   });
 });

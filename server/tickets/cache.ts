@@ -1,6 +1,6 @@
 import "server-only";
 import { createHash, createHmac, randomBytes } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import fs from "node:fs/promises";
 import path from "node:path";
 import { config } from "@/server/config";
@@ -65,16 +65,77 @@ const inFlight = new Map<string, Promise<Uint8Array<ArrayBuffer>>>();
  * file and then a render that finished in between.
  */
 export function ticketPdf(tickets: PrintedTicket[]): Promise<Uint8Array<ArrayBuffer>> {
+  // One line per page: a fingerprint is JSON, so it has no line break of its own.
+  const printed = tickets.map(printedFingerprint).join("\n");
+  const recent = recentPdfs.recall(printed);
+  if (recent) return Promise.resolve(recent);
   const file = cachedPdfPath(tickets);
   const cached = readIfCached(file);
-  if (cached) return Promise.resolve(cached);
+  if (cached) {
+    recentPdfs.remember(printed, file, cached);
+    return Promise.resolve(cached);
+  }
   let job = inFlight.get(file);
   if (!job) {
-    job = renderToCache(file, tickets).finally(() => inFlight.delete(file));
+    job = renderToCache(file, tickets, printed).finally(() => inFlight.delete(file));
     inFlight.set(file, job);
   }
   return job;
 }
+
+/** At most this much of the PDFs served last is kept in memory, their keys included (per process). */
+const RECENT_PDF_BYTES = 16 * 1024 * 1024;
+
+/**
+ * The files served last, kept in memory as well, by what is printed on them (which names one
+ * file): the next download of a popular order hashes no name and reads no file. A hit still
+ * checks that its file exists, so a file the sweep deleted is rendered again, as without this.
+ * The least recently served go first once the entries exceed `maxBytes`.
+ */
+export class RecentPdfs {
+  private readonly entries = new Map<string, { file: string; pdf: Uint8Array<ArrayBuffer>; bytes: number }>();
+  private bytes = 0;
+  constructor(private readonly maxBytes: number) {}
+
+  recall(printed: string): Uint8Array<ArrayBuffer> | null {
+    const entry = this.entries.get(printed);
+    if (!entry) return null;
+    this.forget(printed);
+    if (!existsSync(/*turbopackIgnore: true*/ entry.file)) return null;
+    this.add(printed, entry);
+    return entry.pdf;
+  }
+
+  remember(printed: string, file: string, pdf: Uint8Array<ArrayBuffer>): void {
+    this.forget(printed);
+    this.add(printed, { file, pdf, bytes: pdf.byteLength + 2 * printed.length });
+    for (const oldest of this.entries.keys()) {
+      if (this.bytes <= this.maxBytes) break;
+      this.forget(oldest);
+    }
+  }
+
+  /** What the entries hold, keys included. */
+  get size(): { entries: number; bytes: number } {
+    return { entries: this.entries.size, bytes: this.bytes };
+  }
+
+  private add(printed: string, entry: { file: string; pdf: Uint8Array<ArrayBuffer>; bytes: number }) {
+    this.entries.set(printed, entry);
+    this.bytes += entry.bytes;
+  }
+
+  private forget(printed: string) {
+    const entry = this.entries.get(printed);
+    if (!entry) return;
+    this.entries.delete(printed);
+    this.bytes -= entry.bytes;
+  }
+}
+
+// One per process, through globalThis: Next.js bundles this module into several routes.
+const RECENT_KEY = Symbol.for("admit.ticketCache.recent");
+const recentPdfs = ((globalThis as { [RECENT_KEY]?: RecentPdfs })[RECENT_KEY] ??= new RecentPdfs(RECENT_PDF_BYTES));
 
 /** The file's bytes, or null when there is none to read (not rendered yet, swept, or the cache is unusable). */
 function readIfCached(file: string): Uint8Array<ArrayBuffer> | null {
@@ -86,12 +147,13 @@ function readIfCached(file: string): Uint8Array<ArrayBuffer> | null {
   }
 }
 
-async function renderToCache(file: string, tickets: PrintedTicket[]): Promise<Uint8Array<ArrayBuffer>> {
+async function renderToCache(file: string, tickets: PrintedTicket[], printed: string): Promise<Uint8Array<ArrayBuffer>> {
   // Copied into an ArrayBuffer of its own, the type a Response body takes (a render is rare).
   const pdf = new Uint8Array(await renderTicketsPdf(tickets));
   try {
     await writeAtomically(file, pdf);
     cacheHealth.wrote();
+    recentPdfs.remember(printed, file, pdf);
   } catch (error) {
     cacheHealth.failed(error);
   }
