@@ -393,6 +393,13 @@ describe("descriptors", () => {
 
 describe("the PDFs served last, in memory", () => {
   const pdfOf = (size: number, fill: number) => new Uint8Array(size).fill(fill);
+  /** A file that exists under the cache folder, for entries whose file a hit checks. */
+  const fileOnDisk = (name: string) => {
+    const dir = path.join(ticketCacheDir(), "recent-test");
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(path.join(dir, name), "x");
+    return path.join(dir, name);
+  };
 
   it("serves the next download of the same tickets from memory, not from the file", async () => {
     const first = Buffer.from(await (await download()).arrayBuffer());
@@ -405,19 +412,12 @@ describe("the PDFs served last, in memory", () => {
   });
 
   it("keeps at most its budget, the least recently served going first", () => {
-    const dir = path.join(ticketCacheDir(), "recent-test");
-    mkdirSync(dir, { recursive: true });
-    const file = (name: string) => {
-      const at = path.join(dir, name);
-      writeFileSync(at, "x");
-      return at;
-    };
     const recent = new RecentPdfs(3 * 1000 + 3 * 2 * "a".length);
-    recent.remember("a", file("a"), pdfOf(1000, 1));
-    recent.remember("b", file("b"), pdfOf(1000, 2));
-    recent.remember("c", file("c"), pdfOf(1000, 3));
+    recent.remember("a", fileOnDisk("a"), pdfOf(1000, 1));
+    recent.remember("b", fileOnDisk("b"), pdfOf(1000, 2));
+    recent.remember("c", fileOnDisk("c"), pdfOf(1000, 3));
     expect(recent.recall("a")?.[0]).toBe(1); // now the most recently served
-    recent.remember("d", file("d"), pdfOf(1000, 4));
+    recent.remember("d", fileOnDisk("d"), pdfOf(1000, 4));
     expect(recent.size).toEqual({ entries: 3, bytes: 3 * 1002 });
     expect(recent.recall("b")).toBeNull();
     expect(recent.recall("a")?.[0]).toBe(1);
@@ -426,10 +426,7 @@ describe("the PDFs served last, in memory", () => {
   });
 
   it("never serves a file that is gone (swept or deleted), and forgets it", () => {
-    const dir = path.join(ticketCacheDir(), "recent-test");
-    mkdirSync(dir, { recursive: true });
-    const at = path.join(dir, "gone");
-    writeFileSync(at, "x");
+    const at = fileOnDisk("gone");
     const recent = new RecentPdfs(1_000_000);
     recent.remember("gone", at, pdfOf(10, 7));
     rmSync(at);
